@@ -1,0 +1,1 @@
+"""Tier cut points fitted to past cycles' evaluator tiers, with uncertainty, drift and artifacts."""

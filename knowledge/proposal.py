@@ -1,0 +1,205 @@
+"""The PPM proposal an RW drafts in its musyawarah: the schema every check starts from.
+
+Amounts are whole Rupiah. Dates are ISO. Field names are a contract with other systems
+and fixtures; categories and document ids are checked against the knowledge base by the
+rules, not here, because the lists change between cycles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from knowledge.reference import load_reference
+from knowledge.validation import bilingual
+
+Source = Literal["ppm", "swadaya", "lainnya"]
+Kind = Literal["material", "alat", "upah", "mamin", "jasa", "lainnya"]
+
+NonNeg = Field(ge=0)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Region(Strict):
+    kecamatan: str = Field(min_length=1, examples=["Cimahi Utara"])
+    kelurahan: str = Field(min_length=1, examples=["Cibabat"])
+    rw: int = Field(ge=1, le=99, examples=[5])
+
+    @model_validator(mode="after")
+    def _known_units(self) -> "Region":
+        ref = load_reference()
+        kec = ref.find_kecamatan(self.kecamatan)
+        if kec is None:
+            hint = ref.suggest_kecamatan(self.kecamatan)
+            dym_id = f"; mungkin maksud Anda '{hint}'?" if hint else ""
+            dym_en = f"; did you mean '{hint}'?" if hint else ""
+            raise bilingual(
+                f"kecamatan '{self.kecamatan}' tidak ada di Kota Cimahi{dym_id}",
+                f"kecamatan '{self.kecamatan}' is not in Kota Cimahi{dym_en}",
+            )
+        kel = ref.find_kelurahan(self.kelurahan)
+        if kel is None or kel.kecamatan != kec.name:
+            hint = ref.suggest_kelurahan(self.kelurahan, kec.name)
+            dym_id = f"; mungkin maksud Anda '{hint}'?" if hint else ""
+            dym_en = f"; did you mean '{hint}'?" if hint else ""
+            raise bilingual(
+                f"kelurahan '{self.kelurahan}' tidak ada di Kecamatan {kec.name}{dym_id}",
+                f"kelurahan '{self.kelurahan}' is not in Kecamatan {kec.name}{dym_en}",
+            )
+        if self.rw > kel.rw_count:
+            raise bilingual(
+                f"RW {self.rw} tidak ada di Kelurahan {kel.name} (data rujukan: {kel.rw_count} RW)",
+                f"RW {self.rw} does not exist in Kelurahan {kel.name} (reference data: {kel.rw_count} RWs)",
+            )
+        # Canonical spelling, so that storage and lookups agree.
+        self.kecamatan, self.kelurahan = kec.name, kel.name
+        return self
+
+
+class BudgetLine(Strict):
+    item: str = Field(min_length=1, examples=["Semen 50 kg"])
+    unit: str = Field(min_length=1, examples=["sak"])
+    quantity: float = Field(ge=0, examples=[40])
+    unit_price: int = Field(ge=0, description="Rupiah per unit", examples=[65000])
+    source: Source = Field(description="ppm, swadaya or lainnya")
+    kind: Kind = Field(description="material, alat, upah, mamin, jasa or lainnya")
+    amount: int | None = Field(
+        default=None, ge=0, description="Line total as written in the RAB (Rupiah); checked against quantity × unit_price"
+    )
+    cash_to_individuals: bool = Field(
+        default=False, description="Paid out as cash to individuals instead of delivered in kind"
+    )
+
+    @property
+    def computed_amount(self) -> int:
+        return round(self.quantity * self.unit_price)
+
+
+class Beneficiaries(Strict):
+    households: int = Field(default=0, ge=0)
+    poor_households: int = Field(default=0, ge=0)
+    persons_with_disability: int = Field(default=0, ge=0)
+    women: int = Field(default=0, ge=0)
+    children: int = Field(default=0, ge=0)
+    elderly: int = Field(default=0, ge=0)
+    youth: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _poor_within_households(self) -> "Beneficiaries":
+        if self.poor_households > self.households:
+            raise bilingual(
+                f"rumah tangga miskin ({self.poor_households}) melebihi jumlah rumah tangga ({self.households})",
+                f"poor households ({self.poor_households}) exceed households ({self.households})",
+            )
+        return self
+
+
+class Activity(Strict):
+    code: str = Field(min_length=1, examples=["A1"])
+    name: str = Field(min_length=1, examples=["Perbaikan saluran drainase RT 02"])
+    category: str = Field(min_length=1, examples=["sarana_prasarana.drainase"])
+    location: str = Field(default="", examples=["RT 02"])
+    start: dt.date
+    end: dt.date
+    repairs_flood_damage: bool = False
+    maintenance_plan: str | None = None
+    accessibility_features: list[str] = Field(
+        default_factory=list, description="e.g. ramp, toilet_difabel, pegangan_tangan"
+    )
+    budget_lines: list[BudgetLine] = Field(min_length=1)
+    beneficiaries: Beneficiaries = Field(default_factory=Beneficiaries)
+    stated_total: int | None = Field(default=None, ge=0, description="Activity total as written (Rupiah)")
+
+    @field_validator("end")
+    @classmethod
+    def _dates_in_order(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        # A field validator (not a model one) so the problem is reported even when
+        # another field of the activity is also wrong.
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise bilingual(
+                f"tanggal selesai {end.isoformat()} sebelum tanggal mulai {start.isoformat()}",
+                f"end date {end.isoformat()} is before start date {start.isoformat()}",
+            )
+        return end
+
+
+class Attendance(Strict):
+    total: int = Field(ge=0)
+    women: int = Field(default=0, ge=0)
+    poor: int = Field(default=0, ge=0)
+    persons_with_disability: int = Field(default=0, ge=0)
+    youth: int = Field(default=0, ge=0)
+    elderly: int = Field(default=0, ge=0)
+
+    @field_validator("women", "poor", "persons_with_disability", "youth", "elderly")
+    @classmethod
+    def _subgroup_within_total(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("total")
+        if total is not None and value > total:
+            raise bilingual(
+                f"jumlah hadir '{info.field_name}' ({value}) melebihi total hadir ({total})",
+                f"attendance '{info.field_name}' ({value}) exceeds total attendance ({total})",
+            )
+        return value
+
+
+class Speakers(Strict):
+    """How many people of each group spoke or put forward a proposal in the musyawarah."""
+
+    women: int = Field(default=0, ge=0)
+    poor: int = Field(default=0, ge=0)
+    persons_with_disability: int = Field(default=0, ge=0)
+    youth: int = Field(default=0, ge=0)
+    elderly: int = Field(default=0, ge=0)
+
+
+class Musyawarah(Strict):
+    date: dt.date
+    households_in_rw: int = Field(gt=0)
+    attendance: Attendance
+    speakers: Speakers | None = Field(default=None, description="Who was heard; null when not recorded")
+    minutes_attached: bool = False
+    attendance_list_attached: bool = False
+
+
+class Team(Strict):
+    members: int = Field(ge=0)
+    women_members: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _women_within_members(self) -> "Team":
+        if self.women_members > self.members:
+            raise bilingual(
+                f"anggota perempuan ({self.women_members}) melebihi jumlah anggota ({self.members})",
+                f"women members ({self.women_members}) exceed members ({self.members})",
+            )
+        return self
+
+
+class Amendment(Strict):
+    proposal_ref: str = Field(min_length=1)
+    berita_acara_perubahan: bool = False
+
+
+class Proposal(Strict):
+    cycle: int = Field(ge=2000, le=2100, examples=[2022], description="Programme year")
+    region: Region
+    title: str = Field(min_length=1)
+    submitted_on: dt.date | None = None
+    activities: list[Activity] = Field(min_length=1)
+    musyawarah: Musyawarah
+    team: Team
+    documents: list[str] = Field(default_factory=list)
+    amends: Amendment | None = None
+    requested_total: int | None = Field(default=None, ge=0, description="PPM total as written (Rupiah)")
+
+    @field_validator("documents")
+    @classmethod
+    def _no_blank_documents(cls, docs: list[str]) -> list[str]:
+        return [d.strip() for d in docs if d and d.strip()]

@@ -1,0 +1,103 @@
+"""Cimahi's administrative units (kecamatan, kelurahan, RW with RT counts) as replaceable data.
+
+The default file is `knowledge/data/reference/cimahi.yaml`; `BERDAYA_REFERENCE` points to an
+administrator's replacement. Lookups are case- and space-insensitive and offer a
+"did you mean" for near misses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge import DATA_DIR
+
+DEFAULT_REFERENCE = DATA_DIR / "reference" / "cimahi.yaml"
+
+
+@dataclass(frozen=True)
+class Kelurahan:
+    code: str
+    name: str
+    kecamatan: str
+    rt_per_rw: tuple[int, ...]
+
+    @property
+    def rw_count(self) -> int:
+        return len(self.rt_per_rw)
+
+    def rt_count(self, rw: int) -> int | None:
+        return self.rt_per_rw[rw - 1] if 1 <= rw <= len(self.rt_per_rw) else None
+
+
+@dataclass(frozen=True)
+class Kecamatan:
+    code: str
+    name: str
+    kelurahan: tuple[Kelurahan, ...]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Reference:
+    city: str
+    kecamatan: tuple[Kecamatan, ...]
+
+    def all_kelurahan(self) -> list[Kelurahan]:
+        return [kel for kec in self.kecamatan for kel in kec.kelurahan]
+
+    def find_kecamatan(self, name: str) -> Kecamatan | None:
+        return next((k for k in self.kecamatan if _key(k.name) == _key(name)), None)
+
+    def find_kelurahan(self, name: str) -> Kelurahan | None:
+        return next((k for k in self.all_kelurahan() if _key(k.name) == _key(name)), None)
+
+    def suggest_kecamatan(self, name: str) -> str | None:
+        return _closest(name, [k.name for k in self.kecamatan])
+
+    def suggest_kelurahan(self, name: str, kecamatan: str | None = None) -> str | None:
+        pool = self.all_kelurahan()
+        if kecamatan:
+            pool = [k for k in pool if _key(k.kecamatan) == _key(kecamatan)] or pool
+        return _closest(name, [k.name for k in pool])
+
+    def rws(self) -> list[tuple[Kelurahan, int]]:
+        """Every (kelurahan, rw number) pair, in reference order."""
+        return [(kel, rw) for kel in self.all_kelurahan() for rw in range(1, kel.rw_count + 1)]
+
+
+def _closest(name: str, options: list[str]) -> str | None:
+    by_key = {_key(o): o for o in options}
+    match = difflib.get_close_matches(_key(name), list(by_key), n=1, cutoff=0.6)
+    return by_key[match[0]] if match else None
+
+
+def parse_reference(data: dict) -> Reference:
+    kecs = []
+    for kec in data["kecamatan"]:
+        kels = tuple(
+            Kelurahan(str(k["code"]), k["name"], kec["name"], tuple(int(n) for n in k["rt_per_rw"]))
+            for k in kec["kelurahan"]
+        )
+        kecs.append(Kecamatan(str(kec["code"]), kec["name"], kels))
+    return Reference(data.get("city", {}).get("name", ""), tuple(kecs))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Reference:
+    with open(path, encoding="utf-8") as fh:
+        return parse_reference(yaml.safe_load(fh))
+
+
+def load_reference(path: str | Path | None = None) -> Reference:
+    """The reference in force: `path`, else $BERDAYA_REFERENCE, else the shipped default."""
+    chosen = path or os.environ.get("BERDAYA_REFERENCE") or DEFAULT_REFERENCE
+    return _load(str(Path(chosen).resolve()))

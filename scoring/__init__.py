@@ -1,0 +1,1 @@
+"""Empowerment scoring: index definitions (as data) applied to evaluation records, vectorised."""

@@ -1,0 +1,1 @@
+"""The edge of Berdaya: the command line, the HTTP service and its database. Nothing imports it."""

@@ -1,0 +1,44 @@
+"""The import lines between Berdaya's packages hold: knowledge at the bottom, service on top."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = {"knowledge", "rules", "scoring", "calibration", "service"}
+ALLOWED = {
+    "knowledge": set(),
+    "rules": {"knowledge"},
+    "scoring": {"knowledge"},
+    "calibration": {"knowledge", "scoring"},
+    "service": {"knowledge", "rules", "scoring", "calibration"},
+}
+EDGE_ONLY = {"fastapi", "sqlalchemy", "typer", "alembic", "starlette", "uvicorn"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(OURS))
+def test_package_imports_only_lower_layers(package):
+    for path in (ROOT / package).rglob("*.py"):
+        used = imports_of(path)
+        ours = (used & OURS) - {package}
+        assert ours <= ALLOWED[package], f"{path.relative_to(ROOT)} imports {sorted(ours - ALLOWED[package])}"
+        if package != "service":
+            assert not used & EDGE_ONLY, f"{path.relative_to(ROOT)} imports {sorted(used & EDGE_ONLY)}"
+
+
+def test_only_rules_engine_module_imports_durable():
+    users = [p.relative_to(ROOT).as_posix() for pkg in OURS for p in (ROOT / pkg).rglob("*.py")
+             if "durable" in imports_of(p)]
+    assert all(u.startswith("rules/engine") for u in users), users
