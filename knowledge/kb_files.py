@@ -1,0 +1,180 @@
+"""The files of a knowledge-base directory read as plain data, for versioning and diffs.
+
+Versions, diffs and the publish gate work on what policy staff edit: the YAML files of a
+knowledge-base directory (layout in the team contract and the knowledge base's README).
+This module reads them without interpreting conditions, so that every problem can name the
+file and field it is in. The full schema check is `knowledge.kb.load_knowledge_base`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.errors import InvalidInput, Problem
+
+RULE_GROUPS = ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")
+
+
+def kb_file_list(root: str | Path) -> list[str]:
+    """Relative POSIX paths of the files that make up a knowledge base (hidden files and caches left out)."""
+    base = Path(root)
+    out = []
+    for path in base.rglob("*"):
+        rel = path.relative_to(base)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if path.is_file():
+            out.append(rel.as_posix())
+    return sorted(out)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree_digests(root: str | Path) -> dict[str, str]:
+    base = Path(root)
+    return {rel: file_digest(base / rel) for rel in kb_file_list(base)}
+
+
+def tree_hash(root: str | Path, digests: dict[str, str] | None = None) -> str:
+    """A hash of every file's path and bytes: equal hashes mean the same knowledge-base content."""
+    digests = tree_digests(root) if digests is None else digests
+    h = hashlib.sha256()
+    for rel in sorted(digests):
+        h.update(rel.encode("utf-8") + b"\0" + digests[rel].encode("ascii") + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+def _date_key(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+
+
+@dataclass
+class KBFiles:
+    """A knowledge-base directory as data: every rule, parameter, category and fact with its file."""
+
+    root: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, tuple[str, int, dict]] = field(default_factory=dict)       # id -> (file, index, rule)
+    parameters: dict[str, tuple[str, dict]] = field(default_factory=dict)       # name -> (file, data)
+    categories: dict[str, tuple[int, dict]] = field(default_factory=dict)       # id -> (index, category)
+    facts: dict[str, tuple[int, dict]] = field(default_factory=dict)            # name -> (index, fact)
+    tests: dict[str, str] = field(default_factory=dict)                         # file -> digest
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", ""))
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", ""))
+
+    def derived_names(self) -> set[str]:
+        return {str(r["derive"]) for _, _, r in self.rules.values() if r.get("derive")}
+
+    def parameter_values(self, name: str) -> dict[str, dict]:
+        """The dated values of one parameter, keyed by ISO date."""
+        data = self.parameters.get(name, ("", {}))[1]
+        values = data.get("values") or {}
+        if not isinstance(values, dict):
+            return {}
+        return {_date_key(k): (v if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
+
+
+def _load_yaml(root: Path, rel: str, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, f"berkas tidak dapat dibaca: {exc}", f"cannot read file: {exc}"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{rel}: baris/line {mark.line + 1}" if mark else rel
+        problems.append(Problem(where, "YAML tidak sah", "invalid YAML"))
+    return None
+
+
+def read_kb_files(root: str | Path) -> KBFiles:
+    """Read a knowledge-base directory; structural problems are collected in `.problems`, not raised."""
+    base = Path(root)
+    kb = KBFiles(root=base)
+    problems = kb.problems
+    if not (base / "kb.yaml").is_file():
+        problems.append(Problem("kb.yaml", "berkas kb.yaml tidak ada; ini bukan direktori basis pengetahuan",
+                                "kb.yaml is missing; this is not a knowledge-base directory"))
+        return kb
+    meta = _load_yaml(base, "kb.yaml", problems)
+    if isinstance(meta, dict):
+        kb.meta = meta
+        for key in ("name", "version"):
+            if not meta.get(key):
+                problems.append(Problem(f"kb.yaml: {key}", "wajib diisi", "is required"))
+    elif meta is not None:
+        problems.append(Problem("kb.yaml", "harus berupa objek", "must be a mapping"))
+    files = kb_file_list(base)
+    for rel in files:
+        if rel.startswith("rules/") and rel.endswith((".yaml", ".yml")):
+            _read_rules(base, rel, kb, problems)
+        elif rel.startswith("parameters/") and rel.endswith((".yaml", ".yml")):
+            before = len(problems)
+            data = _load_yaml(base, rel, problems)
+            name = Path(rel).stem
+            if not isinstance(data, dict):
+                if len(problems) == before:
+                    problems.append(Problem(rel, "parameter harus berupa objek", "a parameter must be a mapping"))
+                continue
+            kb.parameters[name] = (rel, data)
+        elif rel.startswith("tests/"):
+            kb.tests[rel] = file_digest(base / rel)
+    for rel, attr, key in (("categories.yaml", "categories", "id"), ("facts.yaml", "facts", "name")):
+        if rel not in files:
+            continue
+        data = _load_yaml(base, rel, problems)
+        if isinstance(data, dict):  # allow {categories: [...]} as well as a bare list
+            data = data.get(attr, [])
+        if not isinstance(data, list):
+            problems.append(Problem(rel, "harus berupa daftar", "must be a list"))
+            continue
+        target = getattr(kb, attr)
+        for i, item in enumerate(data):
+            if not isinstance(item, dict) or not item.get(key):
+                problems.append(Problem(f"{rel}: [{i}].{key}", "wajib diisi", "is required"))
+                continue
+            target[str(item[key])] = (i, item)
+    return kb
+
+
+def _read_rules(base: Path, rel: str, kb: KBFiles, problems: list[Problem]) -> None:
+    data = _load_yaml(base, rel, problems)
+    if data is None:
+        return
+    if isinstance(data, dict):
+        data = data.get("rules", [])
+    if not isinstance(data, list):
+        problems.append(Problem(rel, "berkas aturan harus berupa daftar aturan", "a rules file must be a list of rules"))
+        return
+    for i, rule in enumerate(data):
+        if not isinstance(rule, dict) or not rule.get("id"):
+            problems.append(Problem(f"{rel}: [{i}].id", "wajib diisi", "is required"))
+            continue
+        rid = str(rule["id"])
+        if rid in kb.rules:
+            first = kb.rules[rid][0]
+            problems.append(Problem(f"{rel}: {rid}.id",
+                                    f"id aturan {rid} dipakai dua kali (juga di {first})",
+                                    f"rule id {rid} is used twice (also in {first})"))
+            continue
+        kb.rules[rid] = (rel, i, rule)
+
+
+def require_clean(kb: KBFiles) -> KBFiles:
+    if kb.problems:
+        raise InvalidInput(list(kb.problems), source=str(kb.root))
+    return kb
