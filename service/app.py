@@ -1,0 +1,82 @@
+"""The application factory: `create_app(settings)` builds one FastAPI app with its own database.
+
+Startup migrates the database (alembic, idempotent) and imports calibration artifacts from
+`BERDAYA_CALIBRATION_DIR`. Routers are included in one place, `_include_routers`; a router
+from `service/web/` is added there.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from calibration.artifact import load_artifact
+from service import repository
+from service.db import Database
+from service.deps import Services
+from service.engines import Engines
+from service.errors import install_error_handlers
+from service.limits import BodySizeLimit
+from service.logs import RequestLogMiddleware, configure_logging
+from service.routers import ALL_ROUTERS
+from service.settings import Settings, get_settings
+
+DESCRIPTION = """
+Berdaya: pemeriksaan proposal PPM dan skor pemberdayaan Kota Cimahi /
+PPM proposal checks and empowerment scoring for Kota Cimahi.
+
+Kunci API dikirim sebagai `Authorization: Bearer <kunci>`; `POST /v1/checks` tidak memerlukan kunci.
+API keys are sent as `Authorization: Bearer <key>`; `POST /v1/checks` needs none.
+Errors are RFC 9457 `application/problem+json` with a bilingual message.
+"""
+
+
+def import_calibrations(services: Services) -> int:
+    """Store every artifact in the calibration directory that is not stored yet."""
+    directory = services.settings.calibration_dir
+    if not directory:
+        return 0
+    count = 0
+    for path in sorted(Path(directory).glob("*.json")):
+        artifact = load_artifact(path)
+        with services.db.session() as session:
+            repository.add_calibration(session, artifact)
+        count += 1
+    return count
+
+
+def _include_routers(app: FastAPI) -> None:
+    """The single place where routers are mounted (API routers first, then web pages)."""
+    for router in ALL_ROUTERS:
+        app.include_router(router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    services = Services(settings=settings, db=Database(settings),
+                        engines=Engines(settings.kb_dir, settings.index))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        services.db.migrate()
+        import_calibrations(services)
+        yield
+        services.db.dispose()
+
+    app = FastAPI(title="Berdaya", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.services = services
+    install_error_handlers(app)
+    _include_routers(app)
+    # Outermost first: every request is logged, including those refused for their size.
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory for `berdaya serve` (each worker process reads the environment)."""
+    return create_app(get_settings())

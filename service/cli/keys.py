@@ -1,0 +1,87 @@
+"""`berdaya keys create|revoke|list`: API keys for the HTTP service (admin work on the server).
+
+The key itself is printed once, at creation; the database keeps only its hash.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from service import repository
+from service.auth import ROLES, check_role, hash_key, new_key, new_key_id
+from service.cli.common import app, handle_errors
+from service.db import Database
+from service.settings import Settings
+
+keys_app = typer.Typer(help="Kunci API layanan / API keys of the service", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def open_database(database_url: str | None = None) -> Database:
+    db = Database(Settings.from_env(database_url=database_url))
+    db.migrate()
+    return db
+
+
+def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "") -> tuple[str, str]:
+    """Create a key; returns (key id, the key itself)."""
+    kelurahan = check_role(role, kelurahan)
+    key, key_id = new_key(), new_key_id()
+    with db.session() as session:
+        repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=kelurahan,
+                              label=label)
+    return key_id, key
+
+
+@keys_app.command("create")
+@handle_errors()
+def create(
+    role: str = typer.Option(..., "--role", help=f"Peran / role: {', '.join(ROLES)}"),
+    kelurahan: Optional[str] = typer.Option(None, "--kelurahan", help="Wajib untuk fasilitator / facilitators only"),
+    label: str = typer.Option("", "--label", help="Catatan pemilik kunci / who holds the key"),
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+) -> None:
+    """Buat kunci API / create an API key (printed once; only its hash is stored).
+
+    Contoh / example: berdaya keys create --role facilitator --kelurahan Cibabat
+    """
+    key_id, key = issue_key(open_database(database_url), role, kelurahan, label)
+    typer.echo(f"id: {key_id}")
+    typer.echo(f"key: {key}")
+    typer.echo("Simpan kunci ini sekarang; kunci tidak dapat ditampilkan lagi. / "
+               "Store this key now; it cannot be shown again.", err=True)
+
+
+@keys_app.command("revoke")
+@handle_errors()
+def revoke(
+    key_id: str = typer.Argument(..., help="Id kunci / key id (key_...)"),
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+) -> None:
+    """Cabut kunci API / revoke an API key.
+
+    Contoh / example: berdaya keys revoke key_1a2b3c4d5e6f
+    """
+    db = open_database(database_url)
+    with db.session() as session:
+        row = repository.revoke_key(session, key_id)
+    typer.echo(f"dicabut / revoked: {row.id}")
+
+
+@keys_app.command("list")
+@handle_errors()
+def list_(
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+) -> None:
+    """Daftar kunci API (tanpa kuncinya) / list API keys (never the keys themselves).
+
+    Contoh / example: berdaya keys list
+    """
+    db = open_database(database_url)
+    with db.session() as session:
+        rows = repository.list_keys(session)
+    for row in rows:
+        state = f"dicabut/revoked {row.revoked_at.isoformat()}" if row.revoked_at else "aktif/active"
+        typer.echo(f"{row.id}\t{row.role}\t{row.kelurahan or '-'}\t{state}\t{row.label}")

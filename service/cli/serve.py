@@ -1,0 +1,74 @@
+"""`berdaya serve` (the HTTP service under uvicorn) and `berdaya run-demo` (what `make run` starts)."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+import uvicorn
+
+from service.cli.common import app, handle_errors
+from service.db import Database
+from service.demo import issue_demo_keys, load_demo_cycles
+from service.engines import Engines
+from service.settings import Settings
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    # Migrate once here, before any worker starts, so workers find the schema ready.
+    db = Database(settings)
+    db.migrate()
+    db.dispose()
+    # Workers are separate processes: they read the same configuration from the environment.
+    os.environ["BERDAYA_DATABASE_URL"] = settings.database_url
+    os.environ["BERDAYA_WORKERS"] = str(workers)
+    uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                access_log=False, log_level="warning", timeout_graceful_shutdown=5)
+
+
+@app.command()
+@handle_errors()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Alamat / bind address"),
+    port: int = typer.Option(8000, "--port", help="Port"),
+    workers: int = typer.Option(1, "--workers", help="Proses worker / worker processes (PostgreSQL for > 1)"),
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+) -> None:
+    """Jalankan layanan HTTP / run the HTTP service (OpenAPI at /docs).
+
+    Contoh / example: BERDAYA_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/berdaya berdaya serve --workers 2
+    """
+    settings = Settings.from_env(database_url=database_url, workers=workers, host=host)
+    _serve(settings, host, port, workers)
+
+
+@app.command("run-demo")
+@handle_errors()
+def run_demo(
+    host: str = typer.Option("127.0.0.1", "--host", help="Alamat / bind address"),
+    port: int = typer.Option(8000, "--port", help="Port"),
+    kelurahan: str = typer.Option("Cibabat", "--kelurahan", help="Kelurahan kunci fasilitator demo"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Siapkan saja, jangan layani / prepare only"),
+) -> None:
+    """Siapkan basis data demo (siklus SINTETIS) dan layani / prepare the demo database and serve.
+
+    Creates and migrates var/berdaya.sqlite3 (or $BERDAYA_DATABASE_URL), stores the synthetic
+    demo cycles as checked proposals if the database has none, prints one demo key per role.
+
+    Contoh / example: berdaya run-demo
+    """
+    settings = Settings.from_env(host=host)
+    db = Database(settings)
+    db.migrate()
+    engines = Engines(settings.kb_dir, settings.index)
+    stored = load_demo_cycles(db, engines)
+    typer.echo(f"Proposal SINTETIS dimuat / synthetic proposals loaded: {stored}")
+    keys = issue_demo_keys(db, kelurahan)
+    db.dispose()
+    typer.echo("Kunci demo (label 'demo'; hanya untuk demo lokal) / demo keys (label 'demo'; local demo only):")
+    for role, (key_id, key) in keys.items():
+        typer.echo(f"  {role:<12} {key_id}  {key}")
+    typer.echo(f"Layanan / service: http://{host}:{port}/docs")
+    if not no_serve:
+        _serve(settings, host, port, 1)

@@ -1,0 +1,66 @@
+"""The demo database: synthetic cycles stored as proposals with their checks, and demo keys.
+
+Used by `berdaya run-demo` (what `make run` starts). Everything loaded here is synthetic
+and stored with `synthetic = true`; the keys are labelled `demo`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from knowledge.documents import parse_proposal, to_jsonable
+from knowledge.synthetic import generate_cycles
+from service import repository
+from service.auth import ROLES, check_role, hash_key, new_key, new_key_id
+from service.db import Database
+from service.engines import Engines
+from service.errors import Conflict
+
+DEMO_LABEL = "demo"
+log = logging.getLogger("berdaya.service")
+
+
+def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int:
+    """Check and store every synthetic proposal, if the database holds no proposal yet."""
+    with db.session() as session:
+        if repository.count_proposals(session):
+            return 0
+    stored = 0
+    data = generate_cycles(seed=seed)
+    # Logging one line per stored decision is right for the service, but thousands of demo
+    # lines at start would drown the first requests; they are summarised instead.
+    logger = logging.getLogger("berdaya")
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        for item in data.proposals:
+            proposal = parse_proposal(item.proposal, source="synthetic")
+            check = engines.check(proposal)
+            content = to_jsonable(proposal.model_dump(mode="json"))
+            with db.session() as session:
+                try:
+                    repository.submit_proposal(session, proposal=content, check=check, key_id=None, synthetic=True)
+                    stored += 1
+                except Conflict:
+                    continue
+    finally:
+        logger.setLevel(previous)
+    return stored
+
+
+def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:
+    """Revoke earlier demo keys and create one per role; returns role -> (key id, key)."""
+    with db.session() as session:
+        old = [k.id for k in repository.list_keys(session) if k.label == DEMO_LABEL and k.revoked_at is None]
+    for key_id in old:
+        with db.session() as session:
+            repository.revoke_key(session, key_id)
+    keys = {}
+    for role in ROLES:
+        kel = check_role(role, kelurahan if role == "facilitator" else None)
+        key, key_id = new_key(), new_key_id()
+        with db.session() as session:
+            repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=kel,
+                                  label=DEMO_LABEL)
+        keys[role] = (key_id, key)
+    return keys

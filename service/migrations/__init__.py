@@ -1,0 +1,1 @@
+"""Alembic migrations of the service's database (SQLite and PostgreSQL share them)."""

@@ -1,0 +1,97 @@
+"""The service's database tables (SQLAlchemy 2 declarative models).
+
+The schema itself is created and changed only by the alembic migrations in
+`service/migrations/`; these classes must match them (a test compares the two).
+JSON columns hold the stored inputs and outputs exactly as they were answered, so that a
+decision can be shown and replayed later without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 hash is kept; the key itself is shown once at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    kelurahan: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Decision(Base):
+    """One stored check or score, with everything needed to audit and replay it."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # check | score
+    kb_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    kb_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    index_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    index_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    calibration_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    input_hash: Mapped[str] = mapped_column(String(71))
+    input: Mapped[dict] = mapped_column(JSON)
+    output: Mapped[dict] = mapped_column(JSON)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StoredProposal(Base):
+    """A submitted proposal; at most one active per RW per cycle (a partial unique index)."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index(
+            "uq_proposals_active_rw_cycle", "cycle", "kelurahan", "rw", unique=True,
+            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_proposals_listing", "cycle", "kelurahan", "verdict"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    kecamatan: Mapped[str] = mapped_column(String(80))
+    kelurahan: Mapped[str] = mapped_column(String(80))
+    rw: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    verdict: Mapped[str] = mapped_column(String(24))
+    content: Mapped[dict] = mapped_column(JSON)
+    decision_id: Mapped[str] = mapped_column(String(36), ForeignKey("decisions.id"))
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Calibration(Base):
+    """A calibration artifact (immutable JSON), as written by `berdaya calibrate` or uploaded."""
+
+    __tablename__ = "calibrations"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(80))
+    index_hash: Mapped[str] = mapped_column(String(80))
+    method: Mapped[str] = mapped_column(String(40))
+    artifact: Mapped[dict] = mapped_column(JSON)
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

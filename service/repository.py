@@ -1,0 +1,199 @@
+"""Every read and write of the service's database, in one module.
+
+Routes and CLI commands call these functions; none of them builds queries itself. Each
+write is one transaction: it either stores everything it was asked to, or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.errors import Conflict, NotFound
+from service.logs import log_decision
+from service.models import ApiKey, Calibration, Decision, StoredProposal, utcnow
+
+
+def input_hash(payload: Any) -> str:
+    """SHA-256 of the canonical JSON of an input (sorted keys, no spaces)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ---- API keys --------------------------------------------------------------------------------
+
+def create_key(session: Session, *, key_id: str, key_hash: str, role: str, kelurahan: str | None,
+               label: str = "") -> ApiKey:
+    with session.begin():
+        row = ApiKey(id=key_id, key_hash=key_hash, role=role, kelurahan=kelurahan, label=label)
+        session.add(row)
+    return row
+
+
+def find_key(session: Session, key_hash: str) -> ApiKey | None:
+    """The active key with this hash, or None (unknown or revoked)."""
+    return session.scalars(
+        select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    ).first()
+
+
+def revoke_key(session: Session, key_id: str) -> ApiKey:
+    with session.begin():
+        row = session.get(ApiKey, key_id)
+        if row is None:
+            raise NotFound(f"Kunci '{key_id}' tidak ada", f"No key '{key_id}'")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+    return row
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+# ---- proposals and their checks ---------------------------------------------------------------
+
+def active_proposal(session: Session, cycle: int, kelurahan: str, rw: int) -> StoredProposal | None:
+    return session.scalars(select(StoredProposal).where(
+        StoredProposal.cycle == cycle, StoredProposal.kelurahan == kelurahan, StoredProposal.rw == rw,
+        StoredProposal.status == "active")).first()
+
+
+def _conflict(first: StoredProposal) -> Conflict:
+    return Conflict(
+        f"RW {first.rw} Kelurahan {first.kelurahan} sudah punya proposal aktif untuk siklus {first.cycle}: "
+        f"{first.id}", f"RW {first.rw} of Kelurahan {first.kelurahan} already has an active proposal for "
+        f"cycle {first.cycle}: {first.id}", existing_proposal_id=first.id)
+
+
+def proposal_row(**fields: Any) -> StoredProposal:
+    """The proposal row of a submission (a seam: tests inject failures here, after the check)."""
+    return StoredProposal(**fields)
+
+
+def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[str, Any], key_id: str | None,
+                    synthetic: bool = False) -> StoredProposal:
+    """Store a proposal with its check decision in one transaction; 409 if the RW has one."""
+    region = proposal["region"]
+    cycle = int(check.get("cycle") or proposal["cycle"])
+    kb = check.get("knowledge_base") or {}
+    decision_input = {"proposal": proposal, "cycle": cycle}
+    try:
+        with session.begin():
+            first = active_proposal(session, cycle, region["kelurahan"], int(region["rw"]))
+            if first is not None:
+                raise _conflict(first)
+            decision = Decision(
+                id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
+                input_hash=input_hash(decision_input), input=decision_input, output=check, key_id=key_id)
+            session.add(decision)
+            session.flush()
+            row = proposal_row(
+                id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
+                rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],
+                content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # Another request stored the same RW and cycle between our lookup and our insert.
+        with session.begin():
+            first = active_proposal(session, cycle, region["kelurahan"], int(region["rw"]))
+        if first is None:
+            raise
+        raise _conflict(first) from None
+    log_decision(decision.id, "check", kb_name=decision.kb_name, kb_version=decision.kb_version,
+                 input_hash=decision.input_hash, key_id=key_id, verdict=row.verdict, proposal_id=row.id)
+    return row
+
+
+def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
+    row = session.get(StoredProposal, proposal_id)
+    if row is None:
+        raise NotFound(f"Proposal '{proposal_id}' tidak ada", f"No proposal '{proposal_id}'")
+    return row
+
+
+def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
+                   verdict: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:
+    query = select(StoredProposal)
+    if cycle is not None:
+        query = query.where(StoredProposal.cycle == cycle)
+    if kelurahan is not None:
+        query = query.where(StoredProposal.kelurahan == kelurahan)
+    if verdict is not None:
+        query = query.where(StoredProposal.verdict == verdict)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw,
+                                          StoredProposal.id).offset(offset).limit(limit))
+    return list(rows), int(total)
+
+
+def count_proposals(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(StoredProposal)) or 0)
+
+
+# ---- scores ---------------------------------------------------------------------------------
+
+def store_score(session: Session, *, request: dict[str, Any], result: dict[str, Any], index_name: str,
+                index_hash: str | None, calibration_id: str | None, key_id: str | None) -> Decision:
+    with session.begin():
+        decision = Decision(
+            id=str(uuid.uuid4()), kind="score", index_name=index_name, index_hash=index_hash,
+            calibration_id=calibration_id, input_hash=input_hash(request), input=request, output=result,
+            key_id=key_id)
+        session.add(decision)
+    log_decision(decision.id, "score", calibration_id=calibration_id, input_hash=decision.input_hash,
+                 key_id=key_id, units=len(result.get("units", [])))
+    return decision
+
+
+def get_decision(session: Session, decision_id: str) -> Decision:
+    row = session.get(Decision, decision_id)
+    if row is None:
+        raise NotFound(f"Keputusan '{decision_id}' tidak ada", f"No decision '{decision_id}'")
+    return row
+
+
+# ---- calibrations ---------------------------------------------------------------------------
+
+def add_calibration(session: Session, artifact: dict[str, Any], *, key_id: str | None = None) -> Calibration:
+    """Store an artifact; the same id again is accepted only with identical content (immutable)."""
+    with session.begin():
+        existing = session.get(Calibration, artifact["id"])
+        if existing is not None:
+            if existing.artifact != artifact:
+                raise Conflict(f"Kalibrasi '{artifact['id']}' sudah ada dengan isi lain; artefak tidak dapat diubah",
+                               f"Calibration '{artifact['id']}' exists with other content; artifacts are immutable")
+            return existing
+        row = Calibration(id=artifact["id"], index_name=artifact["index"]["name"],
+                          index_hash=artifact["index"]["hash"], method=artifact.get("method", ""),
+                          artifact=artifact, synthetic=bool(artifact.get("synthetic", False)), key_id=key_id)
+        session.add(row)
+    return row
+
+
+def get_calibration(session: Session, calibration_id: str) -> Calibration:
+    row = session.get(Calibration, calibration_id)
+    if row is None:
+        raise NotFound(f"Kalibrasi '{calibration_id}' tidak ada", f"No calibration '{calibration_id}'")
+    return row
+
+
+def list_calibrations(session: Session, index_name: str | None = None) -> list[Calibration]:
+    query = select(Calibration)
+    if index_name is not None:
+        query = query.where(Calibration.index_name == index_name)
+    return list(session.scalars(query.order_by(Calibration.created_at.desc(), Calibration.id)))
+
+
+def latest_calibration(session: Session, index_name: str, index_hash: str) -> Calibration | None:
+    """The newest stored calibration fitted for exactly this index definition."""
+    return session.scalars(select(Calibration).where(
+        Calibration.index_name == index_name, Calibration.index_hash == index_hash,
+    ).order_by(Calibration.created_at.desc(), Calibration.id.desc())).first()

@@ -1,0 +1,258 @@
+"""Request and response schemas of the HTTP API, each with an example for /docs.
+
+Separate models per use (`...Public`, `...Summary`, `...Request`): stored rows never reach a
+response directly, so a key hash or an internal column cannot leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EXAMPLE_PROPOSAL: dict[str, Any] = {
+    "cycle": 2022,
+    "region": {"kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5},
+    "title": "Perbaikan drainase dan pelatihan UMKM",
+    "submitted_on": "2022-02-14",
+    "activities": [{
+        "code": "A1", "name": "Perbaikan saluran drainase RT 02", "category": "sarana_prasarana.drainase",
+        "location": "RT 02", "start": "2022-05-01", "end": "2022-07-31", "repairs_flood_damage": False,
+        "maintenance_plan": "Kelompok pemelihara RT 02 membersihkan saluran tiap bulan",
+        "budget_lines": [
+            {"item": "Semen 50 kg", "unit": "sak", "quantity": 40, "unit_price": 65000, "source": "ppm",
+             "kind": "material"},
+            {"item": "Tenaga kerja", "unit": "HOK", "quantity": 30, "unit_price": 100000, "source": "swadaya",
+             "kind": "upah"}],
+        "beneficiaries": {"households": 120, "poor_households": 30, "persons_with_disability": 4,
+                          "women": 200, "children": 80, "elderly": 20},
+    }],
+    "musyawarah": {"date": "2022-01-20", "households_in_rw": 310,
+                   "attendance": {"total": 64, "women": 24, "poor": 9, "persons_with_disability": 2,
+                                  "youth": 11, "elderly": 6},
+                   "minutes_attached": True, "attendance_list_attached": True},
+    "team": {"members": 7, "women_members": 3},
+    "documents": ["berita_acara_musyawarah", "daftar_hadir", "rab", "foto_lokasi", "surat_pernyataan_swadaya"],
+    "amends": None,
+}
+
+EXAMPLE_CHECK: dict[str, Any] = {
+    "verdict": "needs_revision", "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "cycle": 2022,
+    "findings": [{
+        "rule_id": "PPM-INK-002", "severity": "major", "group": "inclusion",
+        "fields": ["musyawarah.attendance.women"],
+        "message": {"id": "Perempuan hanya 20% peserta musyawarah (minimal 30%).",
+                    "en": "Women were only 20% of musyawarah attendees (minimum 30%)."},
+        "suggestion": {"id": "Undang lebih banyak perempuan ...", "en": "Invite more women ..."},
+        "reference": "diasumsikan, mengikuti P2KP", "evidence": {"fact": "women_attendance_share",
+                                                                   "observed": 0.2, "threshold": 0.3}}],
+    "passed": ["PPM-ANG-001"],
+}
+
+EXAMPLE_UNIT: dict[str, Any] = {
+    "cycle": 2024, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5, "score": 0.63,
+    "tier": 2, "tier_name": "mandiri", "borderline": False, "imputed": [],
+}
+
+EXAMPLE_RECORD: dict[str, Any] = {
+    "cycle": 2024, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5,
+    "musyawarah_attendance_rate": 0.18, "women_attendance_share": 0.35, "meetings_held": 4,
+    "poor_beneficiary_share": 0.25, "disability_voice": 3, "vulnerable_proposals_share": 0.2,
+    "swadaya_share": 0.15, "volunteer_hours_per_household": 8, "other_funding_share": 0.05,
+    "realisation_rate": 0.95, "on_time_share": 0.8, "lpj_days_late": 10, "public_disclosure": 4,
+    "assets_maintained_share": 0.7, "active_groups": 5, "umkm_income_change": 0.1, "satisfaction_score": 4,
+}
+
+
+def _examples(*items: Any) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(items)})
+
+
+class KbRef(BaseModel):
+    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1"})
+    name: str | None
+    version: str | None
+
+
+class ProposalSummary(BaseModel):
+    model_config = _examples({
+        "id": "7f0c0c1e-2f57-4a53-9a55-0e4f6d1f9a10", "cycle": 2022, "kecamatan": "Cimahi Utara",
+        "kelurahan": "Cibabat", "rw": 5, "title": "Perbaikan drainase", "status": "active",
+        "verdict": "eligible", "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "synthetic": False,
+        "created_at": "2026-02-14T03:00:00+00:00"})
+
+    id: str
+    cycle: int
+    kecamatan: str
+    kelurahan: str
+    rw: int
+    title: str
+    status: str
+    verdict: Literal["eligible", "needs_revision", "ineligible"]
+    decision_id: str
+    synthetic: bool
+    created_at: dt.datetime
+
+
+class ProposalPublic(ProposalSummary):
+    model_config = _examples({
+        **ProposalSummary.model_config["json_schema_extra"]["examples"][0],
+        "proposal": EXAMPLE_PROPOSAL, "check": EXAMPLE_CHECK})
+
+    proposal: dict[str, Any] = Field(description="The proposal as submitted (after validation)")
+    check: dict[str, Any] = Field(description="The check JSON stored with it (issue-3 contract)")
+
+
+class ProposalPage(BaseModel):
+    model_config = _examples({"items": [ProposalSummary.model_config["json_schema_extra"]["examples"][0]],
+                              "total": 1, "offset": 0, "limit": 50})
+
+    items: list[ProposalSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class ScoreRequest(BaseModel):
+    """One evaluation record (`record`) or a batch (`records`), as flat rows like the spreadsheets."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"records": [EXAMPLE_RECORD], "explain": True, "lang": "id"},
+        {"record": EXAMPLE_RECORD, "calibration_id": None, "explain": False, "lang": "en"}]})
+
+    record: dict[str, Any] | None = Field(default=None, description="A single evaluation row")
+    records: list[dict[str, Any]] | None = Field(default=None, description="A batch of evaluation rows (capped)")
+    calibration_id: str | None = Field(
+        default=None, description="Calibration to use; default: the newest stored one for this index definition")
+    explain: bool = True
+    lang: Literal["id", "en"] = "id"
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self.records is not None:
+            return list(self.records)
+        return [self.record] if self.record is not None else []
+
+
+class ScoreResponse(BaseModel):
+    model_config = _examples({
+        "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "index": {"name": "ppm", "hash": "sha256:ab12..."},
+        "calibration_id": "cal-ppm-ordinal-2018-2023-1a2b3c4d", "units": [EXAMPLE_UNIT]})
+
+    decision_id: str
+    index: dict[str, Any]
+    calibration_id: str | None
+    units: list[dict[str, Any]]
+
+
+class DecisionPublic(BaseModel):
+    model_config = _examples({
+        "id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check",
+        "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "index_name": None, "index_hash": None,
+        "calibration_id": None, "input_hash": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-02-14T03:00:00+00:00",
+        "input": {"proposal": EXAMPLE_PROPOSAL, "cycle": 2022}, "output": EXAMPLE_CHECK})
+
+    id: str
+    kind: Literal["check", "score"]
+    knowledge_base: KbRef
+    index_name: str | None
+    index_hash: str | None
+    calibration_id: str | None
+    input_hash: str
+    key_id: str | None
+    created_at: dt.datetime
+    input: dict[str, Any]
+    output: dict[str, Any]
+
+
+class ReplayResult(BaseModel):
+    model_config = _examples({
+        "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check", "identical": True,
+        "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "calibration_id": None,
+        "stored": EXAMPLE_CHECK, "replayed": EXAMPLE_CHECK})
+
+    decision_id: str
+    kind: Literal["check", "score"]
+    identical: bool
+    knowledge_base: KbRef
+    calibration_id: str | None
+    stored: dict[str, Any]
+    replayed: dict[str, Any]
+
+
+class KnowledgeBaseSummary(BaseModel):
+    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1", "content_hash": "sha256:ab12...",
+                              "description": {"id": "Aturan PPM Kota Cimahi", "en": "Cimahi PPM rules"},
+                              "rules": 34, "parameters": 18, "default": True})
+
+    name: str
+    version: str
+    content_hash: str
+    description: dict[str, str] | None
+    rules: int
+    parameters: int
+    default: bool
+
+
+class ParameterInForce(BaseModel):
+    model_config = _examples({
+        "name": "pagu_per_rw", "unit": "IDR", "description": {"id": "Pagu dana PPM per RW", "en": "PPM ceiling per RW"},
+        "values": [{"from": "2018-01-01", "value": 72500000, "reference": "Pemberitaan Pemkot Cimahi 2018",
+                    "status": "verified", "modelled_on": None}],
+        "in_force": {"2018": 72500000, "2021": 75000000}})
+
+    name: str
+    unit: str | None
+    description: dict[str, str] | None
+    values: list[dict[str, Any]]
+    in_force: dict[str, Any] = Field(description="Value in force for each cycle (on 1 January of the cycle)")
+
+
+class KnowledgeBaseDetail(KnowledgeBaseSummary):
+    model_config = _examples({
+        **KnowledgeBaseSummary.model_config["json_schema_extra"]["examples"][0],
+        "rules": 1, "parameters": 1, "cycles": [2018, 2021],
+        "rule_list": [{"id": "PPM-ANG-001", "group": "budget", "severity": "blocking",
+                       "when": "ppm_total > param.pagu_per_rw"}],
+        "parameter_list": [ParameterInForce.model_config["json_schema_extra"]["examples"][0]]})
+
+    cycles: list[int]
+    rule_list: list[dict[str, Any]]
+    parameter_list: list[ParameterInForce]
+
+
+class CalibrationSummary(BaseModel):
+    model_config = _examples({"id": "cal-ppm-ordinal-2018-2023-1a2b3c4d", "index_name": "ppm",
+                              "index_hash": "sha256:ab12...", "method": "ordinal", "synthetic": True,
+                              "created_at": "2026-02-14T03:00:00+00:00", "usable": True})
+
+    id: str
+    index_name: str
+    index_hash: str
+    method: str
+    synthetic: bool
+    created_at: dt.datetime
+    usable: bool = Field(description="Fitted for the index definition this service scores with")
+
+
+EXAMPLE_CALIBRATION: dict[str, Any] = {
+    "id": "cal-ppm-ordinal-2018-2023-1a2b3c4d",
+    "index": {"name": "ppm", "hash": "sha256:" + "ab" * 32},
+    "method": "ordinal", "cycles": [2018, 2019, 2020, 2021, 2022, 2023],
+    "tiers": ["tidak_berdaya", "berdaya", "mandiri", "madani"], "cut_points": [0.41, 0.59, 0.78],
+    "cut_intervals": [[0.40, 0.42], [0.58, 0.60], [0.77, 0.79]], "validation": {},
+    "created_at": "2026-02-14T03:00:00Z", "synthetic": True}
+
+
+class Health(BaseModel):
+    model_config = _examples({"status": "ok"})
+    status: str
+
+
+class Readiness(BaseModel):
+    model_config = _examples({"status": "ready", "database": True, "migrations": True, "knowledge_base": True})
+    status: Literal["ready", "not_ready"]
+    database: bool
+    migrations: bool
+    knowledge_base: bool

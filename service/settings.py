@@ -1,0 +1,97 @@
+"""Service settings from `BERDAYA_*` environment variables, checked before anything starts.
+
+`get_settings()` is cached so that every part of a process sees one configuration; tests
+build `Settings(...)` directly and hand it to `create_app`. A configuration that would be
+unsafe or cannot work (an unknown database driver, SQLite shared by several worker
+processes, limits that switch a protection off) is refused at start, with a bilingual reason.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from knowledge.validation import bilingual, validate_model
+
+DEFAULT_DB_PATH = Path("var") / "berdaya.sqlite3"
+SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class Settings(BaseModel):
+    """Everything the service reads from its environment (prefix `BERDAYA_`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB_PATH}",
+        description="SQLAlchemy URL: sqlite:///var/berdaya.sqlite3 or postgresql+psycopg://user@host/db",
+    )
+    kb_dir: str | None = Field(default=None, description="Knowledge base directory; None = the shipped one")
+    index: str = Field(default="ppm", description="Index definition used by POST /v1/scores")
+    calibration_dir: str | None = Field(
+        default=None, description="Directory of calibration artifacts (*.json) imported into the database at start"
+    )
+    max_body_bytes: int = Field(default=1_000_000, description="Request bodies above this get 413")
+    max_batch: int = Field(default=500, description="Evaluation records per POST /v1/scores; more get 422")
+    workers: int = Field(default=1, description="uvicorn worker processes")
+    host: str = Field(default="127.0.0.1")
+    log_level: str = Field(default="INFO")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> "Settings":
+        scheme = self.database_url.split("://", 1)[0]
+        if scheme not in SUPPORTED_SCHEMES:
+            raise bilingual(
+                f"BERDAYA_DATABASE_URL memakai '{scheme}'; yang didukung: {', '.join(SUPPORTED_SCHEMES)}",
+                f"BERDAYA_DATABASE_URL uses '{scheme}'; supported: {', '.join(SUPPORTED_SCHEMES)}",
+            )
+        if scheme.startswith("sqlite") and self.workers > 1:
+            raise bilingual(
+                "SQLite tidak boleh dipakai bersama oleh beberapa worker; gunakan PostgreSQL untuk --workers > 1",
+                "SQLite must not be shared by several workers; use PostgreSQL for --workers > 1",
+            )
+        if scheme.startswith("sqlite") and ":memory:" in self.database_url:
+            raise bilingual(
+                "basis data SQLite di memori akan hilang; gunakan berkas, misalnya sqlite:///var/berdaya.sqlite3",
+                "an in-memory SQLite database would be lost; use a file, e.g. sqlite:///var/berdaya.sqlite3",
+            )
+        limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
+                  "workers": (1, 64)}
+        for name, (low, high) in limits.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise bilingual(
+                    f"{name} = {value} di luar batas aman {low}..{high}",
+                    f"{name} = {value} is outside the safe range {low}..{high}",
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        return Path(self.database_url.split(":///", 1)[1])
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for name in cls.model_fields:
+            key = f"BERDAYA_{name.upper()}"
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return validate_model(cls, values, source="BERDAYA_* environment")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings.from_env()
