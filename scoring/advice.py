@@ -1,0 +1,46 @@
+"""Advice sentences (Bahasa Indonesia and English) built from a unit's next-tier plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.indices import IndexDefinition
+from scoring.explain import fmt_number
+
+_RULE_TEXT = {">": {"id": "di atas", "en": "above"}, ">=": {"id": "minimal", "en": "at least"}}
+
+
+def _step_text(step: dict[str, Any], lang: str) -> str:
+    verb = {("id", False): "naikkan", ("id", True): "turunkan", ("en", False): "raise", ("en", True): "lower"}
+    joiner = {"id": ("dari", "ke"), "en": ("from", "to")}[lang]
+    return (f"{verb[(lang, step['lower_is_better'])]} {step['name'][lang]} {joiner[0]} "
+            f"{fmt_number(step['from'], lang)} {joiner[1]} {fmt_number(step['to'], lang)} "
+            f"(+{fmt_number(step['gain'], lang, 3)})")
+
+
+def advice(defn: IndexDefinition, unit: dict[str, Any], lang: str) -> str:
+    """One sentence saying what lifts the unit to the next tier soonest (or why there is none)."""
+    levels = defn.tiers.levels
+    if unit["score"] is None:
+        if unit["not_scored_reason"] == "insufficient_data":
+            share = fmt_number(100 * unit["available_share"], lang, 0)
+            need = fmt_number(100 * defn.missing_data.min_available_share, lang, 0)
+            return {"id": f"Tidak dinilai: hanya {share}% indikator terisi (perlu {need}%).",
+                    "en": f"Not scored: only {share}% of indicators recorded ({need}% needed)."}[lang]
+        return {"id": "Tidak dinilai: ada indikator kosong yang tidak dapat diimputasi.",
+                "en": "Not scored: a missing indicator could not be imputed."}[lang]
+    tier = unit["tier"]
+    if tier == len(levels) - 1:
+        return {"id": f"Sudah di tingkat tertinggi ({levels[tier].name.id}).",
+                "en": f"Already at the highest tier ({levels[tier].name.en})."}[lang]
+    plan = unit["next_tier"]
+    target = levels[tier + 1].name.id if lang == "id" else levels[tier + 1].name.en
+    rule = _RULE_TEXT[defn.tiers.cut_rule][lang]
+    cut, now = fmt_number(plan["cut"], lang, 4), fmt_number(unit["score"], lang, 4)
+    if not plan["reachable"]:
+        return {"id": f"Tingkat {target} tidak tercapai walau semua indikator mencapai batas terbaiknya.",
+                "en": f"Tier {target} is out of reach even with every indicator at its best goalpost."}[lang]
+    steps = "; ".join(_step_text(s, lang) for s in plan["steps"])
+    if lang == "id":
+        return f"Untuk naik ke {target} (skor {rule} {cut}; kini {now}): {steps}."
+    return f"To reach {target} (score {rule} {cut}; now {now}): {steps}."

@@ -1,0 +1,131 @@
+"""Tier assignment: cut points from the definition or a calibration artifact, borderline flags.
+
+A calibration artifact is accepted only for the exact definition it was fitted on: its
+`index.hash` must equal the definition's content hash, otherwise scoring refuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import IndexDefinition
+
+# Scores are rounded to this many decimals before comparing with a cut, so that floating-point
+# noise in the last bits (e.g. from rescaled weights) can never move a unit across a cut.
+TIER_DECIMALS = 12
+
+
+@dataclass(frozen=True)
+class Cuts:
+    values: np.ndarray           # ascending, one fewer than tiers
+    rule: str                    # ">" or ">="
+    source: str                  # "definition" | "calibration" | "fallback"
+    calibration_id: str | None = None
+
+
+def _hex(h: Any) -> str:
+    text = str(h or "").strip().lower()
+    return text.split(":", 1)[1] if text.startswith("sha256:") else text
+
+
+def _bad(path: str, id_text: str, en_text: str, source: str) -> InvalidInput:
+    return InvalidInput([Problem(path, id_text, en_text)], source=source)
+
+
+def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: str = "") -> Cuts:
+    """Validate a calibration artifact against `defn`; return its cut points."""
+    if not isinstance(artifact, dict):
+        raise _bad("calibration", "berkas kalibrasi harus berupa objek JSON", "a calibration file must be a JSON object", source)
+    index = artifact.get("index") if isinstance(artifact.get("index"), dict) else {}
+    expected = defn.content_hash()
+    if _hex(index.get("hash")) != _hex(expected):
+        raise _bad("calibration.index.hash",
+                   f"kalibrasi dibuat untuk definisi indeks lain (hash {index.get('hash')!s}); definisi '{defn.name}' "
+                   f"versi ini ber-hash {expected}. Kalibrasi ulang atau gunakan definisi yang sama.",
+                   f"calibration was fitted on another index definition (hash {index.get('hash')!s}); this "
+                   f"'{defn.name}' definition has hash {expected}. Recalibrate or use the same definition.", source)
+    cal_id = artifact.get("id")
+    if not isinstance(cal_id, str) or not cal_id.strip():
+        raise _bad("calibration.id", "kalibrasi harus mempunyai id", "a calibration must have an id", source)
+    tiers = artifact.get("tiers")
+    if tiers is not None and list(tiers) != defn.tier_ids:
+        raise _bad("calibration.tiers", f"tingkat kalibrasi {tiers} berbeda dari definisi {defn.tier_ids}",
+                   f"calibration tiers {tiers} differ from the definition's {defn.tier_ids}", source)
+    cuts = artifact.get("cut_points")
+    need = len(defn.tier_ids) - 1
+    ok = isinstance(cuts, list) and len(cuts) == need and all(
+        isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in cuts)
+    if not ok or any(b <= a for a, b in zip(cuts, cuts[1:])):
+        raise _bad("calibration.cut_points", f"harus {need} angka yang naik tegas",
+                   f"must be {need} strictly increasing numbers", source)
+    return Cuts(np.array(cuts, dtype=float), defn.tiers.cut_rule, "calibration", cal_id)
+
+
+def load_calibration(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _bad(str(p), f"berkas kalibrasi tidak dapat dibaca ({exc.strerror})",
+                   f"cannot read calibration file ({exc.strerror})", str(p)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _bad(str(p), f"berkas kalibrasi bukan JSON yang sah: {exc}", f"calibration file is not valid JSON: {exc}",
+                   str(p)) from None
+
+
+def resolve_cuts(defn: IndexDefinition, calibration: dict[str, Any] | None = None, source: str = "") -> Cuts:
+    """The artifact's cuts when one is given; otherwise the definition's (fixed, or the fallback)."""
+    if calibration is not None:
+        return check_calibration(defn, calibration, source)
+    origin = "definition" if defn.tiers.cuts_from == "definition" else "fallback"
+    return Cuts(np.array(defn.fallback_cuts, dtype=float), defn.tiers.cut_rule, origin)
+
+
+def assign_tiers(scores: np.ndarray, cuts: np.ndarray, rule: str) -> np.ndarray:
+    """Ordinal tier per score (0 = lowest); -1 where the score is NaN (unit not scored).
+
+    Rule '>': a unit passes a cut only when strictly above it. Rule '>=': at or above it.
+    """
+    s = np.round(np.asarray(scores, dtype=float), TIER_DECIMALS)
+    tiers = np.searchsorted(np.asarray(cuts, dtype=float), s, side="left" if rule == ">" else "right")
+    tiers = tiers.astype(np.int64)
+    tiers[np.isnan(s)] = -1
+    return tiers
+
+
+def borderline(scores: np.ndarray, cuts: np.ndarray, distance: float) -> np.ndarray:
+    """True where a score lies within `distance` of any cut point."""
+    s = np.asarray(scores, dtype=float)
+    near = np.zeros(s.shape, dtype=bool)
+    for c in np.asarray(cuts, dtype=float):
+        with np.errstate(invalid="ignore"):
+            near |= np.abs(s - c) <= distance + 1e-12
+    return near
+
+
+def tier_ordinal(defn: IndexDefinition, value: Any) -> int | None:
+    """A tier given by id, name (id or en, any case) or ordinal; None if empty; ValueError if unknown."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    n = len(defn.tiers.levels)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 0 <= int(value) < n:
+            return int(value)
+        raise ValueError(value)
+    key = str(value).strip().casefold().replace(" ", "_")
+    for k, tier in enumerate(defn.tiers.levels):
+        names = {tier.id, tier.name.id.casefold().replace(" ", "_"), tier.name.en.casefold().replace(" ", "_")}
+        if key in names:
+            return k
+    if key.isdigit() and int(key) < n:
+        return int(key)
+    raise ValueError(value)

@@ -1,0 +1,103 @@
+"""`berdaya score INPUT`: score an evaluation table (CSV, XLSX or JSON) with an index definition.
+
+A thin layer over scoring.engine.score_table: reads the table, optionally a calibration
+artifact, scores every unit and writes JSON, CSV or XLSX. Bad input exits with code 2 and a
+bilingual message naming row and column; nothing is written then (output goes to a temporary
+file that is renamed only when complete).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import load_index_definition
+from knowledge.tables import read_table, table_format, write_table
+from scoring.engine import score_table
+from scoring.result import ScoreTable
+from scoring.tiers import load_calibration
+from service.cli.common import app, handle_errors
+
+OUTPUT_FORMATS = ("json", "csv", "xlsx")
+
+
+def _output_format(fmt: Optional[str], out: Optional[Path]) -> str:
+    chosen = (fmt or (out.suffix.lstrip(".") if out else "json")).lower()
+    if chosen not in OUTPUT_FORMATS:
+        raise InvalidInput([Problem("--format", f"format '{chosen}' tidak didukung; gunakan json, csv atau xlsx",
+                                    f"format '{chosen}' is not supported; use json, csv or xlsx")])
+    if chosen == "xlsx" and out is None:
+        raise InvalidInput([Problem("--out", "keluaran xlsx memerlukan --out BERKAS", "xlsx output needs --out FILE")])
+    return chosen
+
+
+def _write_atomically(table: ScoreTable, fmt: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}", dir=out.parent)
+    os.close(fd)
+    try:
+        if fmt == "json":
+            Path(tmp).write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        else:
+            write_table(table.to_rows(), tmp, fmt, columns=table.columns(), sheet="skor")
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_stdout(table: ScoreTable, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(table.to_json(), ensure_ascii=False, indent=1) + "\n")
+        return
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=table.columns(), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table.to_rows())
+
+
+@app.command()
+@handle_errors()
+def score(
+    input: Path = typer.Argument(..., help="Tabel evaluasi (csv, xlsx, json) / evaluation table"),
+    index: str = typer.Option("ppm", "--index", help="ppm | idm | hdi | PATH definisi / definition file"),
+    calibration: Optional[Path] = typer.Option(None, "--calibration", help="Artefak kalibrasi (JSON) / calibration artifact"),
+    id_columns: str = typer.Option("", "--id-columns", help="Kolom identitas tambahan, dipisah koma / extra identifier columns, comma-separated"),
+    format: Optional[str] = typer.Option(None, "--format", help="json | csv | xlsx (bawaan: dari --out, atau json)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Berkas keluaran (bawaan: stdout) / output file (default stdout)"),
+    explain: bool = typer.Option(False, "--explain", help="Sertakan penjelasan dan saran / include explanations and advice"),
+    lang: str = typer.Option("id", "--lang", help="id | en"),
+) -> None:
+    """Hitung skor dan tingkat pemberdayaan per unit / score units and assign tiers.
+
+    Contoh / example: berdaya score evaluasi_2024.xlsx --index ppm --calibration cal.json --out skor.csv --explain
+    """
+    if lang not in ("id", "en"):
+        raise InvalidInput([Problem("--lang", "bahasa harus id atau en", "language must be id or en")])
+    fmt = _output_format(format, out)
+    definition = load_index_definition(index)
+    artifact = load_calibration(calibration) if calibration else None
+    table_format(input)
+    rows = read_table(input)
+    extra = [c.strip() for c in id_columns.split(",") if c.strip()]
+    table = score_table(definition, rows, calibration=artifact, explain=explain, lang=lang, id_columns=extra,
+                        source=str(input))
+    if out is None:
+        _write_stdout(table, fmt)
+        return
+    _write_atomically(table, fmt, out)
+    s = table.summary()
+    tiers = ", ".join(f"{table.tier_name(k)} {n}" for k, n in enumerate(s["tiers"].values()))
+    cut_from = table.cuts.calibration_id or table.cuts.source
+    if lang == "en":
+        typer.echo(f"OK: {s['scored']}/{s['units']} units scored ({tiers}); cuts: {cut_from}; written to {out}")
+    else:
+        typer.echo(f"OK: {s['scored']}/{s['units']} unit dinilai ({tiers}); titik potong: {cut_from}; ditulis ke {out}")
