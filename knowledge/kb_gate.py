@@ -142,9 +142,10 @@ def draft_problems(files: KBFiles, published: list[tuple[str, KBFiles]], *, stor
         problems.append(Problem("kb.yaml: version",
                                 f"versi '{files.version}' sudah diterbitkan; beri draf nomor versi baru",
                                 f"version '{files.version}' is already published; give the draft a new version"))
-    problems += _schema_problems(files)
-    problems += structure_problems(files)
-    problems += name_problems(files)
-    problems += reference_problems(files)
+    schema = _schema_problems(files)
+    problems += schema
+    seen = {p.path for p in schema}
+    ours = structure_problems(files) + name_problems(files) + reference_problems(files)
+    problems += [p for p in ours if p.path not in seen]  # the loader already named these fields
     problems += reuse_problems(files, published)
     return problems

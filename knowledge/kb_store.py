@@ -157,6 +157,20 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 _VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)
 
 
+def pick_in_force(versions: list[PublishedVersion], date: dt.date, kb_name: str = "") -> PublishedVersion:
+    """The latest-effective version on or before `date` (the later publish wins a tie it cannot have)."""
+    chosen = None
+    for pv in versions:
+        if pv.effective_from <= date and (chosen is None or pv.effective_from >= chosen.effective_from):
+            chosen = pv
+    if chosen is None:
+        first = min((v.effective_from for v in versions), default=None)
+        raise UnknownVersion(
+            f"tidak ada versi {kb_name} yang berlaku pada {date.isoformat()} (pertama {first})",
+            f"no version of {kb_name} is in force on {date.isoformat()} (first {first})")
+    return chosen
+
+
 class KBStore:
     """Published versions of one knowledge base (by name) under a store root."""
 
@@ -234,15 +248,7 @@ class KBStore:
                              f"version '{version}' is not in {self.base} (published: {known})")
 
     def in_force_on(self, date: dt.date, *, verify: bool = True) -> PublishedVersion:
-        chosen = None
-        for pv in self.versions():
-            if pv.effective_from <= date and (chosen is None or pv.effective_from >= chosen.effective_from):
-                chosen = pv
-        if chosen is None:
-            first = min((v.effective_from for v in self.versions()), default=None)
-            raise UnknownVersion(
-                f"tidak ada versi {self.kb_name} yang berlaku pada {date.isoformat()} (pertama {first})",
-                f"no version of {self.kb_name} is in force on {date.isoformat()} (first {first})")
+        chosen = pick_in_force(self.versions(), date, self.kb_name)
         if verify:
             self.verify(chosen)
         return chosen

@@ -1,0 +1,105 @@
+"""Which published knowledge-base version checks a proposal, and one Checker per version per process.
+
+The service asks the registry, never `Checker.load` directly: `registry.check(proposal)`
+picks the version in force for the proposal's cycle (latest `effective_from` on or before
+1 January of the cycle), verifies its files against the hashes recorded when it was
+published, and keeps its Checker for the life of the process. A durable-rules ruleset is
+registered once per version and never again (rulesets cannot be unloaded); drafts never
+come here: they are compiled only in what-if and publish-gate worker processes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from knowledge.kb_store import KBStore, PublishedVersion, cycle_date, pick_in_force
+from knowledge.proposal import Proposal
+
+# content hash -> Checker. Process-wide: two registries over the same content share one ruleset.
+_CHECKERS: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
+def loaded_versions() -> list[str]:
+    """Content hashes of the published versions whose rulesets this process has registered."""
+    with _LOCK:
+        return sorted(_CHECKERS)
+
+
+@dataclass(frozen=True)
+class VersionedResult:
+    """A check result together with the published version that produced it (for the audit record)."""
+
+    result: Any
+    version: PublishedVersion
+
+    @property
+    def audit(self) -> dict[str, str]:
+        m = self.version.manifest
+        return {"kb_name": m.kb_name, "kb_version": m.version, "kb_content_hash": m.content_hash,
+                "kb_effective_from": m.effective_from.isoformat()}
+
+
+class Registry:
+    """Published versions of one knowledge base and their Checkers, for a serving process."""
+
+    def __init__(self, store: KBStore | None = None):
+        self.store = store or KBStore()
+        self._stamp: float | None = None
+        self._versions: list[PublishedVersion] = []
+        self._verified: set[str] = set()
+
+    def versions(self) -> list[PublishedVersion]:
+        """Published versions, re-read only when the store's versions directory changed (a publish)."""
+        try:
+            stamp = self.store.versions_dir.stat().st_mtime_ns
+        except FileNotFoundError:
+            stamp = None
+        if stamp is None or stamp != self._stamp or not self._versions:
+            self._versions = self.store.versions()
+            self._stamp = self.store.versions_dir.stat().st_mtime_ns
+        return self._versions
+
+    def version_for_cycle(self, cycle: int) -> PublishedVersion:
+        return pick_in_force(self.versions(), cycle_date(cycle), self.store.kb_name)
+
+    def version(self, label: str) -> PublishedVersion:
+        for pv in self.versions():
+            if pv.version == label:
+                return pv
+        return self.store.get(label, verify=False)
+
+    def checker(self, pv: PublishedVersion) -> Any:
+        """The Checker of a published version, compiled on first use after verifying its files."""
+        with _LOCK:
+            found = _CHECKERS.get(pv.content_hash)
+            if found is not None and pv.content_hash in self._verified:
+                return found
+            self.store.verify(pv)
+            self._verified.add(pv.content_hash)
+            if found is None:
+                from rules.check import Checker  # noqa: PLC0415
+
+                found = Checker.load(pv.content_dir)
+                _CHECKERS[pv.content_hash] = found
+            return found
+
+    def check(self, proposal: Proposal, cycle: int | None = None) -> VersionedResult:
+        """Check a proposal with the version in force for its cycle."""
+        chosen = cycle if cycle is not None else proposal.cycle
+        pv = self.version_for_cycle(chosen)
+        return VersionedResult(self.checker(pv).check(proposal, cycle=chosen), pv)
+
+    def replay(self, proposal: Proposal, version: str, cycle: int | None = None) -> VersionedResult:
+        """Re-run a stored decision with the exact version label it recorded."""
+        pv = self.version(version)
+        return VersionedResult(self.checker(pv).check(proposal, cycle=cycle), pv)
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The process-wide registry over the store at BERDAYA_KB_STORE (default var/kb-store)."""
+    return Registry()

@@ -1,0 +1,215 @@
+"""What-if replay: past proposals checked under the published version and under a draft.
+
+Both knowledge bases are compiled and run only inside worker processes (spawn context):
+a durable-rules ruleset cannot be unloaded, so the serving process never registers a draft
+and does not even import the engine for a replay. The parent hands out chunks of
+(proposal_ref, Proposal | dict) and folds the workers' outcomes into a report:
+verdict transitions (overall and per cycle), how often each rule fired before and after,
+counts per kelurahan, and the proposals whose verdict changed with the findings that made
+the difference. The report is plain JSON; `KBStore.save_whatif` keeps it for the publish gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from knowledge.errors import InvalidInput, Problem
+from knowledge.kb_files import read_kb_files, require_clean, tree_hash
+from knowledge.proposal import Proposal
+
+VERDICTS = ("eligible", "needs_revision", "ineligible")
+Item = tuple[str, Any]
+Progress = Callable[[int, int], None]
+
+# Per worker process: (baseline checker, draft checker), loaded once by the first task.
+_WORKER: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _checkers(baseline_dir: str, draft_dir: str) -> tuple[Any, Any]:
+    key = (baseline_dir, draft_dir)
+    if key not in _WORKER:
+        from rules.check import Checker  # noqa: PLC0415 (only worker processes load the engine)
+
+        _WORKER[key] = (Checker.load(baseline_dir), Checker.load(draft_dir))
+    return _WORKER[key]
+
+
+def _finding_key(finding: dict) -> tuple[str, str]:
+    return finding["rule_id"], finding["severity"]
+
+
+def _outcome(ref: str, proposal: Proposal, before: dict, after: dict) -> dict[str, Any]:
+    fired_before = [_finding_key(f) for f in before["findings"]]
+    fired_after = [_finding_key(f) for f in after["findings"]]
+    out = {"ref": ref, "cycle": proposal.cycle, "kecamatan": proposal.region.kecamatan,
+           "kelurahan": proposal.region.kelurahan, "rw": proposal.region.rw,
+           "before": before["verdict"], "after": after["verdict"],
+           "fired_before": sorted({r for r, _ in fired_before}), "fired_after": sorted({r for r, _ in fired_after})}
+    if before["verdict"] != after["verdict"] or set(fired_before) != set(fired_after):
+        keys_b, keys_a = set(fired_before), set(fired_after)
+        out["gone"] = [f for f in before["findings"] if _finding_key(f) not in keys_a]
+        out["new"] = [f for f in after["findings"] if _finding_key(f) not in keys_b]
+    return out
+
+
+def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item]) -> dict[str, Any]:
+    """Worker task: check each proposal under both versions (errors come back as data, not exceptions)."""
+    from knowledge.documents import parse_proposal  # noqa: PLC0415
+
+    try:
+        baseline, draft = _checkers(baseline_dir, draft_dir)
+    except InvalidInput as exc:
+        return {"pid": os.getpid(), "error": {"source": exc.source, "problems": [p.as_dict() for p in exc.problems]}}
+    outcomes, invalid = [], []
+    for ref, item in chunk:
+        try:
+            proposal = item if isinstance(item, Proposal) else parse_proposal(item, source=ref)
+        except InvalidInput as exc:
+            invalid.append({"ref": ref, "problems": [p.as_dict() for p in exc.problems]})
+            continue
+        before = baseline.check(proposal).model_dump(mode="json")
+        after = draft.check(proposal).model_dump(mode="json")
+        outcomes.append(_outcome(ref, proposal, before, after))
+    return {"pid": os.getpid(), "outcomes": outcomes, "invalid": invalid}
+
+
+def _matrix(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    counts = Counter(pairs)
+    return {b: {a: counts.get((b, a), 0) for a in VERDICTS} for b in VERDICTS}
+
+
+def _rule_titles(*dirs: Path) -> dict[str, dict[str, Any]]:
+    titles: dict[str, dict[str, Any]] = {}
+    for d in dirs:
+        for rid, (_, _, rule) in read_kb_files(d).rules.items():
+            titles[rid] = {"title": rule.get("title") or {}, "group": rule.get("group"),
+                           "severity": rule.get("severity")}
+    return titles
+
+
+def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Fold per-proposal outcomes into the report's tables (deterministic order)."""
+    outcomes = sorted(outcomes, key=lambda o: (o["cycle"], o["kecamatan"], o["kelurahan"], o["rw"], o["ref"]))
+    by_cycle: dict[int, list] = defaultdict(list)
+    for o in outcomes:
+        by_cycle[o["cycle"]].append((o["before"], o["after"]))
+    before_counts = Counter(r for o in outcomes for r in o["fired_before"])
+    after_counts = Counter(r for o in outcomes for r in o["fired_after"])
+    rules = []
+    for rid in sorted(set(before_counts) | set(after_counts) | set(titles)):
+        meta = titles.get(rid, {})
+        if meta.get("severity") is None and rid not in before_counts and rid not in after_counts:
+            continue  # derived conclusions are not findings
+        b, a = before_counts.get(rid, 0), after_counts.get(rid, 0)
+        rules.append({"rule_id": rid, "title": meta.get("title", {}), "group": meta.get("group"),
+                      "before": b, "after": a, "delta": a - b})
+    kel: dict[tuple, dict[str, Any]] = {}
+    for o in outcomes:
+        key = (o["cycle"], o["kecamatan"], o["kelurahan"])
+        row = kel.setdefault(key, {"cycle": key[0], "kecamatan": key[1], "kelurahan": key[2], "proposals": 0,
+                                   "changed": 0, **{f"before_{v}": 0 for v in VERDICTS},
+                                   **{f"after_{v}": 0 for v in VERDICTS}})
+        row["proposals"] += 1
+        row["changed"] += o["before"] != o["after"]
+        row[f"before_{o['before']}"] += 1
+        row[f"after_{o['after']}"] += 1
+    changed = [{k: o[k] for k in ("ref", "cycle", "kecamatan", "kelurahan", "rw", "before", "after", "new", "gone")}
+               for o in outcomes if o["before"] != o["after"]]
+    findings_changed = sum(1 for o in outcomes if o["fired_before"] != o["fired_after"])
+    return {
+        "transitions": {"all": _matrix((o["before"], o["after"]) for o in outcomes),
+                        "by_cycle": {str(c): _matrix(p) for c, p in sorted(by_cycle.items())}},
+        "rules": rules,
+        "kelurahan": [kel[k] for k in sorted(kel)],
+        "changed": changed,
+        "totals": {"proposals": len(outcomes), "verdict_changed": len(changed),
+                   "findings_changed": findings_changed},
+    }
+
+
+def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str | Path, baseline_version: str,
+             cycles: Iterable[int] | None = None, workers: int = 2, chunk_size: int | None = None,
+             progress: Progress | None = None, synthetic: bool = False,
+             source: str = "stored") -> dict[str, Any]:
+    """Replay `items` (proposal_ref, Proposal or proposal dict) under the baseline and the draft.
+
+    Only items whose cycle is in `cycles` (all when None) are replayed. Runs in `workers`
+    spawned processes; `progress(done, total)` is called as chunks finish.
+    """
+    draft, baseline = Path(draft_dir), Path(baseline_dir)
+    require_clean(read_kb_files(draft))
+    wanted = sorted(set(cycles)) if cycles is not None else None
+    chosen = []
+    for ref, item in items:
+        cycle = item.cycle if isinstance(item, Proposal) else (item or {}).get("cycle")
+        if wanted is None or cycle in wanted:
+            chosen.append((ref, item))
+    total = len(chosen)
+    size = chunk_size or max(20, min(250, total // (max(workers, 1) * 6) or 20))
+    chunks = [chosen[i:i + size] for i in range(0, total, size)]
+    started = time.perf_counter()
+    outcomes, invalid, pids = [], [], set()
+    done = 0
+    if progress:
+        progress(0, total)
+    if chunks:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=ctx) as pool:
+            pending = {pool.submit(run_chunk, str(baseline), str(draft), c): len(c) for c in chunks}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    n = pending.pop(fut)
+                    result = fut.result()
+                    pids.add(result["pid"])
+                    if "error" in result:
+                        for other in pending:
+                            other.cancel()
+                        err = result["error"]
+                        raise InvalidInput([Problem(**p) for p in err["problems"]], source=err["source"])
+                    outcomes.extend(result["outcomes"])
+                    invalid.extend(result["invalid"])
+                    done += n
+                    if progress:
+                        progress(done, total)
+    seconds = time.perf_counter() - started
+    files = read_kb_files(draft)
+    report = {
+        "kind": "whatif-rules",
+        "synthetic": synthetic,
+        "source": source,
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "draft": {"path": str(draft), "version": files.version, "content_hash": tree_hash(draft)},
+        "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
+        "requested_cycles": wanted,
+        "cycles": sorted({o["cycle"] for o in outcomes}),
+        "verdicts": list(VERDICTS),
+        "invalid": sorted(invalid, key=lambda i: i["ref"]),
+        **summarise(outcomes, _rule_titles(baseline, draft)),
+        "run": {"seconds": round(seconds, 3), "proposals_per_second": round(total / seconds, 1) if seconds else None,
+                "workers": len(pids), "worker_pids": sorted(pids), "parent_pid": os.getpid()},
+    }
+    return report
+
+
+def synthetic_items(cycles: Iterable[int], seed: int = 2018) -> list[Item]:
+    """The synthetic demo cycles (labelled SINTETIS in every reference) as replay items."""
+    from knowledge.synthetic import generate_cycles  # noqa: PLC0415 (generation is only needed here)
+
+    wanted = sorted(set(cycles))
+    data = generate_cycles(seed=seed, cycles=range(min(wanted), max(wanted) + 1)) if wanted else None
+    items = []
+    for sp in (data.proposals if data else []):
+        p = sp.proposal
+        if p["cycle"] not in wanted:
+            continue
+        region = p["region"]
+        items.append((f"SINTETIS-{p['cycle']}-{region['kelurahan']}-RW{int(region['rw']):02d}", p))
+    return items

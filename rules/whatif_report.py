@@ -1,0 +1,172 @@
+"""Review-meeting files from a what-if report: XLSX (one sheet per table), CSV and PNG charts.
+
+Headers are Bahasa Indonesia first, English second ("Sebelum / Before"). Every file is
+written to a temporary name and renamed, so a failed run leaves no half-written report.
+Synthetic runs say so in the summary sheet and in every chart title.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from knowledge.kb_diff import tanggal
+
+VERDICT_NAMES = {"eligible": "layak / eligible", "needs_revision": "perlu perbaikan / needs revision",
+                 "ineligible": "tidak layak / ineligible"}
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The report's tables as (header, rows), keyed by sheet name."""
+    verdicts = report.get("verdicts") or list(VERDICT_NAMES)
+    synthetic = "SINTETIS / synthetic" if report.get("synthetic") else "data tersimpan / stored data"
+    created = report.get("created_at", "")[:10]
+    summary = [
+        ["Basis pengetahuan terbit / published version", report["baseline"]["version"]],
+        ["Draf / draft", f"{report['draft']['version']} ({report['draft']['content_hash'][:19]}…)"],
+        ["Siklus / cycles", ", ".join(str(c) for c in report["cycles"])],
+        ["Sumber data / data source", synthetic],
+        ["Jumlah proposal / proposals", report["totals"]["proposals"]],
+        ["Putusan berubah / verdict changed", report["totals"]["verdict_changed"]],
+        ["Temuan berubah / findings changed", report["totals"]["findings_changed"]],
+        ["Tanggal / date", tanggal(created) if created else ""],
+    ]
+    out = {"ringkasan": (["Butir / item", "Nilai / value"], summary)}
+    header = ["Sebelum \\ sesudah / before \\ after"] + [VERDICT_NAMES.get(v, v) for v in verdicts]
+    rows = []
+    for label, matrix in [("semua / all", report["transitions"]["all"])] + \
+            sorted(report["transitions"]["by_cycle"].items()):
+        for b in verdicts:
+            rows.append([f"{label}: {VERDICT_NAMES.get(b, b)}"] + [matrix[b][a] for a in verdicts])
+    out["transisi"] = (header, rows)
+    out["aturan"] = (["Aturan / rule", "Judul / title", "Kelompok / group", "Sebelum / before",
+                      "Sesudah / after", "Selisih / delta"],
+                     [[r["rule_id"], (r["title"] or {}).get("id", ""), r["group"], r["before"], r["after"],
+                       r["delta"]] for r in report["rules"]])
+    kel_header = ["Siklus / cycle", "Kecamatan", "Kelurahan", "Proposal", "Berubah / changed"] + \
+        [f"Sebelum {VERDICT_NAMES.get(v, v)}" for v in verdicts] + [f"Sesudah {VERDICT_NAMES.get(v, v)}" for v in verdicts]
+    out["kelurahan"] = (kel_header, [[k["cycle"], k["kecamatan"], k["kelurahan"], k["proposals"], k["changed"]] +
+                                     [k[f"before_{v}"] for v in verdicts] + [k[f"after_{v}"] for v in verdicts]
+                                     for k in report["kelurahan"]])
+    changed_rows = []
+    for c in report["changed"]:
+        new = "; ".join(f"{f['rule_id']}: {f['message']['id']}" for f in c.get("new", []))
+        gone = "; ".join(f"{f['rule_id']}: {f['message']['id']}" for f in c.get("gone", []))
+        changed_rows.append([c["ref"], c["cycle"], c["kecamatan"], c["kelurahan"], c["rw"],
+                             VERDICT_NAMES.get(c["before"], c["before"]), VERDICT_NAMES.get(c["after"], c["after"]),
+                             new, gone])
+    out["berubah"] = (["Proposal", "Siklus / cycle", "Kecamatan", "Kelurahan", "RW", "Sebelum / before",
+                       "Sesudah / after", "Temuan baru / new findings", "Temuan hilang / findings gone"],
+                      changed_rows)
+    return out
+
+
+def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (header, rows) in tables(report).items():
+        ws = wb.create_sheet(name)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+    target = Path(path)
+    _atomic(target, lambda tmp: wb.save(tmp))
+    return target
+
+
+def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
+    written = []
+    for name, (header, rows) in tables(report).items():
+        target = Path(directory) / f"{name}.csv"
+
+        def write(tmp: Path, header=header, rows=rows) -> None:
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh)
+                w.writerow(header)
+                w.writerows(rows)
+
+        _atomic(target, write)
+        written.append(target)
+    return written
+
+
+def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    verdicts = report.get("verdicts") or list(VERDICT_NAMES)
+    tag = " (SINTETIS / synthetic)" if report.get("synthetic") else ""
+    written = []
+    matrix = report["transitions"]["all"]
+    grid = [[matrix[b][a] for a in verdicts] for b in verdicts]
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    ax.imshow(grid, cmap="Blues")
+    labels = [VERDICT_NAMES.get(v, v).replace(" / ", "\n") for v in verdicts]
+    ax.set_xticks(range(len(verdicts)), labels)
+    ax.set_yticks(range(len(verdicts)), labels)
+    ax.set_xlabel("Sesudah (draf) / after (draft)")
+    ax.set_ylabel("Sebelum (versi terbit) / before (published)")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", color="black" if value < max(map(max, grid)) / 2
+                    else "white")
+    ax.set_title(f"Transisi putusan / verdict transitions{tag}")
+    fig.tight_layout()
+    target = Path(directory) / "transisi.png"
+    _atomic(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    plt.close(fig)
+    written.append(target)
+
+    moved = [r for r in report["rules"] if r["delta"]] or report["rules"][:15]
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.4 * len(moved) + 1.5)))
+    ys = range(len(moved))
+    ax.barh([y - 0.2 for y in ys], [r["before"] for r in moved], height=0.4, label="sebelum / before")
+    ax.barh([y + 0.2 for y in ys], [r["after"] for r in moved], height=0.4, label="sesudah / after")
+    ax.set_yticks(list(ys), [r["rule_id"] for r in moved])
+    ax.invert_yaxis()
+    ax.set_xlabel("Jumlah proposal yang memicu aturan / proposals the rule fired on")
+    ax.set_title(f"Aturan yang berubah / rules that changed{tag}")
+    ax.legend()
+    fig.tight_layout()
+    target = Path(directory) / "aturan.png"
+    _atomic(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    plt.close(fig)
+    written.append(target)
+    return written
+
+
+def write_report(report: dict[str, Any], directory: str | Path) -> list[Path]:
+    """Everything for the review meeting in `directory`: whatif.xlsx, one CSV per table, two PNG charts."""
+    import json  # noqa: PLC0415
+
+    d = Path(directory)
+    written = [write_xlsx(report, d / "whatif.xlsx")]
+    written += write_csvs(report, d)
+    written += write_charts(report, d)
+    target = d / "whatif.json"
+    _atomic(target, lambda tmp: tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"))
+    written.append(target)
+    return written
