@@ -1,0 +1,445 @@
+"""Fact extraction: the compact, flat description of a proposal that the rules look at.
+
+The rules engine never sees the nested proposal. `extract_facts` walks the validated
+proposal once and computes named scalars (totals by source, category group and kind;
+shares; attendance ratios; counts of offending lines and activities; day differences) and,
+for each kind of offending item, the exact field paths (`locators`) that findings point to.
+Every fact is documented, with its unit, in the knowledge base's `facts.yaml`.
+
+Conventions (documented there too):
+- money is whole Rupiah computed as round(quantity x unit_price) per line, the amount the
+  line really costs; a line's written `amount` is only compared with it;
+- every share is 0.0 when its denominator is 0 (no money, no attendees, no households), so
+  that a missing denominator reads as "none" rather than an error;
+- "first_*" text facts name the first offending item in proposal order ("" when none) and
+  the matching counts say how many there are.
+
+Parameters used here are the values in force for the cycle (plain values, or objects/dicts
+with a `value`); categories map a category id to an object or dict with `group`,
+`infrastructure` and `public_building`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+from knowledge.errors import BerdayaError
+from knowledge.proposal import Proposal
+from knowledge.reference import load_reference
+
+FactValue = int | float | bool | str
+
+KINDS = ("material", "alat", "upah", "mamin", "jasa", "lainnya")
+GROUPS = ("sarana_prasarana", "pemberdayaan")
+
+# Locator names, always present in `Facts.locators` (empty list when nothing is at fault).
+LOCATORS = (
+    "ppm_wage_lines", "cash_lines", "amount_mismatch_lines", "zero_value_lines", "negative_list_matches",
+    "flood_repair_activities", "unknown_category_activities", "activity_total_mismatches",
+    "infra_no_maintenance", "infra_short_maintenance", "infra_low_poor_beneficiaries",
+    "infra_no_beneficiaries", "infra_without_swadaya", "public_building_no_access",
+    "activities_outside_cycle", "activities_before_musyawarah", "duplicate_activity_codes",
+    "beneficiaries_exceed_rw", "mamin_lines", "pemberdayaan_activities", "swadaya_lines",
+    "documents", "amendment", "musyawarah_attendance", "musyawarah_date", "submitted_on",
+    "team", "requested_total", "speakers", "region", "cycle", "activities_budget",
+)
+
+
+class MissingParameter(BerdayaError):
+    """A parameter that fact extraction needs has no value in force."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Scalars the engine sees (`values`) and field paths per locator name (`locators`)."""
+
+    values: dict[str, FactValue]
+    locators: dict[str, list[str]]
+
+
+def _param(params: Mapping[str, Any], name: str) -> Any:
+    try:
+        raw = params[name]
+    except KeyError:
+        raise MissingParameter(
+            f"parameter '{name}' tidak ada nilainya yang berlaku untuk siklus ini",
+            f"parameter '{name}' has no value in force for this cycle",
+        ) from None
+    if isinstance(raw, Mapping) and "value" in raw:
+        return raw["value"]
+    return getattr(raw, "value", raw)
+
+
+def _attr(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _share(part: float, whole: float) -> float:
+    # Guard: a share of nothing is 0 (documented in facts.yaml), never a division error.
+    return part / whole if whole else 0.0
+
+
+def _amount_to_reach(current: int, total: int, minimum: float) -> int:
+    """Rupiah to add to `current` (and to `total`) so that current/total reaches `minimum`."""
+    if minimum >= 1 or total == 0 or current >= minimum * total:
+        return 0
+    return max(0, math.ceil((minimum * total - current) / (1 - minimum) - 1e-6))
+
+
+@lru_cache(maxsize=16)
+def _negative_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = [r"\s+".join(re.escape(w) for w in word.split()) for word in words if word.strip()]
+    if not parts:
+        return None
+    # Longest phrases first so that "sepeda motor" wins over a shorter overlapping word.
+    parts.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def _deadline(cycle: int, month_day: Any) -> dt.date:
+    try:
+        month, day = (int(x) for x in str(month_day).strip().lstrip("-").split("-"))
+        return dt.date(cycle, month, day)
+    except ValueError:
+        raise MissingParameter(
+            f"parameter 'submission_deadline' harus berbentuk MM-DD, bukan '{month_day}'",
+            f"parameter 'submission_deadline' must be MM-DD, not '{month_day}'",
+        ) from None
+
+
+def _region_in_cimahi(proposal: Proposal) -> bool:
+    # Validation already checks this against the reference in force; checking again here
+    # keeps the rule true to the data even for proposals built without validation.
+    ref = load_reference()
+    kec = ref.find_kecamatan(proposal.region.kecamatan)
+    kel = ref.find_kelurahan(proposal.region.kelurahan)
+    return bool(kec and kel and kel.kecamatan == kec.name and 1 <= proposal.region.rw <= kel.rw_count)
+
+
+def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:
+    """Compute every fact of `facts.yaml` from a validated proposal, in one pass over its lines."""
+    pagu = _param(params, "pagu_per_rw")
+    max_mamin = _param(params, "max_mamin_share")
+    min_pemb = _param(params, "min_pemberdayaan_share")
+    min_swadaya = _param(params, "min_swadaya_share")
+    min_poor_benef = _param(params, "min_poor_beneficiary_share")
+    min_plan_words = _param(params, "min_maintenance_plan_words")
+    required_docs = list(_param(params, "required_documents"))
+    optional_docs = _param(params, "optional_documents")
+    negative = _negative_pattern(tuple(_param(params, "negative_list_words")))
+    deadline = _deadline(proposal.cycle, _param(params, "submission_deadline"))
+
+    cycle = proposal.cycle
+    musy = proposal.musyawarah
+    households_in_rw = musy.households_in_rw
+    loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
+
+    by_source = {"ppm": 0, "swadaya": 0, "lainnya": 0}
+    ppm_by_kind = dict.fromkeys(KINDS, 0)
+    ppm_by_group = dict.fromkeys(GROUPS, 0)
+    line_count = wage_count = cash_count = cash_total = mismatch_count = zero_count = 0
+    first_mismatch_stated = first_mismatch_computed = 0
+    negative_count = 0
+    negative_word = negative_text = ""
+    flood_count = unknown_count = act_mismatch_count = 0
+    first_flood = first_unknown = first_act_mismatch = ""
+    first_act_stated = first_act_computed = 0
+    infra_count = no_maint = short_maint = low_poor = no_benef = no_swadaya = no_access = 0
+    first_no_maint = first_short_maint = first_low_poor = first_no_benef = first_no_swadaya = first_no_access = ""
+    min_poor_share = 1.0
+    outside_count = days_outside = before_count = days_before = 0
+    first_outside = first_before = ""
+    dup_count = exceed_count = 0
+    first_dup = first_exceed = ""
+    max_benef = 0
+    seen_codes: set[str] = set()
+    cycle_start, cycle_end = dt.date(cycle, 1, 1), dt.date(cycle, 12, 31)
+
+    for a_i, act in enumerate(proposal.activities):
+        a_path = f"activities[{a_i}]"
+        loc["activities_budget"].append(f"{a_path}.budget_lines")
+        cat = categories.get(act.category)
+        if cat is None:
+            group, infra, public = "", False, False
+            unknown_count += 1
+            first_unknown = first_unknown or act.category
+            loc["unknown_category_activities"].append(f"{a_path}.category")
+        else:
+            group = _attr(cat, "group") or ""
+            infra = bool(_attr(cat, "infrastructure"))
+            public = bool(_attr(cat, "public_building"))
+            if group == "pemberdayaan":
+                loc["pemberdayaan_activities"].append(f"{a_path}.category")
+
+        act_total = 0
+        act_swadaya = 0
+        for l_i, line in enumerate(act.budget_lines):
+            l_path = f"{a_path}.budget_lines[{l_i}]"
+            value = round(line.quantity * line.unit_price)
+            line_count += 1
+            act_total += value
+            source = line.source
+            by_source[source] += value
+            if source == "ppm":
+                ppm_by_kind[line.kind] += value
+                if group in ppm_by_group:
+                    ppm_by_group[group] += value
+                if line.kind == "upah":
+                    wage_count += 1
+                    loc["ppm_wage_lines"].append(f"{l_path}.source")
+                elif line.kind == "mamin":
+                    loc["mamin_lines"].append(f"{l_path}.quantity")
+            elif source == "swadaya":
+                act_swadaya += value
+                loc["swadaya_lines"].append(f"{l_path}.quantity")
+            if line.cash_to_individuals:
+                cash_count += 1
+                cash_total += value
+                loc["cash_lines"].append(f"{l_path}.cash_to_individuals")
+            if line.amount is not None and line.amount != value:
+                if not mismatch_count:
+                    first_mismatch_stated, first_mismatch_computed = line.amount, value
+                mismatch_count += 1
+                loc["amount_mismatch_lines"].append(f"{l_path}.amount")
+            if value == 0:
+                zero_count += 1
+                loc["zero_value_lines"].append(f"{l_path}.quantity" if line.quantity == 0 else f"{l_path}.unit_price")
+            if negative is not None:
+                match = negative.search(line.item)
+                if match:
+                    negative_count += 1
+                    if not negative_word:
+                        negative_word, negative_text = " ".join(match.group(0).lower().split()), line.item
+                    loc["negative_list_matches"].append(f"{l_path}.item")
+
+        if negative is not None:
+            match = negative.search(act.name)
+            if match:
+                negative_count += 1
+                if not negative_word:
+                    negative_word, negative_text = " ".join(match.group(0).lower().split()), act.name
+                loc["negative_list_matches"].append(f"{a_path}.name")
+
+        if act.repairs_flood_damage:
+            flood_count += 1
+            first_flood = first_flood or act.code
+            loc["flood_repair_activities"].append(f"{a_path}.repairs_flood_damage")
+        if act.stated_total is not None and act.stated_total != act_total:
+            if not act_mismatch_count:
+                first_act_mismatch, first_act_stated, first_act_computed = act.code, act.stated_total, act_total
+            act_mismatch_count += 1
+            loc["activity_total_mismatches"].append(f"{a_path}.stated_total")
+
+        benef = act.beneficiaries
+        max_benef = max(max_benef, benef.households)
+        if benef.households > households_in_rw:
+            exceed_count += 1
+            first_exceed = first_exceed or act.code
+            loc["beneficiaries_exceed_rw"].append(f"{a_path}.beneficiaries.households")
+
+        if infra:
+            infra_count += 1
+            plan = (act.maintenance_plan or "").strip()
+            if not plan:
+                no_maint += 1
+                first_no_maint = first_no_maint or act.code
+                loc["infra_no_maintenance"].append(f"{a_path}.maintenance_plan")
+            elif len(plan.split()) < min_plan_words:
+                short_maint += 1
+                first_short_maint = first_short_maint or act.code
+                loc["infra_short_maintenance"].append(f"{a_path}.maintenance_plan")
+            if benef.households == 0:
+                no_benef += 1
+                first_no_benef = first_no_benef or act.code
+                loc["infra_no_beneficiaries"].append(f"{a_path}.beneficiaries.households")
+            else:
+                poor_share = benef.poor_households / benef.households
+                min_poor_share = min(min_poor_share, poor_share)
+                if poor_share < min_poor_benef:
+                    low_poor += 1
+                    first_low_poor = first_low_poor or act.code
+                    loc["infra_low_poor_beneficiaries"].append(f"{a_path}.beneficiaries.poor_households")
+            if act_swadaya == 0:
+                no_swadaya += 1
+                first_no_swadaya = first_no_swadaya or act.code
+                loc["infra_without_swadaya"].append(f"{a_path}.budget_lines")
+            if public and not act.accessibility_features:
+                no_access += 1
+                first_no_access = first_no_access or act.code
+                loc["public_building_no_access"].append(f"{a_path}.accessibility_features")
+
+        outside = max((cycle_start - act.start).days, (act.end - cycle_end).days, 0)
+        if outside:
+            outside_count += 1
+            first_outside = first_outside or act.code
+            days_outside = max(days_outside, outside)
+            if act.start < cycle_start:
+                loc["activities_outside_cycle"].append(f"{a_path}.start")
+            if act.end > cycle_end:
+                loc["activities_outside_cycle"].append(f"{a_path}.end")
+        if act.start < musy.date:
+            before_count += 1
+            first_before = first_before or act.code
+            days_before = max(days_before, (musy.date - act.start).days)
+            loc["activities_before_musyawarah"].append(f"{a_path}.start")
+        if act.code in seen_codes:
+            dup_count += 1
+            first_dup = first_dup or act.code
+            loc["duplicate_activity_codes"].append(f"{a_path}.code")
+        seen_codes.add(act.code)
+
+    ppm_total = by_source["ppm"]
+    total_value = ppm_total + by_source["swadaya"] + by_source["lainnya"]
+    mamin = ppm_by_kind["mamin"]
+    pemb = ppm_by_group["pemberdayaan"]
+    swadaya = by_source["swadaya"]
+    if ppm_total and max_mamin < 1 and mamin > max_mamin * ppm_total:
+        mamin_excess = math.ceil((mamin - max_mamin * ppm_total) / (1 - max_mamin) - 1e-6)
+    else:
+        mamin_excess = 0
+
+    att = musy.attendance
+    spk = musy.speakers
+    docs = set(proposal.documents)
+    missing = [d for d in required_docs if d not in docs]
+    known = set(required_docs) | set(optional_docs)
+    unknown_docs = [d for d in proposal.documents if d not in known]
+    if missing or unknown_docs:
+        loc["documents"].append("documents")
+
+    submitted = proposal.submitted_on
+    days_late = (submitted - deadline).days if submitted else 0
+    musy_after = bool(submitted and musy.date > submitted)
+    requested = proposal.requested_total
+    amends = proposal.amends
+
+    for name, paths in (
+        ("musyawarah_attendance", ["musyawarah.attendance"]),
+        ("musyawarah_date", ["musyawarah.date"]),
+        ("submitted_on", ["submitted_on"]),
+        ("team", ["team"]),
+        ("requested_total", ["requested_total"]),
+        ("speakers", ["musyawarah.speakers"]),
+        ("region", ["region"]),
+        ("cycle", ["cycle"]),
+        ("amendment", ["amends.berita_acara_perubahan"] if amends else []),
+    ):
+        loc[name] = paths
+
+    values: dict[str, FactValue] = {
+        "cycle_year": cycle,
+        "region_in_cimahi": _region_in_cimahi(proposal),
+        "activity_count": len(proposal.activities),
+        "line_count": line_count,
+        # money
+        "total_value": total_value,
+        "ppm_total": ppm_total,
+        "swadaya_total": swadaya,
+        "lainnya_total": by_source["lainnya"],
+        "ppm_sarana_prasarana_total": ppm_by_group["sarana_prasarana"],
+        "ppm_pemberdayaan_total": pemb,
+        "ppm_material_total": ppm_by_kind["material"],
+        "ppm_alat_total": ppm_by_kind["alat"],
+        "ppm_upah_total": ppm_by_kind["upah"],
+        "ppm_mamin_total": mamin,
+        "ppm_jasa_total": ppm_by_kind["jasa"],
+        "ppm_other_kind_total": ppm_by_kind["lainnya"],
+        "ppm_excess_over_pagu": max(0, ppm_total - pagu),
+        "ppm_mamin_share": _share(mamin, ppm_total),
+        "ppm_mamin_excess": mamin_excess,
+        "ppm_pemberdayaan_share": _share(pemb, ppm_total),
+        "pemberdayaan_shortfall": max(0, math.ceil(min_pemb * ppm_total - pemb - 1e-6)),
+        "swadaya_share": _share(swadaya, total_value),
+        "swadaya_shortfall": _amount_to_reach(swadaya, total_value, min_swadaya),
+        "requested_total_given": requested is not None,
+        "requested_total": requested or 0,
+        "requested_total_mismatch": requested is not None and requested != ppm_total,
+        "requested_total_difference": (requested - ppm_total) if requested is not None else 0,
+        # budget lines
+        "ppm_wage_line_count": wage_count,
+        "cash_line_count": cash_count,
+        "cash_total": cash_total,
+        "amount_mismatch_count": mismatch_count,
+        "first_amount_mismatch_stated": first_mismatch_stated,
+        "first_amount_mismatch_computed": first_mismatch_computed,
+        "zero_value_line_count": zero_count,
+        "negative_list_match_count": negative_count,
+        "negative_list_first_word": negative_word,
+        "negative_list_first_text": negative_text,
+        # activities
+        "flood_repair_activity_count": flood_count,
+        "first_flood_repair_activity": first_flood,
+        "unknown_category_count": unknown_count,
+        "first_unknown_category": first_unknown,
+        "activity_total_mismatch_count": act_mismatch_count,
+        "first_activity_total_mismatch": first_act_mismatch,
+        "first_activity_total_stated": first_act_stated,
+        "first_activity_total_computed": first_act_computed,
+        "infrastructure_activity_count": infra_count,
+        "infra_no_maintenance_count": no_maint,
+        "first_infra_no_maintenance": first_no_maint,
+        "infra_short_maintenance_count": short_maint,
+        "first_infra_short_maintenance": first_short_maint,
+        "infra_low_poor_beneficiary_count": low_poor,
+        "first_infra_low_poor_beneficiary": first_low_poor,
+        "infra_min_poor_beneficiary_share": min_poor_share if infra_count - no_benef else 0.0,
+        "infra_no_beneficiaries_count": no_benef,
+        "first_infra_no_beneficiaries": first_no_benef,
+        "infra_without_swadaya_count": no_swadaya,
+        "first_infra_without_swadaya": first_no_swadaya,
+        "public_building_no_access_count": no_access,
+        "first_public_building_no_access": first_no_access,
+        "activities_outside_cycle_count": outside_count,
+        "first_activity_outside_cycle": first_outside,
+        "days_outside_cycle": days_outside,
+        "activities_before_musyawarah_count": before_count,
+        "first_activity_before_musyawarah": first_before,
+        "days_activity_before_musyawarah": days_before,
+        "duplicate_activity_code_count": dup_count,
+        "first_duplicate_activity_code": first_dup,
+        "beneficiaries_exceed_rw_count": exceed_count,
+        "first_beneficiaries_exceed_rw": first_exceed,
+        "max_beneficiary_households": max_benef,
+        # musyawarah
+        "households_in_rw": households_in_rw,
+        "musyawarah_attendance_total": att.total,
+        "musyawarah_attendance_share": _share(att.total, households_in_rw),
+        "women_attendance_count": att.women,
+        "women_attendance_share": _share(att.women, att.total),
+        "poor_attendance_count": att.poor,
+        "poor_attendance_share": _share(att.poor, att.total),
+        "disability_attendance_count": att.persons_with_disability,
+        "youth_attendance_count": att.youth,
+        "elderly_attendance_count": att.elderly,
+        "speakers_recorded": spk is not None,
+        "women_speakers": spk.women if spk else 0,
+        "poor_speakers": spk.poor if spk else 0,
+        "disability_speakers": spk.persons_with_disability if spk else 0,
+        "youth_speakers": spk.youth if spk else 0,
+        "minutes_attached": musy.minutes_attached,
+        "attendance_list_attached": musy.attendance_list_attached,
+        "musyawarah_after_submission": musy_after,
+        "days_musyawarah_after_submission": (musy.date - submitted).days if musy_after else 0,
+        # team
+        "team_members": proposal.team.members,
+        "team_women_members": proposal.team.women_members,
+        "team_women_share": _share(proposal.team.women_members, proposal.team.members),
+        # documents and dates
+        "missing_documents_count": len(missing),
+        "missing_documents": ", ".join(missing),
+        "unknown_documents_count": len(unknown_docs),
+        "unknown_documents": ", ".join(unknown_docs),
+        "is_amendment": amends is not None,
+        "amendment_has_berita_acara": bool(amends and amends.berita_acara_perubahan),
+        "amendment_document_listed": "berita_acara_perubahan" in docs,
+        "submitted_on_given": submitted is not None,
+        "days_after_submission_deadline": days_late,
+    }
+    return Facts(values, loc)
