@@ -19,7 +19,6 @@ from scoring.engine import score_table
 from scoring.tiers import tier_ordinal as scoring_tier_ordinal
 
 TIER_COLUMN = "evaluator_tier"
-SYNTHETIC_COLUMN = "synthetic"
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class CalibrationData:
     units: list[dict[str, Any]]  # identifier columns of each record, same order
     indicators: dict[str, np.ndarray]  # raw indicator values, for drift
     unscored: int
-    synthetic_rows: bool
+    synthetic: bool  # the definition or some row is labelled synthetic
 
 
 def parse_cycles(text: str) -> list[int]:
@@ -62,10 +61,6 @@ def tier_ordinal(value: Any, definition) -> int | None:
         return scoring_tier_ordinal(definition, value)
     except ValueError:
         return None
-
-
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "ya", "yes"}
 
 
 def _cycle_of(row: dict[str, Any], column: str) -> int | None:
@@ -134,22 +129,23 @@ def _number(value: Any) -> float:
 
 def prepare(definition, rows: list[dict[str, Any]], cycles: Sequence[int], *,
             require_tiers: bool = True) -> CalibrationData:
-    """Score the rows of ``cycles`` and pair each score with its evaluator tier (-1 if none)."""
+    """Score the rows and pair each score of ``cycles`` with its evaluator tier (-1 if none).
+
+    Every row is scored, not only those of ``cycles``, so that row numbers in scoring's
+    errors are the file's and previous-cycle imputation sees earlier cycles.
+    """
     chosen = select_rows(definition, rows, cycles, require_tiers=require_tiers)
-    synthetic_rows = any(_truthy(r.get(SYNTHETIC_COLUMN)) for _, r in chosen)
-    clean = [{k: v for k, v in r.items() if k != SYNTHETIC_COLUMN} for _, r in chosen]
-    table = score_table(definition, clean)
-    units = table.units
-    tier_ids = definition.tier_ids
-    keep = [i for i, u in enumerate(units) if u.get("score") is not None and np.isfinite(u["score"])]
+    table = score_table(definition, rows)
+    picked = [n - 2 for n, _ in chosen]  # back from spreadsheet row numbers to list positions
+    keep = [i for i in picked if np.isfinite(table.score[i])]
     id_columns = list(definition.id_columns)
     return CalibrationData(
-        scores=np.array([units[i]["score"] for i in keep], dtype=float),
-        tiers=np.array([_tier_or_none(clean[i].get(TIER_COLUMN), definition) for i in keep], dtype=int),
-        cycles=np.array([_cycle_of(clean[i], definition.cycle_column) for i in keep], dtype=int),
-        units=[{c: clean[i].get(c) for c in id_columns} for i in keep],
-        indicators={ind: np.array([_number(clean[i].get(ind)) for i in keep], dtype=float)
+        scores=np.array([table.score[i] for i in keep], dtype=float),
+        tiers=np.array([_tier_or_none(rows[i].get(TIER_COLUMN), definition) for i in keep], dtype=int),
+        cycles=np.array([_cycle_of(rows[i], definition.cycle_column) for i in keep], dtype=int),
+        units=[{c: rows[i].get(c) for c in id_columns} for i in keep],
+        indicators={ind: np.array([_number(rows[i].get(ind)) for i in keep], dtype=float)
                     for ind in definition.indicator_ids},
-        unscored=len(units) - len(keep),
-        synthetic_rows=synthetic_rows,
+        unscored=len(picked) - len(keep),
+        synthetic=bool(table.synthetic),
     )

@@ -84,8 +84,8 @@ def calibrate(definition, rows: list[dict[str, Any]], *, cycles: Sequence[int], 
     seed : int, default=0
         Bootstrap seed; the same inputs and seed give the same artifact (bar ``created_at``).
     synthetic : bool or None
-        Whether the records are synthetic; None takes the definition's flag or a truthy
-        ``synthetic`` column in the rows.
+        True labels the records synthetic. Records are labelled synthetic anyway when the
+        definition is, or when a row has a truthy ``synthetic`` column; this cannot be undone.
     progress : callable or None
         Called with 1 after each bootstrap replicate.
     created_at : datetime or None
@@ -119,7 +119,7 @@ def calibrate(definition, rows: list[dict[str, Any]], *, cycles: Sequence[int], 
                                     "no bootstrap replicate could be fitted; too few records")])
     probability = tier_probability(data.scores, estimator.cut_points_, boot.cut_samples, estimator.cut_rule)
     flagged = flag_uncertain(probability)
-    is_synthetic = bool(definition.synthetic or data.synthetic_rows) if synthetic is None else bool(synthetic)
+    is_synthetic = data.synthetic or bool(synthetic)
     summary = {
         "scheme": "leave_one_cycle_out",
         "chosen": method,

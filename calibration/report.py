@@ -188,6 +188,7 @@ def summary_markdown(result, created: datetime) -> str:
         f"# Cut-point calibration report — {result.definition.title.en}", "",
         f"- Date: {english_date(created)}",
         f"- Artifact: `{art['id']}`",
+        f"- Index: `{art['index']['name']}` (hash `{art['index']['hash'][:19]}…`)",
         f"- Reference cycles: {cycles}; units used: {result.data.scores.size}"
         + (f"; could not be scored: {result.data.unscored}" if result.data.unscored else ""),
         f"- Method: **{result.method}**", "",

@@ -1,0 +1,89 @@
+"""`berdaya calibrate INPUT`: fit tier cut points to past cycles' evaluator tiers.
+
+A thin layer over calibration.fit.calibrate: reads the table and the index definition, fits
+the chosen method with a progress bar over the bootstrap, writes the immutable artifact and
+(on request) the evaluators' report. Bad input exits with code 2 and a bilingual message;
+nothing is written then, because every check runs before the first file is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from calibration.artifact import write_artifact
+from calibration.data import parse_cycles
+from calibration.estimators import METHODS, QuantileCalibrator
+from calibration.fit import calibrate as run_calibration
+from calibration.report import write_report
+from calibration.uncertainty import FLAG_BELOW, KIND
+from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import load_index_definition
+from knowledge.tables import read_table
+from service.cli.common import app, handle_errors
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() != ".json":
+        raise InvalidInput([Problem("--out", "artefak kalibrasi harus berakhiran .json",
+                                    "the calibration artifact must end in .json")])
+
+
+@app.command()
+@handle_errors()
+def calibrate(
+    input: Path = typer.Argument(..., help="Tabel evaluasi dengan evaluator_tier (csv, xlsx, json) / "
+                                           "evaluation table with evaluator_tier"),
+    index: str = typer.Option("ppm", "--index", help="ppm | idm | PATH definisi / definition file"),
+    cycles: str = typer.Option(..., "--cycles", help="Siklus acuan, mis. 2018-2023 atau 2018,2020 / "
+                                                     "reference cycles, e.g. 2018-2023 or 2018,2020"),
+    method: str = typer.Option("ordinal", "--method", help="ordinal | isotonic | quantile | fixed"),
+    bootstrap: int = typer.Option(200, "--bootstrap", help="Ulangan bootstrap / bootstrap replicates"),
+    seed: int = typer.Option(0, "--seed", help="Benih bootstrap / bootstrap seed"),
+    out: Path = typer.Option(..., "--out", help="Artefak kalibrasi (JSON, tidak pernah ditimpa) / "
+                                                "calibration artifact (JSON, never overwritten)"),
+    report: Optional[Path] = typer.Option(None, "--report", help="Folder laporan (PNG + ringkasan.md) / "
+                                                                 "report folder"),
+    synthetic: bool = typer.Option(False, "--synthetic", help="Tandai data sebagai SINTETIS / "
+                                                              "label the data SYNTHETIC"),
+    lang: str = typer.Option("id", "--lang", help="id | en"),
+) -> None:
+    """Kalibrasi titik potong tingkat dari siklus lalu / fit tier cut points to past cycles.
+
+    Contoh / example: berdaya calibrate evaluasi.csv --index ppm --cycles 2018-2023 --out kalibrasi.json --report laporan/
+    """
+    _check_out(out)
+    if method not in METHODS:
+        raise InvalidInput([Problem("--method", f"metode '{method}' tidak dikenal; pilih {', '.join(METHODS)}",
+                                    f"unknown method '{method}'; choose {', '.join(METHODS)}")])
+    chosen = parse_cycles(cycles)
+    definition = load_index_definition(index)
+    rows = read_table(input)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("bootstrap", total=max(int(bootstrap), 0))
+        result = run_calibration(definition, rows, cycles=chosen, method=method, n_bootstrap=bootstrap,
+                                 seed=seed, synthetic=synthetic or None,
+                                 progress=lambda n: bar.advance(task, n))
+    status = write_artifact(result.artifact, out)
+    art = result.artifact
+    cuts = ", ".join(f"{c:.4f}" for c in art["cut_points"])
+    flagged = int(result.flagged.sum())
+    label = "[SINTETIS / SYNTHETIC] " if art["synthetic"] else ""
+    if lang == "en":
+        verb = "written" if status == "written" else "already present (identical calibration), left unchanged"
+        typer.echo(f"{label}{art['id']}: cut points {cuts}; {out} {verb}")
+        typer.echo(f"Uncertainty shown: {KIND['en']}; {flagged} of {result.flagged.size} units below {FLAG_BELOW}.")
+    else:
+        verb = "ditulis" if status == "written" else "sudah ada (kalibrasi identik), tidak diubah"
+        typer.echo(f"{label}{art['id']}: titik potong {cuts}; {out} {verb}")
+        typer.echo(f"Ketidakpastian yang ditampilkan: {KIND['id']}; {flagged} dari {result.flagged.size} unit "
+                   f"di bawah {str(FLAG_BELOW).replace('.', ',')}.")
+    if method == "quantile":
+        typer.echo(QuantileCalibrator.warning["en" if lang == "en" else "id"], err=True)
+    if report is not None:
+        files = write_report(result, report)
+        typer.echo(("Report: " if lang == "en" else "Laporan: ") + ", ".join(str(f) for f in files))
