@@ -134,6 +134,6 @@ class Engines:
         if calibration is not None:
             check_for_definition(calibration, definition)
         table = score_table(definition, rows, calibration=calibration, explain=explain, lang=lang)
-        return plain({"index": {"name": definition.name, "hash": definition.content_hash()},
-                      "calibration_id": calibration.get("id") if calibration else None,
-                      "units": table.units})
+        meta = table.metadata()
+        return plain({"index": meta["index"], "calibration_id": table.calibration_id, "cuts": meta["cuts"],
+                      "synthetic": meta["synthetic"], "summary": table.summary(), "units": table.units})

@@ -40,13 +40,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (test runners and uvicorn may replace it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send `berdaya.*` logs to stdout as JSON lines (idempotent)."""
     logger = logging.getLogger("berdaya")
     logger.setLevel(level.upper())
     logger.propagate = False
     if not any(getattr(h, "_berdaya", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler()
         handler.setFormatter(JsonFormatter())
         handler._berdaya = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

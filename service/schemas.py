@@ -51,8 +51,11 @@ EXAMPLE_CHECK: dict[str, Any] = {
 }
 
 EXAMPLE_UNIT: dict[str, Any] = {
-    "cycle": 2024, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5, "score": 0.63,
-    "tier": 2, "tier_name": "mandiri", "borderline": False, "imputed": [],
+    "cycle": 2024, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5, "score": 0.58,
+    "dimensions": {"partisipasi": 0.66, "inklusi": 0.5, "swadaya": 0.31, "akuntabilitas": 0.85,
+                   "keberlanjutan": 0.59},
+    "tier": 1, "tier_id": "berdaya", "tier_name": "Berdaya", "borderline": True, "imputed": [],
+    "available_share": 1.0, "not_scored_reason": None,
 }
 
 EXAMPLE_RECORD: dict[str, Any] = {
@@ -136,13 +139,21 @@ class ScoreRequest(BaseModel):
 
 class ScoreResponse(BaseModel):
     model_config = _examples({
-        "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "index": {"name": "ppm", "hash": "sha256:ab12..."},
-        "calibration_id": "cal-ppm-ordinal-2018-2023-1a2b3c4d", "units": [EXAMPLE_UNIT]})
+        "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60",
+        "index": {"name": "ppm", "version": "1", "hash": "sha256:ab12..."},
+        "calibration_id": "cal-ppm-ordinal-2018-2023-1a2b3c4d",
+        "cuts": {"values": [0.41, 0.59, 0.78], "rule": ">", "source": "calibration",
+                 "calibration_id": "cal-ppm-ordinal-2018-2023-1a2b3c4d"},
+        "synthetic": False, "summary": {"units": 1, "scored": 1, "tiers": {"mandiri": 1}},
+        "units": [EXAMPLE_UNIT]})
 
     decision_id: str
-    index: dict[str, Any]
-    calibration_id: str | None
-    units: list[dict[str, Any]]
+    index: dict[str, Any] = Field(description="Index definition used: name, version, content hash")
+    calibration_id: str | None = Field(description="Calibration artifact used; null = the definition's cuts")
+    cuts: dict[str, Any] = Field(description="Cut points used, their rule and source")
+    synthetic: bool
+    summary: dict[str, Any]
+    units: list[dict[str, Any]] = Field(description="Per unit: score, dimensions, tier, borderline, explanation")
 
 
 class DecisionPublic(BaseModel):

@@ -16,6 +16,9 @@ from service.cli.common import app
 # Each module adds its commands to `app` when imported; order is the order of `--help`.
 COMMAND_MODULES = (
     "service.cli.validate",
+    "service.cli.check",
+    "service.cli.kb",
+    "service.cli.demo",
     "service.cli.score",
     "service.cli.calibrate",
     "service.cli.keys",

@@ -1,0 +1,84 @@
+"""POST /v1/checks: the check JSON of the rules, no key, nothing stored; problem+json errors."""
+
+import json
+
+from sqlalchemy import func, select
+
+from knowledge.documents import parse_proposal
+from rules.check import default_checker
+from service.models import Decision, StoredProposal
+
+PROBLEM = "application/problem+json"
+
+
+def stored_rows(app) -> int:
+    with app.state.services.db.session() as session:
+        return sum(session.scalar(select(func.count()).select_from(m)) for m in (Decision, StoredProposal))
+
+
+def test_check_returns_the_rules_check_json_without_a_key_and_stores_nothing(client, app, proposal):
+    response = client.post("/v1/checks", json=proposal)
+    assert response.status_code == 200, response.text
+    expected = default_checker().check(parse_proposal(proposal)).model_dump(mode="json")
+    assert response.json() == json.loads(json.dumps(expected))
+    assert set(response.json()) >= {"verdict", "knowledge_base", "cycle", "findings", "passed"}
+    assert stored_rows(app) == 0
+
+
+def test_a_seeded_problem_is_reported_with_its_field(client, proposal):
+    proposal["activities"][0]["budget_lines"][0]["kind"] = "upah"  # wages paid from PPM money
+    body = client.post("/v1/checks", json=proposal).json()
+    fired = {f["rule_id"]: f for f in body["findings"]}
+    assert fired, body
+    assert any(f["group"] == "budget" for f in fired.values())
+    assert body["verdict"] in ("needs_revision", "ineligible")
+
+
+def test_validation_errors_are_problem_json_with_every_field_path(client, proposal):
+    proposal["activities"][0]["budget_lines"][1]["source"] = "apbn"
+    del proposal["team"]["members"]
+    proposal["region"]["kelurahan"] = "Cibabatt"
+    response = client.post("/v1/checks", json=proposal)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == 422 and body["type"].startswith("urn:berdaya:problem:")
+    assert body["message"]["id"] and body["message"]["en"] and body["instance"] == "/v1/checks"
+    paths = {e["path"] for e in body["errors"]}
+    assert {"activities[0].budget_lines[1].source", "team.members", "region"} <= paths
+    region = next(e for e in body["errors"] if e["path"] == "region")
+    # The model's own bilingual validator text reaches the client, with its "did you mean".
+    assert "tidak ada di Kecamatan" in region["id"] and "is not in Kecamatan" in region["en"]
+    assert "Cibabat" in region["id"]
+    members = next(e for e in body["errors"] if e["path"] == "team.members")
+    assert members["id"] == "wajib diisi" and members["en"] == "Field required"
+
+
+def test_malformed_json_is_a_422_problem(client):
+    response = client.post("/v1/checks", content=b'{"cycle": 2022,', headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"]
+
+
+def test_body_above_the_size_cap_gets_413(client, proposal):
+    proposal["title"] = "x" * 300_000  # the test app caps bodies at 200,000 bytes
+    response = client.post("/v1/checks", json=proposal)
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "200000" in response.json()["message"]["en"]
+
+
+def test_chunked_body_above_the_cap_gets_413_too(client):
+    def chunks():
+        for _ in range(30):
+            yield b"x" * 10_000
+
+    response = client.post("/v1/checks", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_unknown_path_and_method_are_problems(client):
+    missing = client.get("/v1/nothing")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith(PROBLEM)
+    wrong = client.get("/v1/checks")
+    assert wrong.status_code == 405 and wrong.headers["content-type"].startswith(PROBLEM)

@@ -1,0 +1,135 @@
+"""POST /v1/scores and /v1/calibrations: evaluators score, policy uploads, artifacts are checked."""
+
+import copy
+
+import pytest
+
+from calibration.artifact import build_artifact
+from knowledge.indices import load_index_definition
+from scoring.engine import score_table
+from service.engines import plain
+from service.schemas import EXAMPLE_RECORD
+
+PROBLEM = "application/problem+json"
+
+
+def record(rw: int, **changes) -> dict:
+    row = copy.deepcopy(EXAMPLE_RECORD)
+    row["rw"] = rw
+    row.update(changes)
+    return row
+
+
+def artifact(cuts=(0.35, 0.55, 0.75)) -> dict:
+    definition = load_index_definition("ppm")
+    return build_artifact(index_name="ppm", index_hash=definition.content_hash(), method="fixed",
+                          cycles=[2022, 2023], tiers=list(definition.tier_ids), cut_points=list(cuts),
+                          cut_intervals=[[c, c] for c in cuts], validation={}, synthetic=True)
+
+
+def upload(client, keys, art, role="policy"):
+    return client.post("/v1/calibrations", json=art, headers=keys.auth(role))
+
+
+def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
+    rows = [record(1), record(2, swadaya_share=0.02, meetings_held=1), record(3, satisfaction_score=2)]
+    response = client.post("/v1/scores", json={"records": rows, "explain": True}, headers=keys.auth("evaluator"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    definition = load_index_definition("ppm")
+    expected = plain(score_table(definition, rows, calibration=None, explain=True, lang="id").units)
+    assert body["units"] == expected and len(body["units"]) == 3
+    assert body["calibration_id"] is None and body["index"]["hash"] == definition.content_hash()
+    decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("evaluator")).json()
+    assert decision["kind"] == "score" and decision["output"]["units"] == expected
+
+
+def test_one_record_is_scored_too(client, keys):
+    response = client.post("/v1/scores", json={"record": record(4), "explain": False, "lang": "en"},
+                           headers=keys.auth("evaluator"))
+    assert response.status_code == 200 and len(response.json()["units"]) == 1
+
+
+def test_score_uses_and_records_the_newest_stored_calibration(client, keys):
+    art = artifact()
+    assert upload(client, keys, art).status_code == 201
+    response = client.post("/v1/scores", json={"records": [record(1)]}, headers=keys.auth("evaluator"))
+    body = response.json()
+    assert body["calibration_id"] == art["id"]
+    expected = plain(score_table(load_index_definition("ppm"), [record(1)], calibration=art, explain=True).units)
+    assert body["units"] == expected
+    decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("policy")).json()
+    assert decision["calibration_id"] == art["id"]
+
+
+def test_an_explicit_calibration_id_is_used_and_an_unknown_one_is_404(client, keys):
+    low, high = artifact((0.2, 0.3, 0.4)), artifact((0.7, 0.8, 0.9))
+    assert upload(client, keys, low).status_code == 201
+    assert upload(client, keys, high).status_code == 201
+    body = client.post("/v1/scores", json={"records": [record(1)], "calibration_id": low["id"]},
+                       headers=keys.auth("evaluator")).json()
+    assert body["calibration_id"] == low["id"]
+    missing = client.post("/v1/scores", json={"records": [record(1)], "calibration_id": "cal-none"},
+                          headers=keys.auth("evaluator"))
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [("facilitator", 403), ("policy", 403), ("admin", 403)])
+def test_only_evaluators_score(client, keys, role, status):
+    response = client.post("/v1/scores", json={"records": [record(1)]}, headers=keys.auth(role))
+    assert response.status_code == status
+
+
+def test_scores_need_a_key(client):
+    assert client.post("/v1/scores", json={"records": [record(1)]}).status_code == 401
+
+
+def test_batch_above_the_cap_gets_422(client, keys):
+    rows = [record(rw) for rw in range(1, 7)]  # the test app's cap is 5
+    response = client.post("/v1/scores", json={"records": rows}, headers=keys.auth("evaluator"))
+    assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["path"] == "records" and "5" in response.json()["errors"][0]["en"]
+
+
+def test_record_and_records_together_or_neither_are_refused(client, keys):
+    both = client.post("/v1/scores", json={"record": record(1), "records": [record(2)]}, headers=keys.auth("evaluator"))
+    neither = client.post("/v1/scores", json={"explain": True}, headers=keys.auth("evaluator"))
+    assert both.status_code == 422 and neither.status_code == 422
+
+
+def test_invalid_record_names_row_and_column(client, keys):
+    response = client.post("/v1/scores", json={"records": [record(1), record(2, women_attendance_share=3.5)]},
+                           headers=keys.auth("evaluator"))
+    assert response.status_code == 422
+    text = " ".join(e["path"] + e["en"] for e in response.json()["errors"])
+    assert "women_attendance_share" in text
+
+
+def test_calibration_upload_list_get_and_roles(client, keys):
+    art = artifact()
+    assert upload(client, keys, art, "evaluator").status_code == 403
+    assert upload(client, keys, art, "admin").status_code == 403
+    created = upload(client, keys, art)
+    assert created.status_code == 201 and created.json()["usable"] is True
+    assert upload(client, keys, art).status_code == 201  # the same artifact again is accepted unchanged
+    listed = client.get("/v1/calibrations", headers=keys.auth("evaluator")).json()
+    assert [c["id"] for c in listed] == [art["id"]]
+    got = client.get(f"/v1/calibrations/{art['id']}", headers=keys.auth("policy"))
+    assert got.json() == art
+    assert client.get("/v1/calibrations", headers=keys.auth("facilitator")).status_code == 403
+    assert client.get("/v1/calibrations/cal-missing", headers=keys.auth("evaluator")).status_code == 404
+
+
+def test_edited_or_foreign_artifacts_are_refused(client, keys):
+    edited = artifact()
+    edited["cut_points"] = [0.3, 0.5, 0.7]
+    response = upload(client, keys, edited)
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == "id"
+
+    definition = load_index_definition("ppm")
+    foreign = build_artifact(index_name="ppm", index_hash="sha256:" + "0" * 64, method="fixed", cycles=[2022],
+                             tiers=list(definition.tier_ids), cut_points=[0.3, 0.5, 0.7],
+                             cut_intervals=[[0.3, 0.3], [0.5, 0.5], [0.7, 0.7]], validation={}, synthetic=True)
+    response = upload(client, keys, foreign)
+    assert response.status_code == 422 and "index.hash" in {e["path"] for e in response.json()["errors"]}
+    assert client.get("/v1/calibrations", headers=keys.auth("policy")).json() == []

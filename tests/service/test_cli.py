@@ -1,0 +1,75 @@
+"""`berdaya keys ...` and `berdaya run-demo --no-serve`: keys are stored only as hashes."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from service.app import create_app
+from service.cli import app as cli
+from service.settings import Settings
+
+runner = CliRunner()
+
+
+def invoke(args, url):
+    return runner.invoke(cli, args, env={"BERDAYA_DATABASE_URL": url})
+
+
+def test_keys_create_list_revoke_and_only_hashes_are_stored(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    created = invoke(["keys", "create", "--role", "facilitator", "--kelurahan", "cibabat", "--label", "Bu Ani"], url)
+    assert created.exit_code == 0, created.output
+    key_id = re.search(r"id: (key_\w+)", created.output).group(1)
+    key = re.search(r"key: (bdy_\S+)", created.output).group(1)
+
+    listed = invoke(["keys", "list"], url)
+    assert key_id in listed.output and "Cibabat" in listed.output and key not in listed.output
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        dump = " ".join(str(v) for row in conn.execute(text("SELECT * FROM api_keys")) for v in row)
+    engine.dispose()
+    assert key not in dump and key[4:] not in dump
+
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/v1/proposals", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        assert invoke(["keys", "revoke", key_id], url).exit_code == 0
+        assert client.get("/v1/proposals", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert "revoked" in invoke(["keys", "list"], url).output
+
+
+def test_keys_create_refuses_bad_roles_and_scopes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    assert invoke(["keys", "create", "--role", "mayor"], url).exit_code == 2
+    assert invoke(["keys", "create", "--role", "facilitator"], url).exit_code == 2
+    assert invoke(["keys", "create", "--role", "facilitator", "--kelurahan", "Atlantis"], url).exit_code == 2
+    assert invoke(["keys", "create", "--role", "evaluator", "--kelurahan", "Cibabat"], url).exit_code == 2
+    assert invoke(["keys", "revoke", "key_000000000000"], url).exit_code == 2
+
+
+def test_run_demo_loads_synthetic_cycles_and_prints_a_working_key_per_role(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    result = invoke(["run-demo", "--no-serve"], url)
+    assert result.exit_code == 0, result.output
+    loaded = int(re.search(r"loaded: (\d+)", result.output).group(1))
+    assert loaded > 0
+    keys = dict(re.findall(r"^\s+(facilitator|evaluator|policy|admin)\s+key_\w+\s+(bdy_\S+)", result.output, re.M))
+    assert set(keys) == {"facilitator", "evaluator", "policy", "admin"}
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        listing = client.get("/v1/proposals?limit=1", headers={"Authorization": f"Bearer {keys['evaluator']}"})
+        assert listing.json()["total"] == loaded
+        first = client.get(f"/v1/proposals/{listing.json()['items'][0]['id']}",
+                           headers={"Authorization": f"Bearer {keys['policy']}"}).json()
+        assert first["synthetic"] is True
+        replay = client.post(f"/v1/decisions/{first['decision_id']}/replay",
+                             headers={"Authorization": f"Bearer {keys['admin']}"}).json()
+        assert replay["identical"] is True
+        mine = client.get("/v1/proposals", headers={"Authorization": f"Bearer {keys['facilitator']}"}).json()
+        assert {i["kelurahan"] for i in mine["items"]} <= {"Cibabat"}
+    again = invoke(["run-demo", "--no-serve"], url)  # a second run loads nothing and revokes old demo keys
+    assert "loaded: 0" in again.output
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        old = client.get("/v1/proposals", headers={"Authorization": f"Bearer {keys['evaluator']}"})
+        assert old.status_code == 401

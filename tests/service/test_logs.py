@@ -1,0 +1,40 @@
+"""Structured logs: one JSON line per request and per stored decision; no key, no proposal content."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from service.logs import JsonFormatter
+
+
+@pytest.fixture
+def log_lines():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("berdaya")
+    logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+
+
+def test_one_line_per_request_and_per_decision_without_secrets(client, keys, proposal, log_lines):
+    proposal["title"] = "Judul rahasia proposal RW"
+    response = client.post("/v1/proposals", json=proposal, headers=keys.auth("facilitator"))
+    assert response.status_code == 201
+    client.post("/v1/checks", json=proposal)
+    client.get("/healthz")
+    lines = log_lines()
+    requests = [entry for entry in lines if entry.get("event") == "request"]
+    decisions = [entry for entry in lines if entry.get("event") == "decision_stored"]
+    assert [r["path"] for r in requests] == ["/v1/proposals", "/v1/checks", "/healthz"]
+    assert requests[0]["status"] == 201 and requests[0]["role"] == "facilitator"
+    assert requests[0]["key_id"].startswith("key_") and requests[0]["duration_ms"] >= 0
+    assert len(decisions) == 1 and decisions[0]["decision_id"] == response.json()["decision_id"]
+    assert decisions[0]["input_hash"].startswith("sha256:") and decisions[0]["kb_version"]
+    raw = json.dumps(lines)
+    assert keys.facilitator not in raw and "Bearer" not in raw
+    for secret in ("Judul rahasia", "Semen", "berita_acara_musyawarah", "Cimahi Utara"):
+        assert secret not in raw
