@@ -1,0 +1,184 @@
+"""The proposal form: its fields, form data -> proposal dict, and findings' paths -> inputs.
+
+Every input is named by its proposal field path (`activities[0].budget_lines[1].source`),
+the same paths the schema errors and the rules' findings use, so highlighting the field a
+finding concerns is a lookup, not a translation table. Values are converted by the type the
+schema gives them; a value that does not convert is passed on as typed, so that the schema
+names it ("harus bilangan bulat") instead of the form silently dropping it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+# Field -> kind, relative to its container. Kinds: str, text (None when empty), int, float,
+# date, bool (checkbox), list (comma- or line-separated).
+TOP_FIELDS = {"cycle": "int", "title": "str", "submitted_on": "date", "requested_total": "int"}
+REGION_FIELDS = {"kecamatan": "str", "kelurahan": "str", "rw": "int"}
+ACTIVITY_FIELDS = {
+    "code": "str", "name": "str", "category": "str", "location": "str", "start": "date", "end": "date",
+    "repairs_flood_damage": "bool", "maintenance_plan": "text", "accessibility_features": "list",
+    "stated_total": "int",
+}
+BENEFICIARY_FIELDS = ("households", "poor_households", "persons_with_disability", "women", "children",
+                      "elderly", "youth")
+LINE_FIELDS = {
+    "item": "str", "unit": "str", "quantity": "float", "unit_price": "int", "source": "str", "kind": "str",
+    "amount": "int", "cash_to_individuals": "bool",
+}
+MUSYAWARAH_FIELDS = {"date": "date", "households_in_rw": "int", "minutes_attached": "bool",
+                     "attendance_list_attached": "bool"}
+ATTENDANCE_FIELDS = ("total", "women", "poor", "persons_with_disability", "youth", "elderly")
+SPEAKER_FIELDS = ("women", "poor", "persons_with_disability", "youth", "elderly")
+TEAM_FIELDS = ("members", "women_members")
+SOURCES = ("ppm", "swadaya", "lainnya")
+KINDS = ("material", "alat", "upah", "mamin", "jasa", "lainnya")
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_INDEXED = re.compile(r"^activities\[(\d+)\]\.(.+)$")
+_LINE = re.compile(r"^budget_lines\[(\d+)\]\.(.+)$")
+
+
+def _convert(raw: Any, kind: str, present: bool = True) -> Any:
+    """Form text -> Python value; None for 'not given'; the raw text when it does not convert."""
+    if kind == "bool":
+        return present and str(raw).strip().lower() not in ("", "0", "false", "off", "tidak")
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if kind == "list":
+        return [p.strip() for p in re.split(r"[,\n]", text) if p.strip()]
+    if text == "":
+        return None
+    if kind in ("int", "float"):
+        # Rupiah is often typed with Indonesian thousands dots: 65.000 -> 65000.
+        compact = text.replace(" ", "")
+        if _THOUSANDS.match(compact):
+            compact = compact.replace(".", "")
+        try:
+            number = float(compact.replace(",", ".")) if kind == "float" else int(compact)
+        except ValueError:
+            try:
+                as_float = float(compact.replace(",", "."))
+            except ValueError:
+                return text
+            return int(as_float) if as_float.is_integer() else as_float
+        return int(number) if kind == "float" and number.is_integer() else number
+    return text
+
+
+def _block(form: Mapping[str, Any], prefix: str, fields: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, kind in fields.items():
+        name = f"{prefix}{field}"
+        value = _convert(form.get(name), kind, present=name in form)
+        if value is not None:
+            out[field] = value
+    return out
+
+
+def _counts(form: Mapping[str, Any], prefix: str, fields: Iterable[str]) -> dict[str, Any]:
+    return _block(form, prefix, {f: "int" for f in fields})
+
+
+def _indices(names: Iterable[str], pattern: re.Pattern[str]) -> list[int]:
+    return sorted({int(m.group(1)) for n in names if (m := pattern.match(n))})
+
+
+def form_to_proposal(form: Mapping[str, Any], documents: Iterable[str] = ()) -> dict[str, Any]:
+    """A proposal dict (for knowledge.documents.parse_proposal) from flat form fields.
+
+    Rows removed in the browser leave gaps in the indices; rows are renumbered in order,
+    and the form is re-rendered from the result, so paths and inputs stay in step.
+    """
+    data: dict[str, Any] = _block(form, "", TOP_FIELDS)
+    data["region"] = _block(form, "region.", REGION_FIELDS)
+    activities = []
+    for i in _indices(form.keys(), _INDEXED):
+        prefix = f"activities[{i}]."
+        activity = _block(form, prefix, ACTIVITY_FIELDS)
+        activity.setdefault("accessibility_features", [])
+        rest = [n[len(prefix):] for n in form if n.startswith(prefix)]
+        activity["budget_lines"] = [
+            _block(form, f"{prefix}budget_lines[{j}].", LINE_FIELDS) for j in _indices(rest, _LINE)
+        ]
+        activity["beneficiaries"] = _counts(form, f"{prefix}beneficiaries.", BENEFICIARY_FIELDS)
+        activities.append(activity)
+    data["activities"] = activities
+    musyawarah = _block(form, "musyawarah.", MUSYAWARAH_FIELDS)
+    musyawarah["attendance"] = _counts(form, "musyawarah.attendance.", ATTENDANCE_FIELDS)
+    speakers = _counts(form, "musyawarah.speakers.", SPEAKER_FIELDS)
+    musyawarah["speakers"] = speakers or None
+    data["musyawarah"] = musyawarah
+    data["team"] = _counts(form, "team.", TEAM_FIELDS)
+    docs = list(documents) + (_convert(form.get("documents_other"), "list") or [])
+    data["documents"] = list(dict.fromkeys(d for d in docs if d))
+    ref = _convert(form.get("amends.proposal_ref"), "str")
+    data["amends"] = (
+        {"proposal_ref": ref,
+         "berita_acara_perubahan": _convert(form.get("amends.berita_acara_perubahan"), "bool",
+                                            present="amends.berita_acara_perubahan" in form)}
+        if ref else None
+    )
+    return data
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Proposal dict -> {field path: value}, the inverse view the form template fills from."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key in ("documents", "accessibility_features") and isinstance(value, list):
+                out[path] = value
+            elif isinstance(value, (dict, list)):
+                out.update(flatten(value, path))
+            else:
+                out[path] = value
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out.update(flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def flagged_inputs(paths: Iterable[str], input_names: Iterable[str]) -> set[str]:
+    """The form inputs a field path concerns: the field itself, or every input inside it.
+
+    `activities[0].budget_lines[1].source` names one input; `activities[0].budget_lines`
+    names every input of that activity's lines; `activities[*].maintenance_plan` uses a
+    wildcard for every activity; `musyawarah.attendance` names all attendance counts.
+    """
+    names = list(input_names)
+    hit: set[str] = set()
+    for path in paths:
+        if not path:
+            continue
+        pattern = re.escape(path).replace(r"\[\*\]", r"\[\d+\]")
+        regex = re.compile(rf"^{pattern}(?:$|[.\[])")
+        hit.update(n for n in names if regex.match(n))
+    return hit
+
+
+def input_id(name: str) -> str:
+    """An HTML id for an input named by a field path (ids avoid brackets and dots)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
+
+
+def all_input_names(data: Mapping[str, Any]) -> list[str]:
+    """Every input the form shows for a proposal dict (same shapes as the template)."""
+    names = [*TOP_FIELDS, *(f"region.{f}" for f in REGION_FIELDS)]
+    for i, activity in enumerate(data.get("activities") or [{}]):
+        names += [f"activities[{i}].{f}" for f in ACTIVITY_FIELDS]
+        names += [f"activities[{i}].beneficiaries.{f}" for f in BENEFICIARY_FIELDS]
+        lines = activity.get("budget_lines") if isinstance(activity, dict) else None
+        for j in range(len(lines or [{}])):
+            names += [f"activities[{i}].budget_lines[{j}].{f}" for f in LINE_FIELDS]
+    names += [f"musyawarah.{f}" for f in MUSYAWARAH_FIELDS]
+    names += [f"musyawarah.attendance.{f}" for f in ATTENDANCE_FIELDS]
+    names += [f"musyawarah.speakers.{f}" for f in SPEAKER_FIELDS]
+    names += [f"team.{f}" for f in TEAM_FIELDS]
+    names += ["documents", "amends.proposal_ref", "amends.berita_acara_perubahan"]
+    return names

@@ -1,0 +1,86 @@
+"""The knowledge base in force, read for the pages: form choices and the policy browser.
+
+Loaded through the service's engines (the same knowledge base the checks use) and cached
+by content hash, so a page does not re-read the YAML files on every request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any
+
+from knowledge.kb import KnowledgeBase, cycle_date, load_knowledge_base
+from knowledge.reference import load_reference
+
+_PARAM = re.compile(r"param\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, content_hash: str) -> KnowledgeBase:
+    return load_knowledge_base(path)
+
+
+def kb_in_force(services) -> KnowledgeBase:
+    entry = services.engines.default_kb()
+    return _load(str(entry.path), entry.content_hash)
+
+
+def category_options(kb: KnowledgeBase, lang: str) -> list[tuple[str, str, str]]:
+    """(value, label, group label) for the category select, grouped like the taxonomy."""
+    groups = {"sarana_prasarana": {"id": "Sarana dan prasarana", "en": "Infrastructure"},
+              "pemberdayaan": {"id": "Pemberdayaan", "en": "Empowerment"}}
+    out = []
+    for cat in sorted(kb.categories.values(), key=lambda c: (c.group != "sarana_prasarana", c.id)):
+        label = (cat.name.id if lang == "id" else cat.name.en) or cat.id
+        out.append((cat.id, label, groups[cat.group][lang]))
+    return out
+
+
+def document_options(kb: KnowledgeBase, cycle: Any) -> list[str]:
+    """Required then optional document ids in force for the cycle (the latest values otherwise)."""
+    try:
+        day = cycle_date(int(cycle))
+    except (TypeError, ValueError):
+        day = dt.date.today()
+    docs: list[str] = []
+    for name in ("required_documents", "optional_documents"):
+        param = kb.parameters.get(name)
+        if param is None:
+            continue
+        found = param.value_on(day)
+        value = found[1].value if found else param.values[max(param.values)].value
+        docs += [str(d) for d in (value or [])]
+    return list(dict.fromkeys(docs))
+
+
+def region_options() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    ref = load_reference()
+    kecamatan = [(k.name, k.name, "") for k in ref.kecamatan]
+    kelurahan = [(kel.name, kel.name, kec.name) for kec in ref.kecamatan for kel in kec.kelurahan]
+    return kecamatan, kelurahan
+
+
+def parameters_of(rule) -> list[str]:
+    """Parameter names a rule's condition and evidence use (for links in the browser)."""
+    text = rule.when + " " + (str(rule.evidence.threshold) if rule.evidence and rule.evidence.threshold else "")
+    return list(dict.fromkeys(_PARAM.findall(text)))
+
+
+def browse(kb: KnowledgeBase) -> dict[str, Any]:
+    """Rules by group with the parameters they use; parameters with their dated values."""
+    used_by: dict[str, list[str]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for rule in kb.rules:
+        params = parameters_of(rule)
+        for p in params:
+            used_by.setdefault(p, []).append(rule.id)
+        groups.setdefault(rule.group, []).append({"rule": rule, "params": params, "file": kb.rule_files.get(rule.id)})
+    parameters = []
+    for name, param in sorted(kb.parameters.items()):
+        values = [{"date": day.isoformat(), "value": v.value, "reference": v.reference, "status": v.status,
+                   "modelled_on": v.modelled_on} for day, v in sorted(param.values.items())]
+        parameters.append({"name": name, "param": param, "values": values, "used_by": used_by.get(name, [])})
+    return {"groups": groups, "parameters": parameters,
+            "categories": sorted(kb.categories.values(), key=lambda c: c.id)}

@@ -1,0 +1,76 @@
+"""Home, sign-in and sign-out, the stylesheet and script, and the role gate of protected pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from service.web.rendering import Page, finish, page_for, refuse, render
+from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf, principal_for_key, safe_next
+
+router = APIRouter()
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+def gate(page: Page, role: str) -> Response | None:
+    """None when the signed-in key has `role`; otherwise the sign-in redirect or the 403 page."""
+    if page.user is None:
+        target = page.request.url.path
+        return finish(page, RedirectResponse(f"/masuk?next={target}", status_code=303))
+    if page.user.role != role:
+        return refuse(page, "role", role=page.t(f"role.{role}"))
+    return None
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return render(page_for(request), "home.html", active="home")
+
+
+@router.get("/masuk")
+def sign_in_form(request: Request, next: str = "/") -> Response:
+    return render(page_for(request), "signin.html", next=safe_next(next))
+
+
+@router.post("/masuk")
+async def sign_in(request: Request) -> Response:
+    page = page_for(request)
+    form = await request.form()
+    try:
+        check_csrf(page.session, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        return refuse(page, "csrf")
+    target = safe_next(str(form.get("next") or "/"))
+    key = str(form.get("api_key") or "")
+    principal = principal_for_key(request, key)
+    if principal is None:
+        return render(page, "signin.html", status=401, next=target, failed=True)
+    page.session.sign_in(principal, key)
+    if target == "/":
+        target = {"evaluator": "/skor", "policy": "/kebijakan"}.get(principal.role, "/pra-periksa")
+    return finish(page, RedirectResponse(target, status_code=303))
+
+
+@router.post("/keluar")
+async def sign_out(request: Request) -> Response:
+    page = page_for(request)
+    form = await request.form()
+    try:
+        check_csrf(page.session, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        return refuse(page, "csrf")
+    page.session.sign_out()
+    return finish(page, RedirectResponse("/", status_code=303))
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    # Only the files that ship in static/, by exact name: no path from the URL reaches the disk.
+    files = {p.name: p for p in STATIC_DIR.iterdir() if p.suffix in STATIC_TYPES}
+    path = files.get(name)
+    if path is None:
+        return Response(status_code=404)
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,204 @@
+"""Pra-periksa proposal: the facilitator's form, uploads, the XLSX template and the result.
+
+Pre-checking needs no key and stores nothing. With a facilitator's key signed in, the
+"Ajukan" button submits through the same function the API's POST /v1/proposals runs
+(role and kelurahan checks, check, one-transaction store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePath
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from knowledge.documents import parse_proposal, parse_text
+from knowledge.errors import BerdayaError, InvalidInput, Problem
+from service.errors import ServiceError
+from service.routers.proposals import submit_proposal
+from service.web import forms, kb_view
+from service.web.i18n import Translator
+from service.web.rendering import Page, finish, page_for, refuse, render
+from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf
+from service.web.xlsx_proposal import read_workbook, write_template
+
+router = APIRouter()
+SEVERITIES = ("blocking", "major", "minor", "advice")
+UPLOAD_TYPES = {".json": "text", ".yaml": "text", ".yml": "text", ".xlsx": "xlsx"}
+
+
+def blank_proposal() -> dict[str, Any]:
+    """What a new form shows: this year's cycle, one activity with one budget line."""
+    return {"cycle": dt.date.today().year, "activities": [{"budget_lines": [{}], "beneficiaries": {}}],
+            "musyawarah": {"attendance": {}}, "team": {}, "documents": []}
+
+
+def _problem_dict(p: Problem, targets: dict[str, str | None]) -> dict[str, Any]:
+    return {"path": p.path, "id": p.id, "en": p.en, "target": targets.get(p.path)}
+
+
+def _shape(data: dict[str, Any]) -> list[dict[str, Any]]:
+    acts = data.get("activities") if isinstance(data.get("activities"), list) else []
+    out = []
+    for i, act in enumerate(acts or [{}]):
+        lines = act.get("budget_lines") if isinstance(act, dict) and isinstance(act.get("budget_lines"), list) else []
+        out.append({"index": i, "lines": list(range(max(1, len(lines))))})
+    return out
+
+
+def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
+    """Field path -> id of the first input it concerns (for 'go to field' links)."""
+    out = {}
+    for path in paths:
+        hit = forms.flagged_inputs([path], names)
+        first = next((n for n in names if n in hit), None)
+        out[path] = forms.input_id(first) if first else None
+    return out
+
+
+def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
+              schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
+              stored: dict | None = None, status: int = 200) -> Response:
+    services = page.request.app.state.services
+    try:
+        kb = kb_view.kb_in_force(services)
+    except BerdayaError as exc:
+        # The form stays usable (free-text category) while the knowledge base cannot load;
+        # the reason is shown instead of a bare error.
+        kb = None
+        upload_problems = [*(upload_problems or []), Problem("knowledge base", exc.message_id, exc.message_en)]
+    values = forms.flatten(data)
+    names = forms.all_input_names(data)
+    notes: dict[str, list[dict[str, str]]] = {}
+    groups = []
+    if result:
+        by_severity: dict[str, list[dict[str, Any]]] = {s: [] for s in SEVERITIES}
+        for finding in result.get("findings", []):
+            paths = list(finding.get("fields") or [])
+            targets = _targets(paths, names)
+            by_severity.setdefault(finding["severity"], []).append({**finding, "links": list(targets.items())})
+            for name in forms.flagged_inputs(paths, names):
+                notes.setdefault(name, []).append(
+                    {"severity": finding["severity"], "text": page.t.pick(finding.get("message"))})
+        groups = [(s, fs) for s, fs in by_severity.items() if fs]
+    problems_out = []
+    if schema_problems:
+        targets = _targets([p.path for p in schema_problems], names)
+        problems_out = [_problem_dict(p, targets) for p in schema_problems]
+        for p in schema_problems:
+            for name in forms.flagged_inputs([p.path], names):
+                notes.setdefault(name, []).append({"severity": "schema", "text": p.id if page.lang == "id" else p.en})
+    kecamatan, kelurahan = kb_view.region_options()
+    documents = kb_view.document_options(kb, data.get("cycle")) if kb else []
+    chosen_docs = values.get("documents") or []
+    return render(
+        page, "precheck.html", status=status, active="precheck", values=values, notes=notes, result=result,
+        groups=groups, schema_problems=problems_out,
+        upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored,
+        activities=_shape(data), kecamatan_options=kecamatan, kelurahan_options=kelurahan,
+        category_options=kb_view.category_options(kb, page.lang) if kb else [],
+        source_options=[(s, page.t(f"source.{s}"), "") for s in forms.SOURCES],
+        kind_options=[(k, page.t(f"kind.{k}"), "") for k in forms.KINDS],
+        beneficiary_fields=forms.BENEFICIARY_FIELDS, attendance_fields=forms.ATTENDANCE_FIELDS,
+        speaker_fields=forms.SPEAKER_FIELDS, document_options=documents,
+        other_documents=[d for d in chosen_docs if d not in documents],
+        can_submit=bool(page.user and page.user.role == "facilitator"),
+    )
+
+
+def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
+    """Validate, check (and, when asked by a facilitator, submit), then show the result."""
+    shown = data if isinstance(data, dict) else {}
+    try:
+        proposal = parse_proposal(data, source="formulir")
+    except InvalidInput as exc:
+        return show_form(page, shown, schema_problems=exc.problems, status=422)
+    services = page.request.app.state.services
+    canonical = proposal.model_dump(mode="json")
+    if submit:
+        if page.user is None or page.user.role != "facilitator":
+            return refuse(page, "role", role=page.t("role.facilitator"))
+        try:
+            stored = submit_proposal(proposal, page.user, services)
+        except ServiceError as exc:
+            problem = Problem("", exc.message_id, exc.message_en)
+            return show_form(page, canonical, upload_problems=[problem], status=exc.status)
+        return show_form(page, canonical, result=stored.check, stored={"id": stored.id})
+    try:
+        result = services.engines.check(proposal)
+    except BerdayaError as exc:
+        problem = Problem("", exc.message_id, exc.message_en)
+        return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
+    return show_form(page, canonical, result=result)
+
+
+@router.get("/pra-periksa")
+def precheck_form(request: Request) -> Response:
+    return show_form(page_for(request), blank_proposal())
+
+
+@router.post("/pra-periksa")
+async def precheck_post(request: Request) -> Response:
+    page = page_for(request)
+    form = await request.form()
+    try:
+        check_csrf(page.session, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        return refuse(page, "csrf")
+    fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
+    data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
+    return check_and_show(page, data, submit=form.get("action") == "submit")
+
+
+@router.post("/pra-periksa/unggah")
+async def precheck_upload(request: Request) -> Response:
+    page = page_for(request)
+    form = await request.form()
+    try:
+        check_csrf(page.session, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        return refuse(page, "csrf")
+    upload = form.get("file")
+    name = getattr(upload, "filename", "") or ""
+    kind = UPLOAD_TYPES.get(PurePath(name).suffix.lower())
+    if upload is None or isinstance(upload, str) or kind is None:
+        problem = Problem(name or "file", "pilih berkas .json, .yaml, .yml atau .xlsx",
+                          "choose a .json, .yaml, .yml or .xlsx file")
+        return show_form(page, blank_proposal(), upload_problems=[problem], status=422)
+    raw = await upload.read()
+    try:
+        if kind == "xlsx":
+            data: Any = forms.form_to_proposal(read_workbook(raw, source=name))
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidInput([Problem(name, "berkas bukan teks UTF-8", "the file is not UTF-8 text")]) from None
+            data = parse_text(text, source=name)
+    except InvalidInput as exc:
+        return show_form(page, blank_proposal(), upload_problems=exc.problems, status=422)
+    except BerdayaError as exc:
+        return show_form(page, blank_proposal(), upload_problems=[Problem(name, exc.message_id, exc.message_en)],
+                         status=422)
+    return check_and_show(page, data)
+
+
+@router.get("/pra-periksa/templat.xlsx")
+def precheck_template(request: Request) -> Response:
+    page = page_for(request)
+    try:
+        categories = sorted(kb_view.kb_in_force(request.app.state.services).categories)
+    except BerdayaError:
+        categories = []  # the template stays downloadable; categories are then typed in
+    ind, eng = Translator("id"), Translator("en")
+
+    def describe(path: str) -> str:
+        # The workbook is shared between people: both languages, Indonesian first.
+        return f"{ind(f'field.{path}')} / {eng(f'field.{path}')}"
+
+    body = write_template(describe, None, categories=categories)
+    return finish(page, Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     headers={"Content-Disposition": 'attachment; filename="templat-proposal-ppm.xlsx"',
+                              "Cache-Control": "no-store"}))

@@ -1,0 +1,93 @@
+"""Page rendering: the Jinja2 environment, the language and session of a request, error pages.
+
+Every page handler builds a `Page` for its request (language, session, signed-in key),
+renders a template with it and returns the response with the session and language cookies
+set. Templates get `t` (the catalogue), `page` and the helpers below; they never read
+request state directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from service.auth import Principal
+from service.web import forms
+from service.web.i18n import LANG_COOKIE, Translator, choose_lang
+from service.web.xlsx_proposal import generic_path
+from service.web.security import (CSRF_FIELD, WebSession, current_principal, load_session,
+                                  save_session)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(input_id=forms.input_id, generic_path=generic_path, CSRF_FIELD=CSRF_FIELD)
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+ROLE_PAGES = {"evaluator": "/skor", "policy": "/kebijakan", "facilitator": "/pra-periksa"}
+
+
+@dataclass
+class Page:
+    request: Request
+    lang: str
+    t: Translator
+    session: WebSession
+    user: Principal | None
+    set_lang_cookie: bool = False
+    extra_cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf
+
+    def lang_url(self, lang: str) -> str:
+        """The current page in another language (the switch in the header)."""
+        params = dict(self.request.query_params)
+        params["lang"] = lang
+        return f"{self.request.url.path}?{urlencode(params)}"
+
+
+def page_for(request: Request) -> Page:
+    query_lang = request.query_params.get("lang")
+    lang = choose_lang(query_lang, request.cookies.get(LANG_COOKIE))
+    session = load_session(request)
+    user = current_principal(request, session)
+    return Page(request, lang, Translator(lang), session, user,
+                set_lang_cookie=query_lang == lang and request.cookies.get(LANG_COOKIE) != lang)
+
+
+def finish(page: Page, response: Response) -> Response:
+    save_session(page.request, response, page.session)
+    if page.set_lang_cookie:
+        response.set_cookie(LANG_COOKIE, page.lang, max_age=365 * 24 * 3600, path="/", httponly=True,
+                            samesite="lax", secure=page.request.url.scheme == "https")
+    # Pages carry a CSRF token bound to the session: keep them out of shared caches.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def render(page: Page, template: str, status: int = 200, **context: Any) -> Response:
+    response = templates.TemplateResponse(
+        page.request, template, {"page": page, "t": page.t, "t_other": Translator(page.t.other), "lang": page.lang,
+                       **context}, status_code=status,
+    )
+    return finish(page, response)
+
+
+def refuse(page: Page, reason_key: str, status: int = 403, **values: Any) -> Response:
+    """The bilingual refusal page (403 wrong role or bad CSRF token, 404, 401)."""
+    return render(page, "error.html", status=status, status_code=status, reason_key=reason_key, values=values)
+
+
+def html(page: Page, body: str, status: int = 200) -> Response:
+    return finish(page, HTMLResponse(body, status_code=status))

@@ -1,0 +1,173 @@
+"""Fixtures for the web-page tests: the real app (with the web router), keys per role, and
+for the browser tests a uvicorn server on a free loopback port and headless Chromium.
+
+Chromium is Debian's (/usr/bin/chromium), driven by Playwright's Python package with its
+`executable_path`; no browser is ever downloaded. Without either, browser tests are skipped
+with the reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from knowledge.documents import to_jsonable
+from service import repository
+from service.app import create_app
+from service.auth import hash_key, new_key, new_key_id
+from service.settings import Settings
+from service.web import router as web_router
+from service.web import security
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def build_app(database_url: str):
+    """The service's app; the web router is added only if the app factory does not include it yet."""
+    app = create_app(Settings(database_url=database_url))
+    if not any(getattr(r, "path", None) == "/pra-periksa" for r in app.routes):
+        app.include_router(web_router)
+    return app
+
+
+def make_key(app, role: str, kelurahan: str | None = None) -> str:
+    key = new_key()
+    with app.state.services.db.session() as session:
+        repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role=role,
+                              kelurahan=kelurahan, label=f"web test {role}")
+    return key
+
+
+def valid_proposal() -> dict:
+    with (FIXTURES / "proposal_valid.yaml").open(encoding="utf-8") as fh:
+        return to_jsonable(yaml.safe_load(fh))
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory, monkeypatch):
+    """Session secret and knowledge-base store in a temporary directory, never in var/."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv(security.SECRET_FILE_ENV, str(base / "web_secret"))
+    monkeypatch.delenv(security.SECRET_ENV, raising=False)
+    monkeypatch.setenv("BERDAYA_KB_STORE", str(base / "kb-store"))
+    security.signing_secret.cache_clear()
+    yield
+    security.signing_secret.cache_clear()
+
+
+@pytest.fixture
+def app(tmp_path):
+    return build_app(f"sqlite:///{tmp_path / 'berdaya.sqlite3'}")
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def keys(client, app):
+    return {"facilitator": make_key(app, "facilitator", "Cibabat"), "evaluator": make_key(app, "evaluator"),
+            "policy": make_key(app, "policy")}
+
+
+def sign_in(client, key: str) -> None:
+    page = client.get("/masuk")
+    response = client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+
+
+# ---- browser ---------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip(f"browser tests skipped: Debian's chromium is not installed at {CHROMIUM} "
+                    "(apt-get install chromium; .ci/run does this)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests skipped: the playwright Python package is missing (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+                                      args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The app under uvicorn in a background thread on a free loopback port."""
+    import uvicorn
+
+    base = tmp_path_factory.mktemp("live")
+    app = build_app(f"sqlite:///{base / 'berdaya.sqlite3'}")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    keys = {"facilitator": make_key(app, "facilitator", "Cibabat"), "evaluator": make_key(app, "evaluator"),
+            "policy": make_key(app, "policy")}
+    yield {"url": f"http://127.0.0.1:{port}", "keys": keys, "app": app, "base": base}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()
+
+
+def screenshot(tab, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def browser_sign_in(tab, url: str, key: str) -> None:
+    tab.goto(f"{url}/masuk")
+    tab.get_by_label(re.compile("Kunci API|API key")).fill(key)
+    tab.get_by_role("button", name=re.compile("^(Masuk|Sign in)$")).last.click()
+    tab.wait_for_load_state()
+
+
+__all__ = ["copy", "valid_proposal", "csrf_of", "sign_in", "make_key", "screenshot", "browser_sign_in"]

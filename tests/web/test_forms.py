@@ -1,0 +1,109 @@
+"""The proposal form: form fields -> proposal dict, and finding paths -> form inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.documents import parse_proposal
+from knowledge.errors import InvalidInput
+from service.web import forms
+from tests.web.conftest import valid_proposal
+
+
+def as_form(data: dict) -> dict:
+    """What a browser posts for a proposal: text values, checked boxes as 'on', no unchecked boxes."""
+    out = {}
+    for name, value in forms.flatten(data).items():
+        if name == "documents" or value is None or value is False:
+            continue
+        if value is True:
+            out[name] = "on"
+        elif isinstance(value, list):
+            out[name] = ", ".join(value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def test_a_posted_form_becomes_the_same_proposal():
+    data = valid_proposal()
+    posted = forms.form_to_proposal(as_form(data), documents=data["documents"])
+    assert parse_proposal(posted) == parse_proposal(data)
+
+
+def test_rupiah_with_thousands_dots_is_read_as_whole_rupiah():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].budget_lines[0].unit_price"] = "65.000"
+    posted = forms.form_to_proposal(fields, documents=data["documents"])
+    assert posted["activities"][0]["budget_lines"][0]["unit_price"] == 65000
+
+
+def test_a_value_that_is_not_a_number_reaches_the_schema_with_its_path():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].budget_lines[1].quantity"] = "tiga puluh"
+    with pytest.raises(InvalidInput) as err:
+        parse_proposal(forms.form_to_proposal(fields, documents=data["documents"]))
+    assert [p.path for p in err.value.problems] == ["activities[0].budget_lines[1].quantity"]
+
+
+def test_rows_removed_in_the_browser_are_renumbered_in_order():
+    data = valid_proposal()
+    data["activities"].append({**data["activities"][0], "code": "A2"})
+    data["activities"].append({**data["activities"][0], "code": "A3"})
+    fields = {k: v for k, v in as_form(data).items() if not k.startswith("activities[1].")}
+    # The browser removed activity 1 and budget line 0 of activity 2.
+    fields = {k: v for k, v in fields.items() if not k.startswith("activities[2].budget_lines[0].")}
+    posted = forms.form_to_proposal(fields, documents=data["documents"])
+    assert [a["code"] for a in posted["activities"]] == ["A1", "A3"]
+    assert [line["item"] for line in posted["activities"][1]["budget_lines"]] == ["Tenaga kerja"]
+
+
+def test_unchecked_boxes_blank_texts_and_blank_optional_groups():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].maintenance_plan"] = "  "
+    del fields["musyawarah.minutes_attached"]
+    posted = forms.form_to_proposal(fields, documents=[])
+    proposal = parse_proposal(posted)
+    assert proposal.activities[0].maintenance_plan is None
+    assert proposal.musyawarah.minutes_attached is False
+    assert proposal.musyawarah.speakers is None       # no speaker counts typed: not recorded
+    assert proposal.amends is None                    # no amended proposal named
+    assert proposal.documents == []
+
+
+def test_documents_from_checkboxes_and_the_free_text_field_are_merged():
+    fields = as_form(valid_proposal())
+    fields["documents_other"] = "gambar_rencana, rab"
+    posted = forms.form_to_proposal(fields, documents=["rab", "daftar_hadir"])
+    assert posted["documents"] == ["rab", "daftar_hadir", "gambar_rencana"]
+
+
+def test_amendment_fields_make_an_amendment():
+    fields = as_form(valid_proposal())
+    fields["amends.proposal_ref"] = "PPM-2022-17"
+    posted = forms.form_to_proposal(fields)
+    assert posted["amends"] == {"proposal_ref": "PPM-2022-17", "berita_acara_perubahan": False}
+
+
+def test_finding_paths_map_to_the_inputs_they_concern():
+    names = forms.all_input_names(valid_proposal())
+    assert forms.flagged_inputs(["activities[0].budget_lines[1].source"], names) == {
+        "activities[0].budget_lines[1].source"}
+    whole_lines = forms.flagged_inputs(["activities[0].budget_lines"], names)
+    assert "activities[0].budget_lines[0].item" in whole_lines and "activities[0].budget_lines[1].kind" in whole_lines
+    assert not any(n.startswith("activities[0].budget_lines_") for n in whole_lines)
+    assert forms.flagged_inputs(["activities[*].maintenance_plan"], names) == {"activities[0].maintenance_plan"}
+    assert forms.flagged_inputs(["musyawarah.attendance"], names) == {
+        f"musyawarah.attendance.{f}" for f in forms.ATTENDANCE_FIELDS}
+    # A prefix of a name is not a match: 'activities[0].start' must not flag 'activities[0].stated_total'.
+    assert forms.flagged_inputs(["activities[0].start"], names) == {"activities[0].start"}
+
+
+def test_input_ids_are_valid_html_ids_and_distinct():
+    names = forms.all_input_names(valid_proposal())
+    ids = [forms.input_id(n) for n in names]
+    assert len(set(ids)) == len(ids)
+    assert all(i.replace("-", "").replace("_", "").isalnum() for i in ids)
