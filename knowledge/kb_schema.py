@@ -1,0 +1,202 @@
+"""Schemas of the knowledge-base files: parameters, categories, facts, rules and rule tests.
+
+These models check structure only (types, allowed values, required keys). Whether every
+text has both languages and every value its legal reference is checked by
+`knowledge.kb.quality_problems`, so that `berdaya kb lint` can list such gaps instead of
+stopping at the first one. Conditions (`when:`) are parsed by `rules`, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge.validation import bilingual
+
+GROUPS = ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")
+SEVERITIES = ("blocking", "major", "minor", "advice")
+VERDICTS = ("eligible", "needs_revision", "ineligible")
+UNITS = ("IDR", "ratio", "count", "days", "date", "list", "text", "boolean")
+FACT_KINDS = ("number", "boolean", "text")
+
+Group = Literal["eligibility", "budget", "inclusion", "documents", "sustainability", "consistency"]
+Severity = Literal["blocking", "major", "minor", "advice"]
+Verdict = Literal["eligible", "needs_revision", "ineligible"]
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+RULE_ID_PATTERN = r"^PPM-(ELG|ANG|INK|DOK|KEB|KON)-[0-9]{3}$"
+ParamValue = Union[int, float, str, list[str]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Text(Strict):
+    """A text in Bahasa Indonesia and English; a missing language is a lint problem."""
+
+    id: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+
+class KbMeta(Strict):
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: Text = Field(default_factory=Text)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        # `version: 2025.1` without quotes is a float in YAML; keep what was written.
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class ParameterValue(Strict):
+    value: ParamValue
+    reference: str = ""
+    status: Literal["verified", "assumed"]
+    modelled_on: Optional[str] = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise bilingual("nilai parameter harus angka, teks atau daftar teks",
+                            "a parameter value must be a number, a text or a list of texts")
+        return value
+
+
+class Parameter(Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    description: Text = Field(default_factory=Text)
+    unit: Literal["IDR", "ratio", "count", "days", "date", "list", "text", "boolean"]
+    values: dict[dt.date, ParameterValue] = Field(min_length=1)
+
+    def value_on(self, day: dt.date) -> tuple[dt.date, ParameterValue] | None:
+        """The value in force on `day`: the latest effective date not after it."""
+        chosen = None
+        for start in sorted(self.values):
+            if start <= day:
+                chosen = (start, self.values[start])
+        return chosen
+
+    @property
+    def first_date(self) -> dt.date:
+        return min(self.values)
+
+
+class Category(Strict):
+    id: str = Field(min_length=1)
+    group: Literal["sarana_prasarana", "pemberdayaan"]
+    name: Text = Field(default_factory=Text)
+    infrastructure: bool = False
+    public_building: bool = False
+    reference: str = ""
+
+    @model_validator(mode="after")
+    def _id_in_group(self) -> "Category":
+        if not self.id.startswith(self.group + "."):
+            raise bilingual(f"id kategori '{self.id}' harus diawali '{self.group}.'",
+                            f"category id '{self.id}' must start with '{self.group}.'")
+        return self
+
+
+class FactDef(Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    unit: str = Field(min_length=1)
+    description: Text = Field(default_factory=Text)
+    kind: Literal["number", "boolean", "text"]
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, name: str) -> str:
+        if name in ("id", "sid"):
+            raise bilingual("nama fakta 'id' dan 'sid' dicadangkan mesin aturan",
+                            "fact names 'id' and 'sid' are reserved by the rules engine")
+        return name
+
+
+class Evidence(Strict):
+    fact: str = Field(pattern=NAME_PATTERN)
+    threshold: Optional[Union[str, int, float]] = None
+
+
+class Effective(Strict):
+    # `to` is the last day the rule is in force (inclusive); null means still in force.
+    from_: Optional[dt.date] = Field(default=None, alias="from")
+    to: Optional[dt.date] = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
+
+
+class Rule(Strict):
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    title: Text = Field(default_factory=Text)
+    group: Group
+    severity: Optional[Severity] = None
+    derive: Optional[str] = Field(default=None, pattern=NAME_PATTERN)
+    when: str = Field(min_length=1)
+    evidence: Optional[Evidence] = None
+    fields: list[str] = Field(default_factory=list)
+    fields_from: Optional[str] = None
+    message: Optional[Text] = None
+    suggestion: Optional[Text] = None
+    reference: str = ""
+    effective: Optional[Effective] = None
+
+    @model_validator(mode="after")
+    def _finding_or_conclusion(self) -> "Rule":
+        if (self.severity is None) == (self.derive is None):
+            raise bilingual("aturan harus punya tepat satu dari 'severity' (temuan) atau 'derive' (kesimpulan)",
+                            "a rule needs exactly one of 'severity' (a finding) or 'derive' (a conclusion)")
+        if self.severity is not None and (self.message is None or self.suggestion is None):
+            raise bilingual("aturan temuan wajib punya 'message' dan 'suggestion'",
+                            "a finding rule needs 'message' and 'suggestion'")
+        return self
+
+    @property
+    def is_finding(self) -> bool:
+        return self.severity is not None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective is None or self.effective.covers(day)
+
+
+class Expectation(Strict):
+    verdict: Optional[Verdict] = None
+    fires: list[str] = Field(default_factory=list)
+    not_fires: list[str] = Field(default_factory=list)
+
+
+class RuleTestCase(Strict):
+    name: str = Field(min_length=1)
+    cycle: Optional[int] = Field(default=None, ge=2000, le=2100)
+    patch: Optional[dict] = None
+    proposal: Optional[str] = None
+    expect: Expectation
+
+    @model_validator(mode="after")
+    def _patch_or_proposal(self) -> "RuleTestCase":
+        if self.patch is not None and self.proposal is not None:
+            raise bilingual("kasus uji memakai 'patch' atau 'proposal', tidak keduanya",
+                            "a test case uses 'patch' or 'proposal', not both")
+        return self
+
+
+class RuleTestFile(Strict):
+    base: Optional[str] = None
+    cases: list[RuleTestCase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _base_for_patches(self) -> "RuleTestFile":
+        if self.base is None and any(c.proposal is None for c in self.cases):
+            raise bilingual("kasus tanpa 'proposal' memerlukan 'base' di berkas uji",
+                            "cases without 'proposal' need a 'base' in the test file")
+        return self

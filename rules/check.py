@@ -1,0 +1,313 @@
+"""Check a proposal against the knowledge base: facts, engine, findings, verdict.
+
+    checker = Checker.load()                 # the shipped knowledge base
+    result = checker.check(proposal)         # CheckResult; result.model_dump(mode="json") is the contract
+
+The verdict is `ineligible` when any blocking finding, `needs_revision` when any major one,
+otherwise `eligible`. Findings are sorted by severity then rule id, so the same proposal and
+knowledge-base version always give the same output. A Checker is safe to share between
+threads: compiled versions are cached under a lock and the engine runs one check at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from knowledge.errors import BerdayaError
+from knowledge.kb import KnowledgeBase, load_knowledge_base
+from knowledge.kb_schema import SEVERITIES, Rule
+from knowledge.proposal import Proposal
+from rules.compiler import CompiledVersion, UsedParameter, compile_version
+from rules.condition import Arith, Compare, ConditionError, Name, Neg, Node, Num, Param, parse_condition
+from rules.engine import get_engine, normalise
+from rules.render import render
+
+Extractor = Callable[[Proposal, Mapping[str, Any], Mapping[str, Any]], Any]
+Scalar = Union[int, float, str, bool, None]
+
+
+class FactError(BerdayaError):
+    """Fact extraction did not give a value a rule needs, or gave one of the wrong kind."""
+
+
+class LangText(BaseModel):
+    id: str
+    en: str
+
+
+class Evidence(BaseModel):
+    fact: str
+    observed: Scalar = None
+    threshold: Scalar = None
+
+
+class Finding(BaseModel):
+    rule_id: str
+    severity: Literal["blocking", "major", "minor", "advice"]
+    group: str
+    fields: list[str]
+    message: LangText
+    suggestion: LangText
+    reference: str
+    evidence: Optional[Evidence] = None
+
+
+class KnowledgeBaseRef(BaseModel):
+    name: str
+    version: str
+
+
+@dataclass
+class Explanation:
+    """What --explain shows: conditions, parameter values with references, conclusions, facts."""
+
+    conditions: dict[str, str] = field(default_factory=dict)
+    params: dict[str, list[UsedParameter]] = field(default_factory=dict)
+    conclusions: dict[str, bool] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    ruleset: str = ""
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["eligible", "needs_revision", "ineligible"]
+    knowledge_base: KnowledgeBaseRef
+    cycle: int
+    findings: list[Finding]
+    passed: list[str]
+    _explanation: Explanation = PrivateAttr(default_factory=Explanation)
+
+    @property
+    def explanation(self) -> Explanation:
+        return self._explanation
+
+    @property
+    def fired(self) -> list[str]:
+        return [f.rule_id for f in self.findings]
+
+
+SEVERITY_ORDER = {s: n for n, s in enumerate(SEVERITIES)}
+
+
+def verdict_of(severities: list[str]) -> str:
+    if "blocking" in severities:
+        return "ineligible"
+    if "major" in severities:
+        return "needs_revision"
+    return "eligible"
+
+
+def _split_path(path: str) -> list[str]:
+    tokens = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            tokens.append(name)
+        while rest:
+            index, _, rest = rest.partition("]")
+            tokens.append(f"[{index}]")
+            rest = rest.lstrip("[") if rest.startswith("[") else rest
+    return tokens
+
+
+def expand_path(root: Any, path: str) -> list[str]:
+    """`activities[*].budget_lines` -> one concrete path per activity present in the proposal."""
+    out: list[str] = []
+
+    def walk(obj: Any, tokens: list[str], prefix: str) -> None:
+        if not tokens:
+            out.append(prefix)
+            return
+        head, rest = tokens[0], tokens[1:]
+        if head.startswith("["):
+            items = obj if isinstance(obj, list) else []
+            indices = range(len(items)) if head == "[*]" else [int(head[1:-1])]
+            for i in indices:
+                walk(items[i] if i < len(items) else None, rest, f"{prefix}[{i}]")
+        else:
+            child = getattr(obj, head, None) if not isinstance(obj, dict) else obj.get(head)
+            walk(child, rest, f"{prefix}.{head}" if prefix else head)
+
+    if "[*]" not in path:
+        return [path]
+    walk(root, _split_path(path), "")
+    return out
+
+
+def _number(node: Node, params: Mapping[str, Any], facts: Mapping[str, Any]) -> Any:
+    """A threshold for display: arithmetic over numbers, parameters and facts."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Param):
+        return params.get(node.name)
+    if isinstance(node, Name):
+        return facts.get(node.name)
+    if isinstance(node, Neg):
+        inner = _number(node.operand, params, facts)
+        return None if inner is None else -inner
+    if isinstance(node, Arith):
+        a, b = _number(node.left, params, facts), _number(node.right, params, facts)
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or (node.op == "/" and b == 0):
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[node.op]
+    return None
+
+
+def _tidy(value: Any) -> Scalar:
+    if isinstance(value, float):
+        value = round(value, 6)
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    return value if isinstance(value, (int, str, bool)) or value is None else str(value)
+
+
+class Checker:
+    """Checks proposals against one knowledge base; compiled versions are cached per cycle."""
+
+    def __init__(self, kb: KnowledgeBase, extract: Extractor | None = None):
+        self.kb = kb
+        self._extract = extract
+        self._versions: dict[int, CompiledVersion] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, kb_dir: str | Path | None = None, *, extract: Extractor | None = None) -> "Checker":
+        return cls(load_knowledge_base(kb_dir), extract)
+
+    @property
+    def extract(self) -> Extractor:
+        if self._extract is None:
+            from rules.facts import extract_facts  # the shipped fact extraction, imported when first needed
+            self._extract = extract_facts
+        return self._extract
+
+    def version(self, cycle: int) -> CompiledVersion:
+        """The compiled, registered rules for `cycle` (compiled once per process and cycle)."""
+        with self._lock:
+            compiled = self._versions.get(cycle)
+            if compiled is None:
+                compiled = compile_version(self.kb, cycle)
+                get_engine().register(compiled.name, compiled.units)
+                self._versions[cycle] = compiled
+            return compiled
+
+    def params_for(self, compiled: CompiledVersion) -> dict[str, Any]:
+        return self.kb.params_on(compiled.day)
+
+    def facts(self, proposal: Proposal, cycle: int | None = None) -> tuple[CompiledVersion, Any]:
+        compiled = self.version(cycle or proposal.cycle)
+        return compiled, self.extract(proposal, self.params_for(compiled), self.kb.categories)
+
+    def engine_fact(self, compiled: CompiledVersion, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The compact fact the engine sees: only the facts the rules use, normalised."""
+        fact = {}
+        for name in compiled.facts_used:
+            if name not in values or values[name] is None:
+                raise FactError(f"fakta '{name}' tidak dihasilkan oleh ekstraksi fakta",
+                                f"fact extraction did not produce fact '{name}'")
+            value, kind = values[name], self.kb.facts[name].kind
+            ok = (kind == "boolean" and isinstance(value, bool)) or (kind == "text" and isinstance(value, str)) \
+                or (kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool))
+            if not ok:
+                raise FactError(f"fakta '{name}' harus bertipe {kind}, bukan {type(value).__name__}",
+                                f"fact '{name}' must be of kind {kind}, not {type(value).__name__}")
+            fact[name] = normalise(value)
+        return fact
+
+    def check(self, proposal: Proposal, cycle: int | None = None) -> CheckResult:
+        compiled, facts = self.facts(proposal, cycle)
+        return self.judge(compiled, proposal, facts)
+
+    def judge(self, compiled: CompiledVersion, proposal: Proposal, facts: Any) -> CheckResult:
+        """Run the engine on extracted facts and turn its firings into the result."""
+        firings = get_engine().check(compiled.name, self.engine_fact(compiled, facts.values))
+        owner = {u.key: u.rule_id for u in compiled.units}
+        fired_ids = {owner[key] for key in firings.units if key in owner}
+        params = self.params_for(compiled)
+        findings = []
+        for rule in compiled.finding_rules:
+            if rule.id in fired_ids:
+                findings.append(self._finding(rule, compiled, proposal, facts, params))
+        findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule_id))
+        passed = sorted(r.id for r in compiled.finding_rules if r.id not in fired_ids)
+        result = CheckResult(verdict=verdict_of([f.severity for f in findings]),
+                             knowledge_base=KnowledgeBaseRef(name=self.kb.name, version=self.kb.version),
+                             cycle=compiled.cycle, findings=findings, passed=passed)
+        result._explanation = self._explain(compiled, firings.conclusions, facts.values)
+        return result
+
+    def _explain(self, compiled: CompiledVersion, concluded: list[str], values: Mapping[str, Any]) -> Explanation:
+        conclusions = {}
+        compiled_tokens = {u.concludes for u in compiled.units if u.concludes}
+        for rule in compiled.rules:
+            if rule.derive:
+                if rule.derive + "+" in compiled_tokens:
+                    conclusions[rule.derive] = rule.derive + "+" in concluded
+                else:
+                    conclusions[rule.derive] = rule.derive + "-" not in concluded
+        return Explanation(
+            conditions={r.id: r.when for r in compiled.rules},
+            params={rid: list(p.values()) for rid, p in compiled.params_used.items()},
+            conclusions=conclusions,
+            facts={n: values.get(n) for n in compiled.facts_used},
+            titles={r.id: {"id": r.title.id, "en": r.title.en} for r in compiled.rules},
+            ruleset=compiled.name,
+        )
+
+    def _evidence(self, rule: Rule, compiled: CompiledVersion, values: Mapping[str, Any],
+                  params: Mapping[str, Any]) -> Evidence | None:
+        fact, threshold = None, None
+        if rule.evidence is not None:
+            fact = rule.evidence.fact
+            raw = rule.evidence.threshold
+            if isinstance(raw, str):
+                try:
+                    threshold = _number(parse_condition(raw), params, values)
+                except ConditionError:
+                    threshold = None
+            else:
+                threshold = raw
+        else:
+            ast = compiled.conditions.get(rule.id)
+            if isinstance(ast, Compare) and isinstance(ast.left, Name) and ast.left.name in self.kb.facts:
+                fact, threshold = ast.left.name, _number(ast.right, params, values)
+        if fact is None:
+            return None
+        return Evidence(fact=fact, observed=_tidy(values.get(fact)), threshold=_tidy(threshold))
+
+    def _finding(self, rule: Rule, compiled: CompiledVersion, proposal: Proposal, facts: Any,
+                 params: Mapping[str, Any]) -> Finding:
+        values = facts.values
+        evidence = self._evidence(rule, compiled, values, params)
+        fields: list[str] = []
+        for path in rule.fields:
+            fields += expand_path(proposal, path)
+        if rule.fields_from:
+            fields += list(getattr(facts, "locators", {}).get(rule.fields_from, []))
+        fields = list(dict.fromkeys(fields))
+        slots: dict[str, Any] = dict(values)
+        slots.update({f"param.{k}": v for k, v in params.items()})
+        if evidence is not None:
+            slots["observed"], slots["threshold"] = evidence.observed, evidence.threshold
+        message = LangText(id=render(rule.message.id, slots, "id"), en=render(rule.message.en, slots, "en"))
+        suggestion = LangText(id=render(rule.suggestion.id, slots, "id"), en=render(rule.suggestion.en, slots, "en"))
+        return Finding(rule_id=rule.id, severity=rule.severity, group=rule.group, fields=fields, message=message,
+                       suggestion=suggestion, reference=rule.reference, evidence=evidence)
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> Checker:
+    """The process-wide Checker for the shipped knowledge base."""
+    return Checker.load()
+
+
+def check_proposal(proposal: Proposal, cycle: int | None = None, kb_dir: str | Path | None = None) -> CheckResult:
+    checker = default_checker() if kb_dir is None else Checker.load(kb_dir)
+    return checker.check(proposal, cycle)

@@ -1,0 +1,254 @@
+"""The only door to durable-rules: register a compiled version once, check one fact, collect firings.
+
+durable-rules 2.0.28 (a Rete engine with a C core) is used only in the ways measured safe
+(see the team's notes); each hazard is handled here and has a regression test in
+tests/rules/test_engine_hazards.py:
+
+- the Host's background dispatcher segfaults after out-of-order deletes: `_QuietHost`
+  overrides `_run`, so no timer threads are started;
+- the C core does not release the GIL and is not safe to share: one engine per process,
+  one lock, one check at a time;
+- rulesets cannot be re-registered and each leaks memory: a version is registered once,
+  under its versioned name, and cached;
+- live sessions are capped (1024) and the 32-bit fact identity hash can collide: a fresh
+  `sid` per check, deleted after the check;
+- a fact no rule matches raises `MessageNotHandledException`, and deleting its session
+  segfaults: an anchor rule matches every proposal fact, so every asserted fact is handled;
+- `id` and `sid` are the engine's own keys: facts carrying them are refused;
+- numbers in exponent notation (`1e-05`, what `json.dumps` writes) are rejected by the C
+  parser: facts and rulesets are serialised here in fixed point;
+- a zero divisor in a C arithmetic expression kills the process: the compiler admits only
+  non-zero constant divisors;
+- exceptions inside actions are swallowed into the returned state: the state is inspected
+  and a real error raised.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import durable_rules_engine
+from durable import engine as durable_engine
+
+from knowledge.errors import BerdayaError
+from rules.condition import Arith, Name, Node, Num, Str
+from rules.ir import Cmp, IAnd, IOr, IRNode, Unit
+
+KIND_KEY = "t__"  # marks proposal facts ("p") and conclusion facts ("c")
+TOKEN_KEY = "n__"
+ANCHOR = "__anchor__"
+RESERVED = ("id", "sid", KIND_KEY, TOKEN_KEY)
+DECIMALS = 10
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
+
+
+class EngineError(BerdayaError):
+    """The rules engine refused a fact or failed while running a check."""
+
+
+def normalise(value: Any) -> int | float | str:
+    """The value as the engine sees it: booleans as 1/0, floats rounded to fixed point."""
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EngineError(f"angka tidak terhingga/NaN tidak dapat diperiksa: {value}",
+                              f"an infinite or NaN number cannot be checked: {value}")
+        if value.is_integer() and abs(value) < 2**53:
+            return float(int(value))
+        return float(f"{value:.{DECIMALS}f}")
+    if isinstance(value, str):
+        return value
+    raise EngineError(f"nilai fakta harus angka, ya/tidak atau teks, bukan {type(value).__name__}",
+                      f"a fact value must be a number, a yes/no or a text, not {type(value).__name__}")
+
+
+def _fixed(value: float) -> str:
+    text = f"{value:.{DECIMALS}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text  # keep "2.0": C divides "2" as an integer
+
+
+def dumps(obj: Any) -> str:
+    """JSON in fixed-point notation (never `1e-05`), booleans as 1/0."""
+    if isinstance(obj, dict):
+        return "{" + ",".join(json.dumps(str(k), ensure_ascii=False) + ":" + dumps(v) for k, v in obj.items()) + "}"
+    if isinstance(obj, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in obj) + "]"
+    if isinstance(obj, bool):
+        return "1" if obj else "0"
+    if isinstance(obj, int):
+        return str(obj)
+    if isinstance(obj, float):
+        return _fixed(normalise(obj))
+    if isinstance(obj, str):
+        return json.dumps(obj, ensure_ascii=False)
+    raise EngineError(f"nilai tidak dapat dikirim ke mesin: {obj!r}", f"value cannot be sent to the engine: {obj!r}")
+
+
+def _rhs(node: Node) -> Any:
+    if isinstance(node, (Num, Str)):
+        return node.value
+    if isinstance(node, Name):
+        return {"$m": node.name}
+    if isinstance(node, Arith):
+        return {_ARITH[node.op]: {"$l": _rhs(node.left), "$r": _rhs(node.right)}}
+    raise EngineError("ekspresi tidak didukung mesin", f"expression not supported by the engine: {node!r}")
+
+
+def _pattern(node: IRNode) -> dict:
+    if isinstance(node, Cmp):
+        if node.op == "==":
+            return {node.fact: _rhs(node.rhs)}
+        return {_OPS[node.op]: {node.fact: _rhs(node.rhs)}}
+    if isinstance(node, IAnd):
+        return {"$and": [_pattern(i) for i in node.items]}
+    if isinstance(node, IOr):
+        return {"$or": [_pattern(i) for i in node.items]}
+    raise EngineError("kondisi tidak didukung mesin", f"condition not supported by the engine: {node!r}")
+
+
+def to_durable(unit: Unit) -> list[dict]:
+    """The `all` list of a durable-rules rule for one compiled unit."""
+    kind = {KIND_KEY: "p"}
+    if unit.cond is None:
+        proposal = kind
+    else:
+        inner = _pattern(unit.cond)
+        proposal = {"$and": [kind] + (inner["$and"] if "$and" in inner else [inner])}
+    patterns = [{"m": proposal}]
+    for n, token in enumerate(sorted(unit.needs)):
+        patterns.append({f"c{n}": {"$and": [{KIND_KEY: "c"}, {TOKEN_KEY: token}]}})
+    return patterns
+
+
+@dataclass
+class Firings:
+    """What one check fired, in firing order: unit keys and the conclusion tokens asserted."""
+
+    units: list[str]
+    conclusions: list[str]
+
+
+class _QuietHost(durable_engine.Host):
+    """A Host without the background dispatcher threads (they segfault after deletes)."""
+
+    def _run(self) -> None:
+        return None
+
+
+class _FixedPointRuleset(durable_engine.Ruleset):
+    """A Ruleset whose definition reaches the C core in fixed-point JSON (no `1e-05`)."""
+
+    def __init__(self, name: str, host: durable_engine.Host, definition: dict,
+                 actions: dict[str, Callable]) -> None:
+        self._actions = {key: durable_engine.Promise(func) for key, func in actions.items()}
+        self._name = name
+        self._host = host
+        self._handle = durable_rules_engine.create_ruleset(name, dumps(definition))
+        self._definition = definition
+
+
+class RulesEngine:
+    """One durable-rules host; use `get_engine()` for the process-wide instance."""
+
+    def __init__(self) -> None:
+        self._host = _QuietHost()
+        self._lock = threading.Lock()
+        self._rulesets: dict[str, _FixedPointRuleset] = {}
+        self._next_sid = 0
+        self._fired: list[str] = []
+        self._concluded: list[str] = []
+
+    def is_registered(self, name: str) -> bool:
+        return name in self._rulesets
+
+    @property
+    def registered(self) -> tuple[str, ...]:
+        return tuple(self._rulesets)
+
+    def _action(self, key: str, concludes: str | None) -> Callable:
+        def record(c) -> None:
+            self._fired.append(key)
+            if concludes is not None and concludes not in self._concluded:
+                # Assert each conclusion once: a second identical fact would be a "duplicate".
+                self._concluded.append(concludes)
+                c.assert_fact({KIND_KEY: "c", TOKEN_KEY: concludes})
+        return record
+
+    def register(self, name: str, units: list[Unit],
+                 action: Callable[[str, str | None], Callable] | None = None) -> None:
+        """Register a compiled version under `name`, once per process; later calls do nothing."""
+        with self._lock:
+            if name in self._rulesets:
+                return
+            make = action or self._action
+            definition: dict[str, dict] = {ANCHOR: {"all": [{"m": {KIND_KEY: "p"}}]}}
+            actions: dict[str, Callable] = {ANCHOR: lambda c: None}
+            for unit in units:
+                definition[unit.key] = {"all": to_durable(unit)}
+                actions[unit.key] = make(unit.key, unit.concludes)
+            try:
+                ruleset = _FixedPointRuleset(name, self._host, definition, actions)
+            except durable_rules_engine.error as exc:
+                raise EngineError(f"aturan tidak dapat didaftarkan ke mesin: {exc}",
+                                  f"the rules could not be registered with the engine: {exc}") from None
+            self._host._ruleset_directory[name] = ruleset
+            self._host._ruleset_list.append(ruleset)
+            self._rulesets[name] = ruleset
+
+    def check(self, name: str, fact: Mapping[str, Any]) -> Firings:
+        """Assert one proposal fact in a fresh session, run every firing, delete the session."""
+        bad = sorted(set(fact) & set(RESERVED))
+        if bad:
+            raise EngineError(f"fakta tidak boleh memakai kunci cadangan mesin: {', '.join(bad)}",
+                              f"a fact must not use the engine's reserved keys: {', '.join(bad)}")
+        if name not in self._rulesets:
+            raise EngineError(f"versi aturan '{name}' belum didaftarkan", f"rule version '{name}' is not registered")
+        with self._lock:
+            self._next_sid += 1
+            sid = str(self._next_sid)
+            ruleset = self._rulesets[name]
+            text = dumps({KIND_KEY: "p", **fact, "sid": sid})
+            self._fired, self._concluded = [], []
+
+            def assert_text(payload: str) -> Any:
+                return ruleset._handle_result(durable_rules_engine.assert_fact(ruleset._handle, payload), payload)
+
+            try:
+                state = self._host._handle_function(ruleset, assert_text, text, None)
+            except durable_engine.MessageNotHandledException:
+                # Never delete this session: durable-rules segfaults on it. The anchor rule
+                # makes this unreachable for proposal facts.
+                raise EngineError("fakta tidak ditangani aturan mana pun", "no rule handled the fact") from None
+            except durable_rules_engine.error as exc:
+                raise EngineError(f"mesin aturan menolak fakta: {exc}", f"the rules engine refused the fact: {exc}") from None
+            finally:
+                fired, concluded = self._fired, self._concluded
+                self._fired, self._concluded = [], []
+            try:
+                problem = state.get("exception") if isinstance(state, dict) else None
+            finally:
+                self._host.delete_state(name, sid)
+            if problem:
+                raise EngineError(f"aksi aturan gagal: {problem}", f"a rule action failed: {problem}")
+            return Firings(units=fired, conclusions=concluded)
+
+
+_ENGINE: RulesEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> RulesEngine:
+    """The process-wide engine (durable-rules must not be shared between hosts or threads)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = RulesEngine()
+        return _ENGINE

@@ -1,0 +1,128 @@
+"""`berdaya kb lint`: what is wrong or missing in a knowledge base, all at once.
+
+Kinds of problem (stable codes): unknown_fact, unknown_parameter, duplicate_id,
+missing_translation, missing_reference, untested_rule, unused_conclusion, parse_error,
+compile_error, unknown_locator. The knowledge base is loaded leniently so that content gaps
+(translations, references, duplicates) are listed rather than stopping the load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from knowledge.errors import Problem
+from knowledge.kb import KnowledgeBase, load_knowledge_base
+from rules.compiler import compile_version
+from rules.condition import ConditionError, names_in, parse_condition
+from rules.render import placeholders
+
+KINDS = ("unknown_fact", "unknown_parameter", "duplicate_id", "missing_translation", "missing_reference",
+         "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator")
+SPECIAL_SLOTS = {"observed", "threshold"}
+
+
+@dataclass(frozen=True)
+class LintProblem:
+    kind: str
+    problem: Problem
+
+    def line(self, lang: str = "id") -> str:
+        return f"[{self.kind}] {self.problem.line(lang)}"
+
+
+def _known_locators() -> set[str] | None:
+    try:
+        from rules.facts import LOCATORS  # the shipped extraction names its locators
+    except ImportError:
+        return None
+    return set(LOCATORS)
+
+
+def _name_problems(kb: KnowledgeBase, where: str, names: Iterable[str], params: Iterable[str],
+                   conclusions: set[str]) -> list[LintProblem]:
+    out = []
+    for name in sorted(set(names)):
+        if name not in kb.facts and name not in conclusions:
+            out.append(LintProblem("unknown_fact", Problem(where, f"fakta '{name}' tidak dikenal (tidak ada di facts.yaml)",
+                                                           f"unknown fact '{name}' (not in facts.yaml)")))
+    for name in sorted(set(params)):
+        if name not in kb.parameters:
+            out.append(LintProblem("unknown_parameter", Problem(where, f"parameter '{name}' tidak dikenal",
+                                                                f"unknown parameter '{name}'")))
+    return out
+
+
+def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[LintProblem]:
+    out = [LintProblem(i.kind, i.problem) for i in kb.issues]
+    conclusions = {r.derive for r in kb.rules if r.derive}
+    used_conclusions: set[str] = set()
+    for rule in kb.rules:
+        rel = f"{kb.rule_files.get(rule.id, 'rules')}: {rule.id}"
+        try:
+            names, params = names_in(parse_condition(rule.when))
+        except ConditionError as exc:
+            out.append(LintProblem("parse_error", Problem(f"{rel}.when", exc.message_id, exc.message_en)))
+            names, params = set(), set()
+        used_conclusions |= names & conclusions
+        out += _name_problems(kb, f"{rel}.when", names, params, conclusions)
+        if rule.evidence is not None:
+            ev_names, ev_params = {rule.evidence.fact}, set()
+            if isinstance(rule.evidence.threshold, str):
+                try:
+                    t_names, ev_params = names_in(parse_condition(rule.evidence.threshold))
+                    ev_names |= t_names
+                except ConditionError as exc:
+                    out.append(LintProblem("parse_error", Problem(f"{rel}.evidence.threshold",
+                                                                  exc.message_id, exc.message_en)))
+            out += _name_problems(kb, f"{rel}.evidence", ev_names, ev_params, set())
+        for label, text in (("message", rule.message), ("suggestion", rule.suggestion)):
+            for lang in ("id", "en"):
+                if text is None:
+                    continue
+                slots = [name for name, _ in placeholders(text.get(lang)) if name not in SPECIAL_SLOTS]
+                t_names = [s for s in slots if not s.startswith("param.")]
+                t_params = [s[len("param."):] for s in slots if s.startswith("param.")]
+                out += _name_problems(kb, f"{rel}.{label}.{lang}", t_names, t_params, set())
+        if rule.fields_from and locators is not None and rule.fields_from not in locators:
+            out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
+                       f"lokator '{rule.fields_from}' tidak dihasilkan ekstraksi fakta",
+                       f"locator '{rule.fields_from}' is not produced by fact extraction")))
+    for rule in kb.rules:
+        if rule.derive and rule.derive not in used_conclusions:
+            out.append(LintProblem("unused_conclusion", Problem(f"{kb.rule_files.get(rule.id)}: {rule.id}.derive",
+                       f"kesimpulan '{rule.derive}' tidak dipakai aturan mana pun",
+                       f"conclusion '{rule.derive}' is not used by any rule")))
+    exercised = {rid for suite in kb.tests.values() for case in suite.cases for rid in case.expect.fires}
+    for rule in kb.rules:
+        if rule.id not in exercised:
+            out.append(LintProblem("untested_rule", Problem(f"{kb.rule_files.get(rule.id)}: {rule.id}",
+                       "tidak ada uji yang mengharapkan aturan ini terpicu",
+                       "no test expects this rule to fire")))
+    out += _compile_problems(kb)
+    return sorted(set(out), key=lambda p: (KINDS.index(p.kind), p.problem.path, p.problem.en))
+
+
+def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
+    """Compile every cycle from the first parameter date to the last effective date, one year apart."""
+    years = {d.year for p in kb.parameters.values() for d in p.values}
+    years |= {d.year for r in kb.rules if r.effective for d in (r.effective.from_, r.effective.to) if d}
+    if not years:
+        return []
+    seen: set[str] = set()
+    out = []
+    for cycle in range(min(years), max(years) + 2):
+        try:
+            compile_version(kb, cycle)
+        except ConditionError as exc:
+            if exc.message_en not in seen:
+                seen.add(exc.message_en)
+                out.append(LintProblem("compile_error", Problem(f"siklus/cycle {cycle}", exc.message_id,
+                                                                exc.message_en)))
+    return out
+
+
+def lint_path(path: str | Path | None = None) -> list[LintProblem]:
+    """Lint a knowledge-base directory (None = the shipped one)."""
+    return lint_kb(load_knowledge_base(path, strict=False), locators=_known_locators())

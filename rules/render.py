@@ -1,0 +1,91 @@
+"""Numbers and message templates in Bahasa Indonesia and English.
+
+Templates use `{name}` or `{name:format}` where name is a fact, `param.X`, `observed` or
+`threshold`, and format is `rupiah` (Rp 75.000.000), `pct` (30%), `int` or `num` (two
+decimals). Indonesian uses `.` for thousands and `,` for decimals; English the reverse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping
+
+FORMATS = ("rupiah", "pct", "int", "num")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
+MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+             "Oktober", "November", "Desember")
+
+
+def _group(number: str, lang: str) -> str:
+    """'1234567.5' -> '1.234.567,5' (id) or '1,234,567.5' (en)."""
+    sign = "-" if number.startswith("-") else ""
+    whole, _, frac = number.lstrip("-").partition(".")
+    parts = []
+    while len(whole) > 3:
+        parts.insert(0, whole[-3:])
+        whole = whole[:-3]
+    parts.insert(0, whole)
+    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
+    return sign + thousands.join(parts) + (decimal + frac if frac else "")
+
+
+def fmt_int(value: float, lang: str = "id") -> str:
+    return _group(str(int(round(value))), lang)
+
+
+def fmt_num(value: float, lang: str = "id") -> str:
+    return _group(f"{value:.2f}", lang)
+
+
+def fmt_rupiah(value: float, lang: str = "id") -> str:
+    return "Rp " + fmt_int(value, lang)
+
+
+def fmt_pct(value: float, lang: str = "id") -> str:
+    pct = round(value * 100, 1)
+    text = str(int(pct)) if float(pct).is_integer() else f"{pct:.1f}"
+    return _group(text, lang) + "%"
+
+
+def fmt_date(day: dt.date, lang: str = "id") -> str:
+    if lang == "id":
+        return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
+def fmt_value(value: Any, fmt: str | None = None, lang: str = "id") -> str:
+    """One value as text; numbers without a format keep their decimals (at most two)."""
+    if isinstance(value, bool):
+        return ("ya" if value else "tidak") if lang == "id" else ("yes" if value else "no")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_value(v, None, lang) for v in value)
+    if isinstance(value, (int, float)):
+        if fmt == "rupiah":
+            return fmt_rupiah(value, lang)
+        if fmt == "pct":
+            return fmt_pct(value, lang)
+        if fmt == "int":
+            return fmt_int(value, lang)
+        if fmt == "num":
+            return fmt_num(value, lang)
+        if float(value).is_integer():
+            return fmt_int(value, lang)
+        return _group(f"{value:.2f}".rstrip("0").rstrip("."), lang)
+    if isinstance(value, dt.date):
+        return fmt_date(value, lang)
+    return "" if value is None else str(value)
+
+
+def placeholders(template: str) -> list[tuple[str, str | None]]:
+    return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+
+
+def render(template: str, values: Mapping[str, Any], lang: str = "id") -> str:
+    """Fill a template; a name without a value is left visible as `{name}` rather than guessed."""
+    def one(m: re.Match) -> str:
+        name, fmt = m.group(1), m.group(2)
+        if name not in values or values[name] is None:
+            return m.group(0)
+        return fmt_value(values[name], fmt, lang)
+    return PLACEHOLDER.sub(one, template)

@@ -1,0 +1,51 @@
+"""`berdaya check PROPOSAL`: check a proposal against the knowledge base and report findings.
+
+Exit codes: 0 eligible, 1 needs_revision or ineligible, 2 invalid input (as `validate`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from knowledge.documents import load_proposal
+from knowledge.errors import InvalidInput, Problem
+from rules.check import Checker, default_checker
+from rules.report import render_report
+from service.cli.common import EXIT_NEEDS_WORK, EXIT_OK, app, handle_errors
+
+
+@app.command()
+@handle_errors()
+def check(
+    proposal: Path = typer.Argument(..., help="Proposal (JSON atau YAML) / proposal (JSON or YAML)"),
+    cycle: Optional[int] = typer.Option(None, "--cycle", help="Siklus aturan (bawaan: siklus proposal) / "
+                                        "cycle whose rules apply (default: the proposal's)"),
+    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
+    lang: str = typer.Option("id", "--lang", help="id | en"),
+    fmt: str = typer.Option("text", "--format", help="text | json"),
+    explain: bool = typer.Option(False, "--explain", help="Tampilkan bukti, kondisi, parameter dan rujukan / "
+                                 "show evidence, conditions, parameters and references"),
+) -> None:
+    """Periksa proposal terhadap aturan PPM / check a proposal against the PPM rules.
+
+    Contoh / example: berdaya check proposal.yaml --explain
+    """
+    problems = []
+    if lang not in ("id", "en"):
+        problems.append(Problem("--lang", "harus id atau en", "must be id or en"))
+    if fmt not in ("text", "json"):
+        problems.append(Problem("--format", "harus text atau json", "must be text or json"))
+    if problems:
+        raise InvalidInput(problems)
+    checker = Checker.load(kb_dir) if kb_dir is not None else default_checker()
+    loaded = load_proposal(proposal)
+    result = checker.check(loaded, cycle)
+    if fmt == "json":
+        typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_report(result, lang=lang, explain=explain, proposal=loaded, kb=checker.kb), nl=False)
+    raise typer.Exit(EXIT_OK if result.verdict == "eligible" else EXIT_NEEDS_WORK)
