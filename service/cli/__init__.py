@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "service.cli.validate",
     "service.cli.check",
     "service.cli.kb",
+    "service.cli.kb_policy",
     "service.cli.demo",
     "service.cli.score",
     "service.cli.calibrate",

@@ -1,0 +1,96 @@
+"""The registry checks each cycle with the version in force; the full gate publishes and refuses; rollback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from knowledge.documents import parse_proposal
+from knowledge.kb_store import SHIPPED_KB, KBStore, PublishRefused
+from rules.registry import Registry, loaded_versions
+from rules.whatif import simulate
+from rules.whatif_gate import publish_draft
+
+from .conftest import add_param_value, edit_yaml, set_version, snapshot
+from .engine_fixtures import proposal, women_items, women_rule_ids
+
+D = dt.date
+
+
+def shipped_draft(tmp_path, label):
+    draft = tmp_path / f"draft-{label}"
+    shutil.copytree(SHIPPED_KB, draft)
+    set_version(draft, label)
+    return draft
+
+
+def simulate_and_save(store, draft, cycles):
+    latest = store.latest()
+    report = simulate(draft, women_items(cycles), baseline_dir=latest.content_dir, baseline_version=latest.version,
+                      cycles=cycles)
+    store.save_whatif(report)
+    return report
+
+
+def women_fired(result) -> bool:
+    return bool({f.rule_id for f in result.result.findings} & women_rule_ids())
+
+
+def test_publish_then_rollback_restores_the_earlier_behaviour(tmp_path):
+    store = KBStore(tmp_path / "store")
+    draft = shipped_draft(tmp_path, f"2026.{tmp_path.name[-6:]}")
+    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    simulate_and_save(store, draft, (2025,))
+    v2 = publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="Ambang perempuan 40%", by="Bu Rina",
+                       latest_completed_cycle=2025)
+    registry = Registry(store)
+    share_375 = {c: parse_proposal(proposal(24, c)) for c in (2025, 2026, 2027)}
+
+    before = registry.check(share_375[2025])
+    assert before.version.version == store.versions()[0].version and not women_fired(before)
+    raised = registry.check(share_375[2026])
+    assert raised.version.version == v2.version and women_fired(raised)
+    assert raised.audit["kb_version"] == v2.version and raised.audit["kb_content_hash"] == v2.content_hash
+
+    v3 = store.rollback(store.versions()[0].version, effective_from=D(2027, 1, 1), reason="Kembali ke 30%",
+                        by="Bu Rina")
+    rolled = registry.check(share_375[2027])
+    assert rolled.version.version == v3.version and not women_fired(rolled)
+    assert rolled.result.verdict == before.result.verdict
+    assert women_fired(registry.check(share_375[2026]))
+    assert v3.content_hash in loaded_versions() and v2.content_hash in loaded_versions()
+
+
+def test_the_registry_refuses_a_tampered_version(tmp_path):
+    store = KBStore(tmp_path / "store")
+    first = store.latest()
+    target = first.content_dir / "kb.yaml"
+    target.chmod(0o644)
+    target.write_text(target.read_text() + "\n# diubah\n")
+    with pytest.raises(Exception) as info:
+        Registry(store).check(parse_proposal(proposal(24, 2022)))
+    assert "kb.yaml" in info.value.problems[0].path
+
+
+def test_a_draft_whose_own_rule_test_fails_is_refused_by_the_engine_gate(tmp_path):
+    store = KBStore(tmp_path / "store")
+    draft = shipped_draft(tmp_path, f"2026.{tmp_path.name[-6:]}")
+    tests = sorted((draft / "tests").glob("*.yaml"))
+    target = next(t for t in tests if "cases" in (t.read_text()))
+
+    def break_first_case(data):
+        case = data["cases"][0]
+        case["expect"]["verdict"] = "ineligible" if case["expect"].get("verdict") != "ineligible" else "eligible"
+        return data
+
+    edit_yaml(target, break_first_case)
+    simulate_and_save(store, draft, (2025,))
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused) as info:
+        publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
+    paths = [p.path for p in info.value.problems]
+    assert paths and all(p.startswith(f"tests/{target.name}: ") for p in paths), paths
+    assert "expect.verdict" in paths[0]
+    assert snapshot(store.root) == before
