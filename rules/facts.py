@@ -336,6 +336,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     values: dict[str, FactValue] = {
         "cycle_year": cycle,
         "region_in_cimahi": _region_in_cimahi(proposal),
+        "region_label": f"RW {proposal.region.rw} {proposal.region.kelurahan}, {proposal.region.kecamatan}",
         "activity_count": len(proposal.activities),
         "line_count": line_count,
         # money
