@@ -135,6 +135,8 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     optional_docs = _param(params, "optional_documents")
     negative = _negative_pattern(tuple(_param(params, "negative_list_words")))
     deadline = _deadline(proposal.cycle, _param(params, "submission_deadline"))
+    # Years go into messages as text: number formats would print 2022 as "2.022".
+    open_cycles = f"{_param(params, 'first_open_cycle')}-{_param(params, 'last_open_cycle')}"
 
     cycle = proposal.cycle
     musy = proposal.musyawarah
@@ -335,6 +337,8 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
 
     values: dict[str, FactValue] = {
         "cycle_year": cycle,
+        "cycle_label": str(cycle),
+        "open_cycles_label": open_cycles,
         "region_in_cimahi": _region_in_cimahi(proposal),
         "region_label": f"RW {proposal.region.rw} {proposal.region.kelurahan}, {proposal.region.kecamatan}",
         "activity_count": len(proposal.activities),
@@ -442,5 +446,6 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "amendment_document_listed": "berita_acara_perubahan" in docs,
         "submitted_on_given": submitted is not None,
         "days_after_submission_deadline": days_late,
+        "submission_deadline_date": deadline.isoformat(),
     }
     return Facts(values, loc)
