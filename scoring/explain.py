@@ -52,7 +52,9 @@ def next_tier_plans(ci: CompiledIndex, N: np.ndarray, score: np.ndarray, tier: n
     n, m = N.shape
     top = len(cuts)
     active = np.flatnonzero((tier >= 0) & (tier < top))
-    order = np.argsort(-gains, axis=1, kind="stable")
+    # Rounded so that gains equal up to floating-point noise tie-break by indicator order,
+    # whatever the unit's position in the table.
+    order = np.argsort(-np.round(gains, 12), axis=1, kind="stable")
     steps = np.zeros(n, dtype=np.int64)
     plan_score = np.full(n, np.nan)
     reachable = np.zeros(n, dtype=bool)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -14,8 +15,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IDM_PUBLISHED = ("iks", "ike", "ikl", "idm", "status")
 
 
-def definition_data(name: str) -> dict:
+@lru_cache(maxsize=None)
+def _definition_data(name: str) -> dict:
     return yaml.safe_load((INDICES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def definition_data(name: str) -> dict:
+    """A fresh, editable copy of a shipped definition's YAML data."""
+    return copy.deepcopy(_definition_data(name))
 
 
 def definition_from(data: dict, source: str = "test.yaml"):
