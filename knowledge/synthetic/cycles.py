@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -60,7 +60,6 @@ class SyntheticData:
     noise_rate: float
     noise: str
     perception_sd: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def evaluator_disagreement(self) -> float:

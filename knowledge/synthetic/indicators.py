@@ -148,7 +148,8 @@ def synthetic_indicator_matrix(n: int, seed: int = 0, *, cycles: Sequence[int] =
     a, b = (float(x) for x in lat["start_beta"])
     lo, hi = (float(x) for x in lat["start_range"])
     step = np.arange(n) % cyc.size
-    latent = np.clip(lo + (hi - lo) * rng.beta(a, b, n) + 0.02 * step, *(float(x) for x in lat["bounds"]))
+    drift = float(s.raw["matrix"]["drift_per_cycle"])
+    latent = np.clip(lo + (hi - lo) * rng.beta(a, b, n) + drift * step, *(float(x) for x in lat["bounds"]))
     cols: dict[str, np.ndarray] = {}
     if with_ids:
         cols.update(_ids(n, cyc))
