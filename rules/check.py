@@ -25,7 +25,7 @@ from knowledge.kb_schema import SEVERITIES, Rule
 from knowledge.proposal import Proposal
 from rules.compiler import CompiledVersion, UsedParameter, compile_version
 from rules.condition import Arith, Compare, ConditionError, Name, Neg, Node, Num, Param, parse_condition
-from rules.engine import get_engine, normalise
+from rules.engine import Firings, get_engine, normalise
 from rules.render import render
 
 Extractor = Callable[[Proposal, Mapping[str, Any], Mapping[str, Any]], Any]
@@ -225,9 +225,15 @@ class Checker:
         compiled, facts = self.facts(proposal, cycle)
         return self.judge(compiled, proposal, facts)
 
-    def judge(self, compiled: CompiledVersion, proposal: Proposal, facts: Any) -> CheckResult:
-        """Run the engine on extracted facts and turn its firings into the result."""
-        firings = get_engine().check(compiled.name, self.engine_fact(compiled, facts.values))
+    def judge(self, compiled: CompiledVersion, proposal: Proposal, facts: Any,
+              run: Callable[[CompiledVersion, dict[str, Any]], Firings] | None = None) -> CheckResult:
+        """Run the engine on extracted facts and turn its firings into the result.
+
+        `run` replaces the engine (the differential test and the benchmark pass a plain
+        evaluation of the same compiled units); by default the durable-rules engine runs.
+        """
+        fact = self.engine_fact(compiled, facts.values)
+        firings = run(compiled, fact) if run is not None else get_engine().check(compiled.name, fact)
         owner = {u.key: u.rule_id for u in compiled.units}
         fired_ids = {owner[key] for key in firings.units if key in owner}
         params = self.params_for(compiled)

@@ -56,9 +56,16 @@ class CompiledVersion:
         return [r for r in self.rules if r.is_finding]
 
 
+class NotInForce(ConditionError):
+    """A parameter a rule uses has no value in force on the cycle date."""
+
+
 def _rule_error(rule: Rule, kb: KnowledgeBase, exc: ConditionError) -> ConditionError:
-    where = f"rules.{rule.id} ({kb.rule_files.get(rule.id, 'rules')}: when)"
-    return ConditionError(f"{where}: {exc.message_id}", f"{where}: {exc.message_en}")
+    head = f"rules.{rule.id}: "
+    if isinstance(exc, NotInForce):
+        return NotInForce(head + exc.message_id, head + exc.message_en)
+    where = f" ({kb.rule_files.get(rule.id, 'rules')}: when)"
+    return ConditionError(head + exc.message_id + where, head + exc.message_en + where)
 
 
 class _RuleCompiler:
@@ -75,21 +82,18 @@ class _RuleCompiler:
 
     # -- parameters -------------------------------------------------------------------------
     def param(self, name: str) -> Num:
-        rule_id = self.rule.id if self.rule else "?"
         param = self.kb.parameters.get(name)
         if param is None:
-            raise ConditionError(f"rules.{rule_id}: parameter '{name}' tidak dikenal",
-                                 f"rules.{rule_id}: unknown parameter '{name}'")
+            raise ConditionError(f"parameter '{name}' tidak dikenal", f"unknown parameter '{name}'")
         found = param.value_on(self.day)
         if found is None:
             day, first = self.day.isoformat(), param.first_date.isoformat()
-            raise ConditionError(
-                f"rules.{rule_id}: tidak ada nilai {name} yang berlaku pada {day} (pertama {first})",
-                f"rules.{rule_id}: no value of {name} in force on {day} (first {first})")
+            raise NotInForce(f"tidak ada nilai {name} yang berlaku pada {day} (pertama {first})",
+                             f"no value of {name} in force on {day} (first {first})")
         since, value = found
         if isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
-            raise ConditionError(f"rules.{rule_id}: parameter '{name}' bukan angka; kondisi hanya memakai angka",
-                                 f"rules.{rule_id}: parameter '{name}' is not a number; conditions use numbers only")
+            raise ConditionError(f"parameter '{name}' bukan angka; kondisi hanya memakai angka",
+                                 f"parameter '{name}' is not a number; conditions use numbers only")
         self.used[name] = UsedParameter(name, value.value, since, value.reference, value.status, value.modelled_on)
         return Num(value.value)
 

@@ -173,17 +173,20 @@ class RulesEngine:
     def registered(self) -> tuple[str, ...]:
         return tuple(self._rulesets)
 
-    def _action(self, key: str, concludes: str | None) -> Callable:
+    def _action(self, key: str, concludes: str | None, consumed: bool = True) -> Callable:
         def record(c) -> None:
             self._fired.append(key)
             if concludes is not None and concludes not in self._concluded:
                 # Assert each conclusion once: a second identical fact would be a "duplicate".
+                # A conclusion no rule in this version matches is only recorded: asserting it
+                # would raise MessageNotHandledException inside the action.
                 self._concluded.append(concludes)
-                c.assert_fact({KIND_KEY: "c", TOKEN_KEY: concludes})
+                if consumed:
+                    c.assert_fact({KIND_KEY: "c", TOKEN_KEY: concludes})
         return record
 
     def register(self, name: str, units: list[Unit],
-                 action: Callable[[str, str | None], Callable] | None = None) -> None:
+                 action: Callable[..., Callable] | None = None) -> None:
         """Register a compiled version under `name`, once per process; later calls do nothing."""
         with self._lock:
             if name in self._rulesets:
@@ -191,9 +194,10 @@ class RulesEngine:
             make = action or self._action
             definition: dict[str, dict] = {ANCHOR: {"all": [{"m": {KIND_KEY: "p"}}]}}
             actions: dict[str, Callable] = {ANCHOR: lambda c: None}
+            consumed = {token for unit in units for token in unit.needs}
             for unit in units:
                 definition[unit.key] = {"all": to_durable(unit)}
-                actions[unit.key] = make(unit.key, unit.concludes)
+                actions[unit.key] = make(unit.key, unit.concludes, unit.concludes in consumed)
             try:
                 ruleset = _FixedPointRuleset(name, self._host, definition, actions)
             except durable_rules_engine.error as exc:
