@@ -20,9 +20,9 @@ def demo_data(
 ) -> None:
     """Bangkitkan data SINTETIS siklus 2018-2025 / generate SYNTHETIC past cycles 2018-2025.
 
-    Proposal per RW dan siklus (JSON), penilaian RW (CSV dan XLSX), manifest.json dan README.txt,
-    semuanya berlabel sintetis. / One proposal per RW and cycle (JSON), RW evaluations (CSV and
-    XLSX), manifest.json and README.txt, all labelled synthetic.
+    Proposal per RW dan siklus (JSON), penilaian RW (CSV, XLSX), manifest.json, README.txt; semuanya berlabel sintetis.
+
+    One proposal per RW and cycle (JSON), RW evaluations (CSV, XLSX), manifest.json, README.txt; all labelled synthetic.
 
     Contoh / example: berdaya demo-data --out var/demo --seed 7
     """
