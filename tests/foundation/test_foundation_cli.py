@@ -9,6 +9,7 @@ import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from knowledge.evaluation import read_evaluations
 from service.cli import app
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "proposal_valid.yaml"
@@ -141,6 +142,9 @@ def test_demo_data_writes_labelled_files(demo):
     assert wb.sheetnames == ["data", "keterangan"]
     notes = " ".join(str(c) for row in wb["keterangan"].iter_rows(values_only=True) for c in row if c)
     assert "SINTETIS" in notes and "SYNTHETIC" in notes
+    from_xlsx = read_evaluations(out / "evaluations_SINTETIS.xlsx")
+    assert [r.as_row() for r in from_xlsx] == [r.as_row() for r in read_evaluations(out / "evaluations_SINTETIS.csv")]
+    assert len(from_xlsx) == len(rows) and len(from_xlsx[0].indicators) == 17
     assert not list(out.parent.glob(".out.tmp-*"))
 
 
