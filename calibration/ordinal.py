@@ -17,25 +17,45 @@ from calibration.base import CutPointCalibrator, check_scores
 from knowledge.errors import InvalidInput, Problem
 
 
+# Largest slope per standard deviation of the score: a tier transition 1/1000 of a standard
+# deviation wide, far below any gap between distinct scores that matters.
+MAX_SLOPE = 1e3
+
+
 def _softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, x)
 
 
 def _unpack(params: np.ndarray, n_tiers: int) -> tuple[np.ndarray, float]:
-    """Thresholds (strictly increasing by construction) and the slope (positive)."""
+    """Cut points (strictly increasing by construction) and the slope (positive)."""
     first, log_steps, log_slope = params[0], params[1:n_tiers - 1], params[-1]
-    theta = first + np.concatenate(([0.0], np.cumsum(np.exp(log_steps))))
-    return theta, float(np.exp(log_slope))
+    cuts = first + np.concatenate(([0.0], np.cumsum(np.exp(log_steps))))
+    return cuts, float(np.exp(log_slope))
+
+
+def _pack(cuts: np.ndarray, slope: float, min_step: float = 1e-9) -> np.ndarray:
+    steps = np.maximum(np.diff(cuts), min_step)
+    return np.concatenate(([cuts[0]], np.log(steps), [np.log(slope)]))
+
+
+def separated_gaps(z: np.ndarray, y: np.ndarray, n_tiers: int) -> np.ndarray | None:
+    """(K-1, 2) gaps (highest score below, lowest score above) when every boundary separates
+    the tiers perfectly; None when any boundary has overlapping or tied scores."""
+    gaps = np.array([[z[y < k].max(), z[y >= k].min()] for k in range(1, n_tiers)])
+    return gaps if np.all(gaps[:, 0] < gaps[:, 1]) else None
 
 
 def negative_log_likelihood(params: np.ndarray, z: np.ndarray, y: np.ndarray, n_tiers: int):
     """Negative log-likelihood of the cumulative logit and its gradient.
 
-    Parameters are (theta_1, log of the K-2 threshold steps, log slope); ``z`` are the
-    standardised scores. Written in log-space so that near-separable data (evaluators who
-    follow the formula exactly, as IDM statuses do) stays finite while the slope grows.
+    P(tier <= k) = sigmoid(theta_k - slope * z) with theta_k = slope * cut_k. The parameters
+    are (cut_1, log of the K-2 steps between cuts, log slope) on the standardised scores
+    ``z``: the cuts stay put while the slope grows, which keeps the problem well conditioned
+    when evaluators follow the score almost exactly (as IDM statuses do). Written in
+    log-space so that such near-separable data stays finite.
     """
-    theta, slope = _unpack(params, n_tiers)
+    cuts, slope = _unpack(params, n_tiers)
+    theta = slope * cuts
     eta = slope * z
     last = n_tiers - 1
     # Upper (a) and lower (b) threshold of each record's tier, minus eta; infinite at the ends.
@@ -58,14 +78,15 @@ def negative_log_likelihood(params: np.ndarray, z: np.ndarray, y: np.ndarray, n_
         ll[mid] = am + np.log(keep) - _softplus(am) - _softplus(bm)
         d_a[mid] = 1.0 / keep - expit(am)
         d_b[mid] = -np.exp(-gap) / keep - expit(bm)
-    # Gradient of the log-likelihood with respect to each threshold, then the chain rule.
-    g_theta = np.zeros(last)
-    np.add.at(g_theta, np.minimum(y, last - 1)[y < last], d_a[y < last])
-    np.add.at(g_theta, np.maximum(y - 1, 0)[y > 0], d_b[y > 0])
-    tail = np.cumsum(g_theta[::-1])[::-1]  # sum over thresholds j >= i
-    steps = np.exp(params[1:n_tiers - 1])
+    # Gradients with respect to each threshold and to eta, then the chain rule.
+    g_theta = np.bincount(np.minimum(y, last - 1)[y < last], weights=d_a[y < last], minlength=last)
+    g_theta = g_theta + np.bincount(np.maximum(y - 1, 0)[y > 0], weights=d_b[y > 0], minlength=last)
     g_eta = -(d_a + d_b)
-    grad = np.concatenate(([tail[0]], steps * tail[1:], [np.dot(g_eta, z) * slope]))
+    g_cuts = slope * g_theta
+    tail = np.cumsum(g_cuts[::-1])[::-1]  # sum over cuts j >= i
+    steps = np.exp(params[1:n_tiers - 1])
+    g_log_slope = slope * (np.dot(g_theta, cuts) + np.dot(g_eta, z))
+    grad = np.concatenate(([tail[0]], steps * tail[1:], [g_log_slope]))
     return -float(ll.sum()), -grad
 
 
@@ -101,6 +122,8 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
     log_likelihood_ : float
     n_iter_ : int
     converged_ : bool
+    separated_ : bool
+        True when the tiers are separated by the score (the slope reached its bound).
     """
 
     method = "ordinal"
@@ -118,22 +141,38 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
             raise InvalidInput([Problem("score", "semua skor sama; titik potong tidak dapat diduga",
                                         "all scores are equal; cut points cannot be estimated")])
         z = (x - centre) / spread
+        gaps = separated_gaps(z, y, k)
+        if gaps is not None:
+            # Evaluators follow the score exactly: the likelihood keeps rising with the slope
+            # and has no finite maximum. Its limit as the slope grows puts each cut in the
+            # middle of the gap between adjacent tiers; take that limit directly.
+            cuts_z, slope_z = gaps.mean(axis=1), MAX_SLOPE
+            self.n_iter_, self.converged_, self.separated_ = 0, True, True
+        else:
+            cuts_z, slope_z = self._optimise(z, y, k)
+        cuts = centre + spread * cuts_z
+        self.slope_ = slope_z / spread
+        self.thresholds_ = self.slope_ * cuts
+        self.log_likelihood_ = -negative_log_likelihood(_pack(cuts_z, slope_z), z, y, k)[0]
+        return self.thresholds_ / self.slope_
+
+    def _optimise(self, z, y, k):
         shares = np.cumsum(np.bincount(y, minlength=k))[:-1] / y.size
-        start_theta = np.log(shares / (1.0 - shares))
-        start = np.concatenate(([start_theta[0]], np.log(np.maximum(np.diff(start_theta), 1e-3)), [0.0]))
+        start_cuts = np.quantile(z, shares)  # cuts that reproduce the tier shares
+        start = _pack(start_cuts, 2.0, min_step=1e-3)
+        # Bounds, not a penalty: the slope per standard deviation of the score stays below
+        # MAX_SLOPE and the steps between cuts stay representable.
+        bounds = [(None, None)] + [(np.log(1e-9), np.log(1e3))] * (k - 2) + [(np.log(1e-6), np.log(MAX_SLOPE))]
         result = minimize(negative_log_likelihood, start, args=(z, y, k), jac=True, method="L-BFGS-B",
-                          options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-15})
-        theta_z, slope_z = _unpack(result.x, k)
-        if not np.all(np.isfinite(theta_z)) or not np.isfinite(slope_z):
+                          bounds=bounds, options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-15})
+        cuts_z, slope_z = _unpack(result.x, k)
+        if not np.all(np.isfinite(cuts_z)) or not np.isfinite(slope_z):
             raise InvalidInput([Problem("cut_points", "model logit berurut tidak konvergen",
                                         "the ordered logit did not converge")])
-        # Back to the original scale: theta_z - slope_z * (x - c) / s.
-        self.slope_ = slope_z / spread
-        self.thresholds_ = theta_z + slope_z * centre / spread
-        self.log_likelihood_ = -float(result.fun)
         self.n_iter_ = int(result.nit)
         self.converged_ = bool(result.success)
-        return centre + spread * theta_z / slope_z
+        self.separated_ = False
+        return cuts_z, slope_z
 
     def predict_proba(self, scores) -> np.ndarray:
         """The model's own P(tier = k | score) for each tier.
