@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,15 +71,21 @@ def _param(params: Mapping[str, Any], name: str) -> Any:
             f"parameter '{name}' tidak ada nilainya yang berlaku untuk siklus ini",
             f"parameter '{name}' has no value in force for this cycle",
         ) from None
-    if isinstance(raw, Mapping) and "value" in raw:
-        return raw["value"]
+    # Plain values are the common case; the isinstance checks stay on concrete types because
+    # ABC checks (Mapping) cost more than the rest of the lookup.
+    if isinstance(raw, (int, float, str, list, tuple)):
+        return raw
+    if isinstance(raw, dict):
+        return raw.get("value", raw)
     return getattr(raw, "value", raw)
 
 
-def _attr(obj: Any, name: str) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
+def _category(cat: Any) -> tuple[str, bool, bool]:
+    """(group, infrastructure, public_building) of a category object or dict."""
+    if isinstance(cat, dict):
+        return cat.get("group") or "", bool(cat.get("infrastructure")), bool(cat.get("public_building"))
+    return (getattr(cat, "group", "") or "", bool(getattr(cat, "infrastructure", False)),
+            bool(getattr(cat, "public_building", False)))
 
 
 def _share(part: float, whole: float) -> float:
@@ -94,13 +101,16 @@ def _amount_to_reach(current: int, total: int, minimum: float) -> int:
 
 
 @lru_cache(maxsize=16)
-def _negative_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    parts = [r"\s+".join(re.escape(w) for w in word.split()) for word in words if word.strip()]
-    if not parts:
+def _negative_matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """A whole-word, case-insensitive pattern for the phrases, and their first words for a prefilter."""
+    phrases = [word.split() for word in words if word.strip()]
+    if not phrases:
         return None
+    parts = [r"\s+".join(re.escape(w) for w in phrase) for phrase in phrases]
     # Longest phrases first so that "sepeda motor" wins over a shorter overlapping word.
     parts.sort(key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    return pattern, tuple(sorted({phrase[0].lower() for phrase in phrases}))
 
 
 def _deadline(cycle: int, month_day: Any) -> dt.date:
@@ -114,13 +124,20 @@ def _deadline(cycle: int, month_day: Any) -> dt.date:
         ) from None
 
 
+@lru_cache(maxsize=4096)
+def _region_known(reference: str | None, kecamatan: str, kelurahan: str, rw: int) -> bool:
+    # Keyed on $BERDAYA_REFERENCE too, so that a replaced reference file is looked up afresh.
+    ref = load_reference()
+    kec = ref.find_kecamatan(kecamatan)
+    kel = ref.find_kelurahan(kelurahan)
+    return bool(kec and kel and kel.kecamatan == kec.name and 1 <= rw <= kel.rw_count)
+
+
 def _region_in_cimahi(proposal: Proposal) -> bool:
     # Validation already checks this against the reference in force; checking again here
     # keeps the rule true to the data even for proposals built without validation.
-    ref = load_reference()
-    kec = ref.find_kecamatan(proposal.region.kecamatan)
-    kel = ref.find_kelurahan(proposal.region.kelurahan)
-    return bool(kec and kel and kel.kecamatan == kec.name and 1 <= proposal.region.rw <= kel.rw_count)
+    region = proposal.region
+    return _region_known(os.environ.get("BERDAYA_REFERENCE"), region.kecamatan, region.kelurahan, region.rw)
 
 
 def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:
@@ -133,17 +150,28 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     min_plan_words = _param(params, "min_maintenance_plan_words")
     required_docs = list(_param(params, "required_documents"))
     optional_docs = _param(params, "optional_documents")
-    negative = _negative_pattern(tuple(_param(params, "negative_list_words")))
+    matcher = _negative_matcher(tuple(_param(params, "negative_list_words")))
     deadline = _deadline(proposal.cycle, _param(params, "submission_deadline"))
     # Years go into messages as text: number formats would print 2022 as "2.022".
     open_cycles = f"{_param(params, 'first_open_cycle')}-{_param(params, 'last_open_cycle')}"
+
+    # Most proposals match nothing: a substring test of the phrases' first words over all texts
+    # at once, then one regex search, cost far less than a regex search per line. NUL keeps a
+    # phrase from spanning two texts. Only a proposal that matches is scanned line by line.
+    negative = None
+    if matcher is not None:
+        joined = "\x00".join([a.name for a in proposal.activities]
+                              + [bl.item for a in proposal.activities for bl in a.budget_lines])
+        lowered = joined.lower()
+        if any(first in lowered for first in matcher[1]) and matcher[0].search(joined):
+            negative = matcher[0]
 
     cycle = proposal.cycle
     musy = proposal.musyawarah
     households_in_rw = musy.households_in_rw
     loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
 
-    by_source = {"ppm": 0, "swadaya": 0, "lainnya": 0}
+    ppm_total = swadaya = other_total = 0
     ppm_by_kind = dict.fromkeys(KINDS, 0)
     ppm_by_group = dict.fromkeys(GROUPS, 0)
     line_count = wage_count = cash_count = cash_total = mismatch_count = zero_count = 0
@@ -174,52 +202,56 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
             first_unknown = first_unknown or act.category
             loc["unknown_category_activities"].append(f"{a_path}.category")
         else:
-            group = _attr(cat, "group") or ""
-            infra = bool(_attr(cat, "infrastructure"))
-            public = bool(_attr(cat, "public_building"))
+            group, infra, public = _category(cat)
             if group == "pemberdayaan":
                 loc["pemberdayaan_activities"].append(f"{a_path}.category")
 
-        act_total = 0
-        act_swadaya = 0
-        for l_i, line in enumerate(act.budget_lines):
-            l_path = f"{a_path}.budget_lines[{l_i}]"
+        act_total = act_swadaya = act_ppm = 0
+        lines = act.budget_lines
+        line_count += len(lines)
+        for l_i, line in enumerate(lines):
             value = round(line.quantity * line.unit_price)
-            line_count += 1
             act_total += value
             source = line.source
-            by_source[source] += value
             if source == "ppm":
-                ppm_by_kind[line.kind] += value
-                if group in ppm_by_group:
-                    ppm_by_group[group] += value
-                if line.kind == "upah":
+                act_ppm += value
+                kind = line.kind
+                ppm_by_kind[kind] += value
+                if kind == "upah":
                     wage_count += 1
-                    loc["ppm_wage_lines"].append(f"{l_path}.source")
-                elif line.kind == "mamin":
-                    loc["mamin_lines"].append(f"{l_path}.quantity")
+                    loc["ppm_wage_lines"].append(f"{a_path}.budget_lines[{l_i}].source")
+                elif kind == "mamin":
+                    loc["mamin_lines"].append(f"{a_path}.budget_lines[{l_i}].quantity")
             elif source == "swadaya":
                 act_swadaya += value
-                loc["swadaya_lines"].append(f"{l_path}.quantity")
+                loc["swadaya_lines"].append(f"{a_path}.budget_lines[{l_i}].quantity")
+            else:
+                other_total += value
             if line.cash_to_individuals:
                 cash_count += 1
                 cash_total += value
-                loc["cash_lines"].append(f"{l_path}.cash_to_individuals")
-            if line.amount is not None and line.amount != value:
+                loc["cash_lines"].append(f"{a_path}.budget_lines[{l_i}].cash_to_individuals")
+            amount = line.amount
+            if amount is not None and amount != value:
                 if not mismatch_count:
-                    first_mismatch_stated, first_mismatch_computed = line.amount, value
+                    first_mismatch_stated, first_mismatch_computed = amount, value
                 mismatch_count += 1
-                loc["amount_mismatch_lines"].append(f"{l_path}.amount")
-            if value == 0:
+                loc["amount_mismatch_lines"].append(f"{a_path}.budget_lines[{l_i}].amount")
+            if not value:
                 zero_count += 1
-                loc["zero_value_lines"].append(f"{l_path}.quantity" if line.quantity == 0 else f"{l_path}.unit_price")
+                field = "quantity" if line.quantity == 0 else "unit_price"
+                loc["zero_value_lines"].append(f"{a_path}.budget_lines[{l_i}].{field}")
             if negative is not None:
                 match = negative.search(line.item)
                 if match:
                     negative_count += 1
                     if not negative_word:
                         negative_word, negative_text = " ".join(match.group(0).lower().split()), line.item
-                    loc["negative_list_matches"].append(f"{l_path}.item")
+                    loc["negative_list_matches"].append(f"{a_path}.budget_lines[{l_i}].item")
+        ppm_total += act_ppm
+        swadaya += act_swadaya
+        if group in ppm_by_group:
+            ppm_by_group[group] += act_ppm
 
         if negative is not None:
             match = negative.search(act.name)
@@ -297,11 +329,9 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
             loc["duplicate_activity_codes"].append(f"{a_path}.code")
         seen_codes.add(act.code)
 
-    ppm_total = by_source["ppm"]
-    total_value = ppm_total + by_source["swadaya"] + by_source["lainnya"]
+    total_value = ppm_total + swadaya + other_total
     mamin = ppm_by_kind["mamin"]
     pemb = ppm_by_group["pemberdayaan"]
-    swadaya = by_source["swadaya"]
     if ppm_total and max_mamin < 1 and mamin > max_mamin * ppm_total:
         mamin_excess = math.ceil((mamin - max_mamin * ppm_total) / (1 - max_mamin) - 1e-6)
     else:
@@ -347,7 +377,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "total_value": total_value,
         "ppm_total": ppm_total,
         "swadaya_total": swadaya,
-        "lainnya_total": by_source["lainnya"],
+        "lainnya_total": other_total,
         "ppm_sarana_prasarana_total": ppm_by_group["sarana_prasarana"],
         "ppm_pemberdayaan_total": pemb,
         "ppm_material_total": ppm_by_kind["material"],
