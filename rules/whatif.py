@@ -12,6 +12,7 @@ the difference. The report is plain JSON; `KBStore.save_whatif` keeps it for the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import time
@@ -39,6 +40,43 @@ def _checkers(baseline_dir: str, draft_dir: str) -> tuple[Any, Any]:
 
         _WORKER[key] = (Checker.load(baseline_dir), Checker.load(draft_dir))
     return _WORKER[key]
+
+
+def _in_force_signature(kb: Any, cycle: int) -> tuple[str, str]:
+    """What a check of `cycle` depends on: (rules in force, parameters + categories + facts in force)."""
+    day = dt.date(cycle, 1, 1)
+    rules = json.dumps([r.model_dump(mode="json", by_alias=True) for r in kb.rules_on(day)], sort_keys=True)
+    inputs = json.dumps({"params": kb.params_on(day),
+                         "categories": {k: c.model_dump(mode="json") for k, c in kb.categories.items()},
+                         "facts": {k: f.model_dump(mode="json") for k, f in kb.facts.items()}},
+                        sort_keys=True, default=str)
+    return rules, inputs
+
+
+_PLANS: dict[tuple[str, str, int], str] = {}
+
+
+def _plan(key: tuple[str, str], baseline: Any, draft: Any, cycle: int) -> str:
+    """'same' when the draft is identical to the baseline for this cycle (reuse the result),
+    'share_facts' when only rules differ (extract facts once), else 'separate'."""
+    plan_key = (*key, cycle)
+    if plan_key not in _PLANS:
+        (rules_b, inputs_b), (rules_d, inputs_d) = (_in_force_signature(baseline.kb, cycle),
+                                                    _in_force_signature(draft.kb, cycle))
+        _PLANS[plan_key] = ("same" if (rules_b, inputs_b) == (rules_d, inputs_d)
+                            else "share_facts" if inputs_b == inputs_d else "separate")
+    return _PLANS[plan_key]
+
+
+def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal) -> tuple[dict, dict]:
+    plan = _plan(key, baseline, draft, proposal.cycle)
+    if plan == "separate":
+        return baseline.check(proposal).model_dump(mode="json"), draft.check(proposal).model_dump(mode="json")
+    compiled, facts = baseline.facts(proposal)
+    before = baseline.judge(compiled, proposal, facts).model_dump(mode="json")
+    if plan == "same":
+        return before, before
+    return before, draft.judge(draft.version(proposal.cycle), proposal, facts).model_dump(mode="json")
 
 
 def _finding_key(finding: dict) -> tuple[str, str]:
@@ -74,8 +112,7 @@ def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item]) -> dict[str,
         except InvalidInput as exc:
             invalid.append({"ref": ref, "problems": [p.as_dict() for p in exc.problems]})
             continue
-        before = baseline.check(proposal).model_dump(mode="json")
-        after = draft.check(proposal).model_dump(mode="json")
+        before, after = _both((baseline_dir, draft_dir), baseline, draft, proposal)
         outcomes.append(_outcome(ref, proposal, before, after))
     return {"pid": os.getpid(), "outcomes": outcomes, "invalid": invalid}
 
