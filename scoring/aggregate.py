@@ -58,10 +58,40 @@ def scores_from_normalised(ci: CompiledIndex, N: np.ndarray) -> np.ndarray:
 def weighted_adequacy(ci: CompiledIndex, X: np.ndarray) -> np.ndarray:
     """Alkire–Foster: share (by weight) of indicators at or beyond their adequacy cutoff.
 
-    "Beyond" follows the direction: at least the cutoff when higher is better, at most when lower is.
+    "Beyond" follows the direction: at least the cutoff when higher is better, at most when
+    lower is (both sides are multiplied by -1 for those). Rows with a missing value count it
+    as inadequate; the engine masks unscored units itself.
     """
-    with np.errstate(invalid="ignore"):
-        adequate = np.where(ci.negative, X <= ci.cutoff, X >= ci.cutoff)
-    result = adequate @ ci.counting_weight
-    result[np.isnan(X[:, ci.counting_weight > 0]).any(axis=1)] = np.nan
-    return result
+    cols = np.flatnonzero(ci.counting_weight > 0)
+    sign = np.where(ci.negative[cols], -1.0, 1.0)
+    adequate = (X[:, cols] * sign) >= (ci.cutoff[cols] * sign)
+    return adequate.astype(np.float64) @ ci.counting_weight[cols]
+
+
+BLOCK_ROWS = 32_768   # rows per block: a block's work arrays stay in cache, peak memory stays small
+
+
+def score_blocks(ci: CompiledIndex, X: np.ndarray, *, keep_normalised: bool = False, block: int = BLOCK_ROWS
+                 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Normalise, aggregate and count block by block: (N or None, D, score, adequacy or None).
+
+    Same arithmetic as calling the functions above on the whole matrix, row by row identical;
+    blocking only bounds the temporaries (a million units need a few MiB of work space).
+    """
+    n = X.shape[0]
+    N_all = np.empty((n, ci.m)) if keep_normalised else None
+    D = np.empty((n, ci.d))
+    score = np.empty(n)
+    adequacy = np.empty(n) if ci.k is not None else None
+    buf = np.empty((min(block, max(n, 1)), ci.m))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        rows = X[start:stop]
+        N = normalise(ci, rows, out=buf[: stop - start])
+        D[start:stop] = dimension_scores(ci, N)
+        score[start:stop] = index_scores(ci, D[start:stop])
+        if adequacy is not None:
+            adequacy[start:stop] = weighted_adequacy(ci, rows)
+        if N_all is not None:
+            N_all[start:stop] = N
+    return N_all, D, score, adequacy

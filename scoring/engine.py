@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from knowledge.indices import IndexDefinition, load_index_definition
-from scoring.aggregate import dimension_scores, index_scores, normalise, weighted_adequacy
+from scoring.aggregate import score_blocks
 from scoring.compiled import compile_index
 from scoring.explain import explain as build_explanation
 from scoring.inputs import check_matrix, read_rows
@@ -47,18 +47,14 @@ def score_matrix(definition: IndexDefinition | str | Path, X: np.ndarray, *,
     X_obs = check_matrix(defn, X) if validate else X
     ids = dict(ids or {})
     filled = apply_policy(defn, X_obs, ids)
-    N = normalise(ci, filled.X)
-    D = dimension_scores(ci, N)
-    score = index_scores(ci, D)
+    N, D, score, adequacy = score_blocks(ci, filled.X, keep_normalised=explain)
     if not filled.scored.all():
         score[~filled.scored] = np.nan
         D[~filled.scored] = np.nan
+        if adequacy is not None:
+            adequacy[~filled.scored] = np.nan
     tier = assign_tiers(score, cuts.values, cuts.rule)
     near = borderline(score, cuts.values, defn.tiers.borderline.distance)
-    adequacy = None
-    if defn.counting is not None:
-        adequacy = weighted_adequacy(ci, filled.X)
-        adequacy[~filled.scored] = np.nan
     explanation = build_explanation(ci, N, score, tier, cuts.values, cuts.rule) if explain else None
     id_columns = [c for c in ids]
     return ScoreTable(

@@ -99,6 +99,12 @@ def _column(rows: Sequence[dict[str, Any]], name: str, problems: _Problems) -> n
 
 def check_ranges(ci: CompiledIndex, X: np.ndarray, problems: _Problems, row_offset: int = 0) -> None:
     """Every non-missing value inside its indicator's valid range (and finite)."""
+    # Fast path: column minima and maxima (NaN ignored) settle the usual all-valid case in two passes.
+    if X.size == 0:
+        return
+    lo, hi = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+    if not ((lo < ci.valid_min) | (hi > ci.valid_max) | np.isinf(lo) | np.isinf(hi)).any():
+        return
     with np.errstate(invalid="ignore"):
         bad = (X < ci.valid_min) | (X > ci.valid_max) | np.isinf(X)
     cells = np.argwhere(bad)

@@ -30,7 +30,7 @@ class ScoreTable:
     id_columns: list[str]
     ids: dict[str, list[Any]]
     X: np.ndarray                 # (n, m) values used (observed + imputed)
-    normalised: np.ndarray        # (n, m)
+    normalised: np.ndarray | None  # (n, m), kept only with explanations
     imputed: np.ndarray           # (n, m) bool
     available_share: np.ndarray   # (n,)
     scored: np.ndarray            # (n,) bool
