@@ -21,7 +21,7 @@ def gate(page: Page, role: str) -> Response | None:
         target = page.request.url.path
         return finish(page, RedirectResponse(f"/masuk?next={target}", status_code=303))
     if page.user.role != role:
-        return refuse(page, "role", role=page.t(f"role.{role}"))
+        return refuse(page, "role", keyed={"role": f"role.{role}"})
     return None
 
 

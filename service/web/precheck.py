@@ -8,6 +8,7 @@ Pre-checking needs no key and stores nothing. With a facilitator's key signed in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -19,10 +20,10 @@ from knowledge.errors import BerdayaError, InvalidInput, Problem
 from service.errors import ServiceError
 from service.routers.proposals import submit_proposal
 from service.web import forms, kb_view
-from service.web.i18n import Translator
+from service.web.i18n import Translator, catalogue
 from service.web.rendering import Page, finish, page_for, refuse, render
 from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf
-from service.web.xlsx_proposal import read_workbook, write_template
+from service.web.xlsx_proposal import generic_path, read_workbook, write_template
 
 router = APIRouter()
 SEVERITIES = ("blocking", "major", "minor", "advice")
@@ -48,6 +49,23 @@ def _shape(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def path_label(t: Translator, path: str) -> str:
+    """A field path in words: 'Sumber dana (kegiatan 1, baris 2)' for activities[0].budget_lines[1].source."""
+    key = f"field.{generic_path(path)}"
+    if key not in catalogue():
+        return path
+    label = t(key)
+    found = re.findall(r"\[(\d+|\*)\]", path)
+    if not found:
+        return label
+    if found[0] == "*":
+        return t("form.where_every_activity", label=label)
+    if len(found) == 1:
+        return t("form.where_activity", label=label, a=int(found[0]) + 1)
+    line = "*" if found[1] == "*" else int(found[1]) + 1
+    return t("form.where_line", label=label, a=int(found[0]) + 1, l=line)
+
+
 def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
     """Field path -> id of the first input it concerns (for 'go to field' links)."""
     out = {}
@@ -69,7 +87,8 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         # the reason is shown instead of a bare error.
         kb = None
         upload_problems = [*(upload_problems or []), Problem("knowledge base", exc.message_id, exc.message_en)]
-    values = forms.flatten(data)
+    # 40.0 -> 40: quantities are floats in the schema but are typed as whole numbers.
+    values = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in forms.flatten(data).items()}
     names = forms.all_input_names(data)
     notes: dict[str, list[dict[str, str]]] = {}
     groups = []
@@ -78,7 +97,8 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         for finding in result.get("findings", []):
             paths = list(finding.get("fields") or [])
             targets = _targets(paths, names)
-            by_severity.setdefault(finding["severity"], []).append({**finding, "links": list(targets.items())})
+            links = [(path_label(page.t, p), target) for p, target in targets.items()]
+            by_severity.setdefault(finding["severity"], []).append({**finding, "links": links})
             for name in forms.flagged_inputs(paths, names):
                 notes.setdefault(name, []).append(
                     {"severity": finding["severity"], "text": page.t.pick(finding.get("message"))})
@@ -119,7 +139,7 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
     canonical = proposal.model_dump(mode="json")
     if submit:
         if page.user is None or page.user.role != "facilitator":
-            return refuse(page, "role", role=page.t("role.facilitator"))
+            return refuse(page, "role", keyed={"role": "role.facilitator"})
         try:
             stored = submit_proposal(proposal, page.user, services)
         except ServiceError as exc:

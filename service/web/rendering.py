@@ -84,9 +84,17 @@ def render(page: Page, template: str, status: int = 200, **context: Any) -> Resp
     return finish(page, response)
 
 
-def refuse(page: Page, reason_key: str, status: int = 403, **values: Any) -> Response:
-    """The bilingual refusal page (403 wrong role or bad CSRF token, 404, 401)."""
-    return render(page, "error.html", status=status, status_code=status, reason_key=reason_key, values=values)
+def refuse(page: Page, reason_key: str, status: int = 403, keyed: dict[str, str] | None = None,
+           **values: Any) -> Response:
+    """The bilingual refusal page (403 wrong role or bad CSRF token, 404).
+
+    `keyed` values are catalogue keys, translated for each of the two languages shown.
+    """
+    other = Translator(page.t.other)
+    here = {**values, **{k: page.t(v) for k, v in (keyed or {}).items()}}
+    there = {**values, **{k: other(v) for k, v in (keyed or {}).items()}}
+    return render(page, "error.html", status=status, status_code=status, reason_key=reason_key, values=here,
+                  values_other=there)
 
 
 def html(page: Page, body: str, status: int = 200) -> Response:

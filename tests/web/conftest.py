@@ -65,12 +65,12 @@ def csrf_of(html: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory, monkeypatch):
-    """Session secret and knowledge-base store in a temporary directory, never in var/."""
-    base = tmp_path_factory.getbasetemp()
-    monkeypatch.setenv(security.SECRET_FILE_ENV, str(base / "web_secret"))
+def _isolated(tmp_path_factory, tmp_path, monkeypatch):
+    """Session secret (one per test run) and knowledge-base store (one per test) in temporary
+    directories, never in var/."""
+    monkeypatch.setenv(security.SECRET_FILE_ENV, str(tmp_path_factory.getbasetemp() / "web_secret"))
     monkeypatch.delenv(security.SECRET_ENV, raising=False)
-    monkeypatch.setenv("BERDAYA_KB_STORE", str(base / "kb-store"))
+    monkeypatch.setenv("BERDAYA_KB_STORE", str(tmp_path / "kb-store"))
     security.signing_secret.cache_clear()
     yield
     security.signing_secret.cache_clear()

@@ -1,0 +1,52 @@
+"""Every visible text comes from the one catalogue, in both languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from service.web import forms
+from service.web.i18n import LANGS, Translator, catalogue
+from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS, generic_path
+from tests.web.conftest import valid_proposal
+
+WEB = Path(__file__).resolve().parents[2] / "service" / "web"
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+
+
+def test_every_entry_has_both_languages_and_no_empty_text():
+    for key, texts in catalogue().items():
+        assert set(texts) == set(LANGS), key
+        assert all(str(texts[lang]).strip() for lang in LANGS), key
+
+
+def test_every_literal_key_used_in_templates_and_code_exists():
+    used = set()
+    for path in [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]:
+        used |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+    assert used, "no keys found: the pattern is wrong"
+    assert sorted(used - set(catalogue())) == []
+
+
+def test_keys_built_from_data_exist():
+    keys = set(catalogue())
+    built = {f"severity.{s}" for s in ("blocking", "major", "minor", "advice", "schema")}
+    built |= {f"severity.{s}.explain" for s in ("blocking", "major", "minor", "advice")}
+    built |= {f"verdict.{v}" for v in ("eligible", "needs_revision", "ineligible")}
+    built |= {f"verdict.{v}.explain" for v in ("eligible", "needs_revision", "ineligible")}
+    built |= {f"group.{g}" for g in ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")}
+    built |= {f"role.{r}" for r in ("facilitator", "evaluator", "policy", "admin")}
+    built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in forms.KINDS}
+    built |= {f"error.{e}.{p}" for e in ("role", "csrf", "not_found") for p in ("title", "body")}
+    labels = {f"field.{generic_path(n)}" for n in forms.all_input_names(valid_proposal())}
+    workbook = {f"field.{p}" for p in PROPOSAL_ROWS} | {f"field.musyawarah.{p}" for p in MUSYAWARAH_ROWS}
+    workbook |= {f"field.activities.{c}" for c in ACTIVITY_COLUMNS}
+    workbook |= {f"field.activities.budget_lines.{c}" for c in LINE_COLUMNS}
+    assert sorted((built | labels | workbook) - keys) == []
+
+
+def test_dates_and_rupiah_are_written_the_indonesian_way():
+    ind, eng = Translator("id"), Translator("en")
+    assert ind.date("2022-02-14") == "14 Februari 2022" and eng.date("2022-02-14") == "14 February 2022"
+    assert ind.rupiah(75000000) == "Rp 75.000.000" and eng.rupiah(75000000) == "Rp 75,000,000"
+    assert ind.number(0.6251, 2) == "0,63" and eng.number(1234.5, 1) == "1,234.5"

@@ -1,0 +1,237 @@
+"""The pages' behaviour through the real app (TestClient): pre-check, submit, scores, policy."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+
+import yaml
+from openpyxl import load_workbook
+
+from knowledge.documents import parse_proposal
+from knowledge.kb_store import KBStore
+from service import repository
+from service.web import forms
+from service.web.xlsx_proposal import write_template
+from tests.web.conftest import csrf_of, sign_in, valid_proposal
+from tests.web.test_forms import as_form
+
+
+def post_form(client, data: dict, action: str = "check"):
+    token = csrf_of(client.get("/pra-periksa").text)
+    fields = {**as_form(data), "csrf_token": token, "action": action, "documents": data.get("documents", [])}
+    return client.post("/pra-periksa", data=fields)
+
+
+def upload(client, name: str, content: bytes):
+    token = csrf_of(client.get("/pra-periksa").text)
+    return client.post("/pra-periksa/unggah", data={"csrf_token": token},
+                       files={"file": (name, content, "application/octet-stream")})
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def count_stored(app) -> int:
+    with app.state.services.db.session() as session:
+        return repository.count_proposals(session)
+
+
+def test_the_result_lists_every_finding_of_the_check_grouped_by_severity(client, app):
+    data = valid_proposal()
+    data["activities"][0]["maintenance_plan"] = None
+    expected = app.state.services.engines.check(parse_proposal(data))
+    response = post_form(client, data)
+    assert response.status_code == 200
+    shown = re.findall(r'data-rule="([^"]+)"', response.text)
+    assert sorted(shown) == sorted(f["rule_id"] for f in expected["findings"])
+    page = text_of(response.text)
+    for f in expected["findings"]:
+        assert f["message"]["id"] in page and f["suggestion"]["id"] in page
+    order = ["blocking", "major", "minor", "advice"]
+    groups = re.findall(r'<section class="severity sev-(\w+)"', response.text)
+    assert groups == sorted(set(groups), key=order.index)
+    assert count_stored(app) == 0                       # a check stores nothing
+
+
+def test_the_field_a_finding_concerns_is_marked_in_the_form(client, app):
+    data = valid_proposal()
+    data["activities"][0]["maintenance_plan"] = None
+    response = post_form(client, data)
+    plan = re.search(r'<textarea[^>]*name="activities\[0\]\.maintenance_plan"[^>]*>', response.text).group(0)
+    assert 'aria-invalid="true"' in plan and "note-f-activities-0-maintenance_plan" in plan
+    title = re.search(r'<input[^>]*name="title"[^>]*>', response.text).group(0)
+    assert "aria-invalid" not in title
+
+
+def test_schema_errors_show_every_problem_with_its_field_in_both_languages(client, app):
+    data = valid_proposal()
+    data["activities"][0]["budget_lines"][0]["quantity"] = "banyak"
+    data["musyawarah"]["attendance"]["women"] = 500
+    data["region"]["kelurahan"] = "Cibabad"
+    response = post_form(client, data)
+    assert response.status_code == 422
+    block = text_of(re.search(r'<section class="problems".*?</section>', response.text, re.S).group(0))
+    assert "(3 masalah)" in block
+    for path in ("activities[0].budget_lines[0].quantity", "musyawarah.attendance.women", "region"):
+        assert path in block
+    assert "mungkin maksud Anda 'Cibabat'" in block and "did you mean 'Cibabat'" in block
+    quantity = re.search(r'<input[^>]*name="activities\[0\]\.budget_lines\[0\]\.quantity"[^>]*>', response.text).group(0)
+    assert 'aria-invalid="true"' in quantity and 'value="banyak"' in quantity
+
+
+def test_uploads_of_json_yaml_and_xlsx_give_the_same_result(client, app):
+    data = valid_proposal()
+    data["activities"][0]["repairs_flood_damage"] = True
+    expected = app.state.services.engines.check(parse_proposal(data))["verdict"]
+    for name, content in (("p.json", json.dumps(data).encode()), ("p.yaml", yaml.safe_dump(data).encode()),
+                          ("p.xlsx", write_template(lambda p: p, data))):
+        response = upload(client, name, content)
+        assert response.status_code == 200, name
+        assert f"verdict-{expected}" in response.text, name
+        box = re.search(r'<input[^>]*name="activities\[0\]\.repairs_flood_damage"[^>]*>', response.text).group(0)
+        assert " checked " in box + " ", name        # the uploaded answer is shown in the form
+
+
+def test_an_upload_that_cannot_be_read_says_why(client):
+    response = upload(client, "p.docx", b"PK")
+    assert response.status_code == 422 and ".xlsx" in text_of(response.text)
+    broken = upload(client, "p.json", b'{"cycle": 2022,')
+    assert broken.status_code == 422 and "JSON tidak sah" in text_of(broken.text)
+
+
+def test_only_a_signed_in_facilitator_can_submit_and_then_the_proposal_is_stored(client, app, keys):
+    data = valid_proposal()
+    assert "Ajukan (simpan)" not in client.get("/pra-periksa").text
+    refused = post_form(client, data, action="submit")
+    assert refused.status_code == 403 and count_stored(app) == 0
+    sign_in(client, keys["facilitator"])
+    response = post_form(client, data, action="submit")
+    assert response.status_code == 200 and count_stored(app) == 1
+    stored_id = re.search(r"Tersimpan dengan nomor ([0-9a-f-]{36})", text_of(response.text)).group(1)
+    api = client.get(f"/v1/proposals/{stored_id}", headers={"Authorization": f"Bearer {keys['facilitator']}"})
+    assert api.status_code == 200 and api.json()["proposal"]["title"] == data["title"]
+    again = post_form(client, data, action="submit")        # one active proposal per RW per cycle
+    assert again.status_code == 409 and stored_id in text_of(again.text) and count_stored(app) == 1
+
+
+def test_a_facilitator_cannot_submit_for_another_kelurahan(client, app, keys):
+    sign_in(client, keys["facilitator"])
+    data = valid_proposal()
+    data["region"] = {"kecamatan": "Cimahi Selatan", "kelurahan": "Melong", "rw": 3}
+    response = post_form(client, data, action="submit")
+    assert response.status_code == 403 and "Melong" in text_of(response.text) and count_stored(app) == 0
+
+
+def records_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def synthetic_records(n: int = 6) -> list[dict]:
+    from knowledge.synthetic import generate_cycles
+
+    return [{**r, "synthetic": True} for r in generate_cycles(seed=7, cycles=range(2024, 2025)).evaluations[:n]]
+
+
+def test_scores_upload_shows_each_rw_and_the_download_matches_the_stored_decision(client, app, keys):
+    sign_in(client, keys["evaluator"])
+    token = csrf_of(client.get("/skor").text)
+    rows = synthetic_records()
+    response = client.post("/skor", data={"csrf_token": token},
+                           files={"file": ("evaluasi.csv", records_csv(rows), "text/csv")})
+    assert response.status_code == 200
+    body = re.search(r'<table id="units">.*?</table>', response.text, re.S).group(0)
+    assert body.count("<tr") == len(rows) + 1
+    decision = re.search(r'href="/skor/unduh/([0-9a-f-]{36})\.xlsx"', response.text).group(1)
+    download = client.get(f"/skor/unduh/{decision}.xlsx")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(download.content))
+    sheet = wb["skor"]
+    header = [c.value for c in sheet[1]]
+    with app.state.services.db.session() as session:
+        stored = repository.get_decision(session, decision).output["units"]
+    got = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    assert [(g["rw"], g["tier_name"], g["score"]) for g in got] == [(u["rw"], u["tier_name"], u["score"]) for u in stored]
+    assert dict(wb["keterangan"].iter_rows(values_only=True))["data"] == "SINTETIS / synthetic"
+
+
+def test_scores_upload_with_a_bad_column_names_row_and_column(client, keys):
+    sign_in(client, keys["evaluator"])
+    token = csrf_of(client.get("/skor").text)
+    rows = synthetic_records(3)
+    rows[1]["women_attendance_share"] = 4.5           # a share above 1
+    response = client.post("/skor", data={"csrf_token": token},
+                           files={"file": ("evaluasi.csv", records_csv(rows), "text/csv")})
+    assert response.status_code == 422
+    problems = text_of(re.search(r'id="score-problems".*?</section>', response.text, re.S).group(0))
+    assert "women_attendance_share" in problems and "3" in problems
+
+
+def test_downloads_need_the_evaluator_role_and_a_score_decision(client, keys):
+    sign_in(client, keys["evaluator"])
+    assert client.get("/skor/unduh/00000000-0000-0000-0000-000000000000.xlsx").status_code == 404
+    client.post("/keluar", data={"csrf_token": csrf_of(client.get("/").text)})
+    sign_in(client, keys["policy"])
+    assert client.get("/skor/unduh/00000000-0000-0000-0000-000000000000.xlsx").status_code == 403
+
+
+def test_policy_page_lists_every_rule_parameter_and_its_dated_values(client, app, keys):
+    sign_in(client, keys["policy"])
+    response = client.get("/kebijakan")
+    assert response.status_code == 200
+    entry = app.state.services.engines.default_kb()
+    kb = app.state.services.engines.load_kb(entry.name, entry.version)
+    for rule in kb.rules:
+        assert f'id="rule-{rule.id}"' in response.text
+    for name, param in kb.parameters.items():
+        assert f'id="param-{name}"' in response.text
+        for value in param.values.values():
+            assert html.escape(value.reference, quote=True) in response.text or value.reference in text_of(response.text)
+    assert "Rp 72.500.000" in response.text and "Rp 75.000.000" in response.text
+
+
+def whatif_report(kb_name: str) -> dict:
+    """A what-if report summarised by the policy-tuning code from two replayed outcomes (test input)."""
+    from rules.whatif import summarise
+
+    outcomes = [
+        {"ref": "SINTETIS-2022-Cibabat-RW05", "cycle": 2022, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat",
+         "rw": 5, "before": "eligible", "after": "needs_revision", "fired_before": [],
+         "fired_after": ["PPM-INK-001"], "gone": [],
+         "new": [{"rule_id": "PPM-INK-001", "severity": "major"}]},
+        {"ref": "SINTETIS-2022-Melong-RW01", "cycle": 2022, "kecamatan": "Cimahi Selatan", "kelurahan": "Melong",
+         "rw": 1, "before": "eligible", "after": "eligible", "fired_before": [], "fired_after": []},
+    ]
+    report = summarise(outcomes, {"PPM-INK-001": {"title": {"id": "Perempuan hadir", "en": "Women present"},
+                                                  "group": "inclusion", "severity": "major"}})
+    report.update({"kind": "whatif-rules", "synthetic": True, "created_at": "2026-11-20T03:00:00+00:00",
+                   "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
+                   "baseline": {"version": "2025.1"}, "cycles": [2022],
+                   "verdicts": ["eligible", "needs_revision", "ineligible"]})
+    return report
+
+
+def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(client, app, keys):
+    sign_in(client, keys["policy"])
+    empty = client.get("/kebijakan/what-if")
+    assert 'id="no-reports"' in empty.text and "Belum ada laporan what-if" in empty.text
+    kb_name = app.state.services.engines.default_kb().name
+    KBStore(kb_name=kb_name).save_whatif(whatif_report(kb_name))
+    listing = client.get("/kebijakan/what-if")
+    assert 'id="no-reports"' not in listing.text
+    report_id = re.search(r'href="/kebijakan/what-if/([0-9a-f]+)"', listing.text).group(1)
+    page = client.get(f"/kebijakan/what-if/{report_id}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "SINTETIS-2022-Cibabat-RW05" in text and "PPM-INK-001" in text
+    first_row = re.search(r'<th scope="row">Layak.</th>(.*?)</tr>', page.text, re.S).group(1)
+    assert re.findall(r">(\d+)</td>", first_row) == ["1", "1", "0"]
+    assert client.get("/kebijakan/what-if/ffff0000").status_code == 404
