@@ -302,4 +302,4 @@ def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dic
         item = cat_["swadaya_pemberdayaan"]
         unit_price = price(rng, item["unit_price"])
         activities[-1]["budget_lines"].append(
-            _line(item, math.ceil(needed / unit_price), unit_price, source="swadaya", kind="jasa"))
+            _line(item, math.ceil(needed / unit_price), unit_price, source="swadaya", kind="upah"))
