@@ -46,13 +46,26 @@ LOCATORS = (
     "infra_no_beneficiaries", "infra_without_swadaya", "public_building_no_access",
     "activities_outside_cycle", "activities_before_musyawarah", "duplicate_activity_codes",
     "beneficiaries_exceed_rw", "mamin_lines", "pemberdayaan_activities", "swadaya_lines",
-    "documents", "amendment", "musyawarah_attendance", "musyawarah_date", "submitted_on",
-    "team", "requested_total", "speakers", "region", "cycle", "activities_budget",
+    "documents", "amendment", "activities_budget",
 )
 
 
 class MissingParameter(BerdayaError):
     """A parameter that fact extraction needs has no value in force."""
+
+
+class _Hits:
+    """Offending items of one kind: how many, the first one's label, and their field paths."""
+
+    __slots__ = ("count", "first", "paths")
+
+    def __init__(self, paths: list[str]):
+        self.count, self.first, self.paths = 0, "", paths
+
+    def add(self, label: str, *paths: str) -> None:
+        self.count += 1
+        self.first = self.first or label
+        self.paths.extend(paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,38 +182,35 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     cycle = proposal.cycle
     musy = proposal.musyawarah
     households_in_rw = musy.households_in_rw
+    cycle_start, cycle_end = dt.date(cycle, 1, 1), dt.date(cycle, 12, 31)
     loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
+    hits = {name: _Hits(loc[name]) for name in (
+        "ppm_wage_lines", "cash_lines", "amount_mismatch_lines", "zero_value_lines", "negative_list_matches",
+        "flood_repair_activities", "unknown_category_activities", "activity_total_mismatches",
+        "infra_no_maintenance", "infra_short_maintenance", "infra_low_poor_beneficiaries",
+        "infra_no_beneficiaries", "infra_without_swadaya", "public_building_no_access",
+        "activities_outside_cycle", "activities_before_musyawarah", "duplicate_activity_codes",
+        "beneficiaries_exceed_rw")}
+    wages, cash, amounts, zeros, negatives = (hits[n] for n in (
+        "ppm_wage_lines", "cash_lines", "amount_mismatch_lines", "zero_value_lines", "negative_list_matches"))
 
-    ppm_total = swadaya = other_total = 0
+    ppm_total = swadaya = other_total = cash_total = line_count = infra_count = max_benef = 0
     ppm_by_kind = dict.fromkeys(KINDS, 0)
     ppm_by_group = dict.fromkeys(GROUPS, 0)
-    line_count = wage_count = cash_count = cash_total = mismatch_count = zero_count = 0
-    first_mismatch_stated = first_mismatch_computed = 0
-    negative_count = 0
+    mismatch_first = act_mismatch_first = (0, 0)
     negative_word = negative_text = ""
-    flood_count = unknown_count = act_mismatch_count = 0
-    first_flood = first_unknown = first_act_mismatch = ""
-    first_act_stated = first_act_computed = 0
-    infra_count = no_maint = short_maint = low_poor = no_benef = no_swadaya = no_access = 0
-    first_no_maint = first_short_maint = first_low_poor = first_no_benef = first_no_swadaya = first_no_access = ""
     min_poor_share = 1.0
-    outside_count = days_outside = before_count = days_before = 0
-    first_outside = first_before = ""
-    dup_count = exceed_count = 0
-    first_dup = first_exceed = ""
-    max_benef = 0
+    days_outside = days_before = 0
     seen_codes: set[str] = set()
-    cycle_start, cycle_end = dt.date(cycle, 1, 1), dt.date(cycle, 12, 31)
 
     for a_i, act in enumerate(proposal.activities):
         a_path = f"activities[{a_i}]"
+        code = act.code
         loc["activities_budget"].append(f"{a_path}.budget_lines")
         cat = categories.get(act.category)
         if cat is None:
             group, infra, public = "", False, False
-            unknown_count += 1
-            first_unknown = first_unknown or act.category
-            loc["unknown_category_activities"].append(f"{a_path}.category")
+            hits["unknown_category_activities"].add(act.category, f"{a_path}.category")
         else:
             group, infra, public = _category(cat)
             if group == "pemberdayaan":
@@ -218,8 +228,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
                 kind = line.kind
                 ppm_by_kind[kind] += value
                 if kind == "upah":
-                    wage_count += 1
-                    loc["ppm_wage_lines"].append(f"{a_path}.budget_lines[{l_i}].source")
+                    wages.add(code, f"{a_path}.budget_lines[{l_i}].source")
                 elif kind == "mamin":
                     loc["mamin_lines"].append(f"{a_path}.budget_lines[{l_i}].quantity")
             elif source == "swadaya":
@@ -228,26 +237,22 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
             else:
                 other_total += value
             if line.cash_to_individuals:
-                cash_count += 1
                 cash_total += value
-                loc["cash_lines"].append(f"{a_path}.budget_lines[{l_i}].cash_to_individuals")
+                cash.add(code, f"{a_path}.budget_lines[{l_i}].cash_to_individuals")
             amount = line.amount
             if amount is not None and amount != value:
-                if not mismatch_count:
-                    first_mismatch_stated, first_mismatch_computed = amount, value
-                mismatch_count += 1
-                loc["amount_mismatch_lines"].append(f"{a_path}.budget_lines[{l_i}].amount")
+                if not amounts.count:
+                    mismatch_first = (amount, value)
+                amounts.add(code, f"{a_path}.budget_lines[{l_i}].amount")
             if not value:
-                zero_count += 1
                 field = "quantity" if line.quantity == 0 else "unit_price"
-                loc["zero_value_lines"].append(f"{a_path}.budget_lines[{l_i}].{field}")
+                zeros.add(code, f"{a_path}.budget_lines[{l_i}].{field}")
             if negative is not None:
                 match = negative.search(line.item)
                 if match:
-                    negative_count += 1
-                    if not negative_word:
+                    if not negatives.count:
                         negative_word, negative_text = " ".join(match.group(0).lower().split()), line.item
-                    loc["negative_list_matches"].append(f"{a_path}.budget_lines[{l_i}].item")
+                    negatives.add(code, f"{a_path}.budget_lines[{l_i}].item")
         ppm_total += act_ppm
         swadaya += act_swadaya
         if group in ppm_by_group:
@@ -256,78 +261,51 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         if negative is not None:
             match = negative.search(act.name)
             if match:
-                negative_count += 1
-                if not negative_word:
+                if not negatives.count:
                     negative_word, negative_text = " ".join(match.group(0).lower().split()), act.name
-                loc["negative_list_matches"].append(f"{a_path}.name")
-
+                negatives.add(code, f"{a_path}.name")
         if act.repairs_flood_damage:
-            flood_count += 1
-            first_flood = first_flood or act.code
-            loc["flood_repair_activities"].append(f"{a_path}.repairs_flood_damage")
+            hits["flood_repair_activities"].add(code, f"{a_path}.repairs_flood_damage")
         if act.stated_total is not None and act.stated_total != act_total:
-            if not act_mismatch_count:
-                first_act_mismatch, first_act_stated, first_act_computed = act.code, act.stated_total, act_total
-            act_mismatch_count += 1
-            loc["activity_total_mismatches"].append(f"{a_path}.stated_total")
+            if not hits["activity_total_mismatches"].count:
+                act_mismatch_first = (act.stated_total, act_total)
+            hits["activity_total_mismatches"].add(code, f"{a_path}.stated_total")
 
         benef = act.beneficiaries
         max_benef = max(max_benef, benef.households)
         if benef.households > households_in_rw:
-            exceed_count += 1
-            first_exceed = first_exceed or act.code
-            loc["beneficiaries_exceed_rw"].append(f"{a_path}.beneficiaries.households")
+            hits["beneficiaries_exceed_rw"].add(code, f"{a_path}.beneficiaries.households")
 
         if infra:
             infra_count += 1
             plan = (act.maintenance_plan or "").strip()
             if not plan:
-                no_maint += 1
-                first_no_maint = first_no_maint or act.code
-                loc["infra_no_maintenance"].append(f"{a_path}.maintenance_plan")
+                hits["infra_no_maintenance"].add(code, f"{a_path}.maintenance_plan")
             elif len(plan.split()) < min_plan_words:
-                short_maint += 1
-                first_short_maint = first_short_maint or act.code
-                loc["infra_short_maintenance"].append(f"{a_path}.maintenance_plan")
+                hits["infra_short_maintenance"].add(code, f"{a_path}.maintenance_plan")
             if benef.households == 0:
-                no_benef += 1
-                first_no_benef = first_no_benef or act.code
-                loc["infra_no_beneficiaries"].append(f"{a_path}.beneficiaries.households")
+                hits["infra_no_beneficiaries"].add(code, f"{a_path}.beneficiaries.households")
             else:
                 poor_share = benef.poor_households / benef.households
                 min_poor_share = min(min_poor_share, poor_share)
                 if poor_share < min_poor_benef:
-                    low_poor += 1
-                    first_low_poor = first_low_poor or act.code
-                    loc["infra_low_poor_beneficiaries"].append(f"{a_path}.beneficiaries.poor_households")
+                    hits["infra_low_poor_beneficiaries"].add(code, f"{a_path}.beneficiaries.poor_households")
             if act_swadaya == 0:
-                no_swadaya += 1
-                first_no_swadaya = first_no_swadaya or act.code
-                loc["infra_without_swadaya"].append(f"{a_path}.budget_lines")
+                hits["infra_without_swadaya"].add(code, f"{a_path}.budget_lines")
             if public and not act.accessibility_features:
-                no_access += 1
-                first_no_access = first_no_access or act.code
-                loc["public_building_no_access"].append(f"{a_path}.accessibility_features")
+                hits["public_building_no_access"].add(code, f"{a_path}.accessibility_features")
 
-        outside = max((cycle_start - act.start).days, (act.end - cycle_end).days, 0)
-        if outside:
-            outside_count += 1
-            first_outside = first_outside or act.code
-            days_outside = max(days_outside, outside)
-            if act.start < cycle_start:
-                loc["activities_outside_cycle"].append(f"{a_path}.start")
-            if act.end > cycle_end:
-                loc["activities_outside_cycle"].append(f"{a_path}.end")
+        before_start, after_end = (cycle_start - act.start).days, (act.end - cycle_end).days
+        if before_start > 0 or after_end > 0:
+            days_outside = max(days_outside, before_start, after_end)
+            ends = (f"{a_path}.start",) * (before_start > 0) + (f"{a_path}.end",) * (after_end > 0)
+            hits["activities_outside_cycle"].add(code, *ends)
         if act.start < musy.date:
-            before_count += 1
-            first_before = first_before or act.code
             days_before = max(days_before, (musy.date - act.start).days)
-            loc["activities_before_musyawarah"].append(f"{a_path}.start")
-        if act.code in seen_codes:
-            dup_count += 1
-            first_dup = first_dup or act.code
-            loc["duplicate_activity_codes"].append(f"{a_path}.code")
-        seen_codes.add(act.code)
+            hits["activities_before_musyawarah"].add(code, f"{a_path}.start")
+        if code in seen_codes:
+            hits["duplicate_activity_codes"].add(code, f"{a_path}.code")
+        seen_codes.add(code)
 
     total_value = ppm_total + swadaya + other_total
     mamin = ppm_by_kind["mamin"]
@@ -352,18 +330,8 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     requested = proposal.requested_total
     amends = proposal.amends
 
-    for name, paths in (
-        ("musyawarah_attendance", ["musyawarah.attendance"]),
-        ("musyawarah_date", ["musyawarah.date"]),
-        ("submitted_on", ["submitted_on"]),
-        ("team", ["team"]),
-        ("requested_total", ["requested_total"]),
-        ("speakers", ["musyawarah.speakers"]),
-        ("region", ["region"]),
-        ("cycle", ["cycle"]),
-        ("amendment", ["amends.berita_acara_perubahan"] if amends else []),
-    ):
-        loc[name] = paths
+    if amends:
+        loc["amendment"].append("amends.berita_acara_perubahan")
 
     values: dict[str, FactValue] = {
         "cycle_year": cycle,
@@ -398,49 +366,49 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "requested_total_mismatch": requested is not None and requested != ppm_total,
         "requested_total_difference": (requested - ppm_total) if requested is not None else 0,
         # budget lines
-        "ppm_wage_line_count": wage_count,
-        "cash_line_count": cash_count,
+        "ppm_wage_line_count": hits["ppm_wage_lines"].count,
+        "cash_line_count": hits["cash_lines"].count,
         "cash_total": cash_total,
-        "amount_mismatch_count": mismatch_count,
-        "first_amount_mismatch_stated": first_mismatch_stated,
-        "first_amount_mismatch_computed": first_mismatch_computed,
-        "zero_value_line_count": zero_count,
-        "negative_list_match_count": negative_count,
+        "amount_mismatch_count": hits["amount_mismatch_lines"].count,
+        "first_amount_mismatch_stated": mismatch_first[0],
+        "first_amount_mismatch_computed": mismatch_first[1],
+        "zero_value_line_count": hits["zero_value_lines"].count,
+        "negative_list_match_count": hits["negative_list_matches"].count,
         "negative_list_first_word": negative_word,
         "negative_list_first_text": negative_text,
         # activities
-        "flood_repair_activity_count": flood_count,
-        "first_flood_repair_activity": first_flood,
-        "unknown_category_count": unknown_count,
-        "first_unknown_category": first_unknown,
-        "activity_total_mismatch_count": act_mismatch_count,
-        "first_activity_total_mismatch": first_act_mismatch,
-        "first_activity_total_stated": first_act_stated,
-        "first_activity_total_computed": first_act_computed,
+        "flood_repair_activity_count": hits["flood_repair_activities"].count,
+        "first_flood_repair_activity": hits["flood_repair_activities"].first,
+        "unknown_category_count": hits["unknown_category_activities"].count,
+        "first_unknown_category": hits["unknown_category_activities"].first,
+        "activity_total_mismatch_count": hits["activity_total_mismatches"].count,
+        "first_activity_total_mismatch": hits["activity_total_mismatches"].first,
+        "first_activity_total_stated": act_mismatch_first[0],
+        "first_activity_total_computed": act_mismatch_first[1],
         "infrastructure_activity_count": infra_count,
-        "infra_no_maintenance_count": no_maint,
-        "first_infra_no_maintenance": first_no_maint,
-        "infra_short_maintenance_count": short_maint,
-        "first_infra_short_maintenance": first_short_maint,
-        "infra_low_poor_beneficiary_count": low_poor,
-        "first_infra_low_poor_beneficiary": first_low_poor,
-        "infra_min_poor_beneficiary_share": min_poor_share if infra_count - no_benef else 0.0,
-        "infra_no_beneficiaries_count": no_benef,
-        "first_infra_no_beneficiaries": first_no_benef,
-        "infra_without_swadaya_count": no_swadaya,
-        "first_infra_without_swadaya": first_no_swadaya,
-        "public_building_no_access_count": no_access,
-        "first_public_building_no_access": first_no_access,
-        "activities_outside_cycle_count": outside_count,
-        "first_activity_outside_cycle": first_outside,
+        "infra_no_maintenance_count": hits["infra_no_maintenance"].count,
+        "first_infra_no_maintenance": hits["infra_no_maintenance"].first,
+        "infra_short_maintenance_count": hits["infra_short_maintenance"].count,
+        "first_infra_short_maintenance": hits["infra_short_maintenance"].first,
+        "infra_low_poor_beneficiary_count": hits["infra_low_poor_beneficiaries"].count,
+        "first_infra_low_poor_beneficiary": hits["infra_low_poor_beneficiaries"].first,
+        "infra_min_poor_beneficiary_share": min_poor_share if infra_count > hits["infra_no_beneficiaries"].count else 0.0,
+        "infra_no_beneficiaries_count": hits["infra_no_beneficiaries"].count,
+        "first_infra_no_beneficiaries": hits["infra_no_beneficiaries"].first,
+        "infra_without_swadaya_count": hits["infra_without_swadaya"].count,
+        "first_infra_without_swadaya": hits["infra_without_swadaya"].first,
+        "public_building_no_access_count": hits["public_building_no_access"].count,
+        "first_public_building_no_access": hits["public_building_no_access"].first,
+        "activities_outside_cycle_count": hits["activities_outside_cycle"].count,
+        "first_activity_outside_cycle": hits["activities_outside_cycle"].first,
         "days_outside_cycle": days_outside,
-        "activities_before_musyawarah_count": before_count,
-        "first_activity_before_musyawarah": first_before,
+        "activities_before_musyawarah_count": hits["activities_before_musyawarah"].count,
+        "first_activity_before_musyawarah": hits["activities_before_musyawarah"].first,
         "days_activity_before_musyawarah": days_before,
-        "duplicate_activity_code_count": dup_count,
-        "first_duplicate_activity_code": first_dup,
-        "beneficiaries_exceed_rw_count": exceed_count,
-        "first_beneficiaries_exceed_rw": first_exceed,
+        "duplicate_activity_code_count": hits["duplicate_activity_codes"].count,
+        "first_duplicate_activity_code": hits["duplicate_activity_codes"].first,
+        "beneficiaries_exceed_rw_count": hits["beneficiaries_exceed_rw"].count,
+        "first_beneficiaries_exceed_rw": hits["beneficiaries_exceed_rw"].first,
         "max_beneficiary_households": max_benef,
         # musyawarah
         "households_in_rw": households_in_rw,

@@ -215,6 +215,9 @@ def test_dates_against_cycle_musyawarah_and_deadline():
     assert (v["activities_before_musyawarah_count"], v["days_activity_before_musyawarah"]) == (1, 96)
     assert (v["musyawarah_after_submission"], v["days_musyawarah_after_submission"]) == (True, 3)
     assert (v["days_after_submission_deadline"], v["submission_deadline_date"]) == (2, "2022-03-31")
+    both_ends = facts_of(proposal([activity(start="2021-12-01", end="2023-01-05")]))
+    assert both_ends.values["activities_outside_cycle_count"] == 1 and both_ends.values["days_outside_cycle"] == 31
+    assert both_ends.locators["activities_outside_cycle"] == ["activities[0].start", "activities[0].end"]
     assert facts_of(proposal()).values["days_after_submission_deadline"] == (dt.date(2022, 2, 14) - dt.date(2022, 3, 31)).days
     v = facts_of(proposal(submitted_on=None)).values
     assert (v["submitted_on_given"], v["days_after_submission_deadline"], v["musyawarah_after_submission"]) == (False, 0, False)
