@@ -142,6 +142,8 @@ class ScoreTable:
             cols.append("evaluator_tier")
         if self.explanation is not None:
             cols.append("advice")
+        if self.calibration_id is not None:
+            cols.append("calibration_id")
         if self.synthetic:
             cols.append("synthetic")
         return cols
@@ -161,6 +163,8 @@ class ScoreTable:
                 row["evaluator_tier"] = u["evaluator_tier"]
             if self.explanation is not None:
                 row["advice"] = u["advice"][self.lang]
+            if self.calibration_id is not None:
+                row["calibration_id"] = self.calibration_id   # which cut points made the tiers
             if self.synthetic:
                 row["synthetic"] = True
             rows.append(row)

@@ -101,6 +101,9 @@ def test_calibration_file_is_used_or_refused(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
     assert doc["cuts"]["calibration_id"] == art["id"] and doc["units"][0]["tier_id"] == "mandiri"
+    table_out = tmp_path / "skor.csv"
+    assert run(ppm_input(tmp_path), "--calibration", cal, "--out", table_out).exit_code == 0
+    assert next(csv.DictReader(table_out.open()))["calibration_id"] == art["id"]
     art["index"]["hash"] = "sha256:" + "0" * 64
     cal.write_text(json.dumps(art))
     out.unlink()
