@@ -232,6 +232,6 @@ def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(c
     assert page.status_code == 200
     text = text_of(page.text)
     assert "SINTETIS-2022-Cibabat-RW05" in text and "PPM-INK-001" in text
-    first_row = re.search(r'<th scope="row">Layak.</th>(.*?)</tr>', page.text, re.S).group(1)
+    first_row = re.search(r'<th scope="row">layak</th>(.*?)</tr>', page.text, re.S).group(1)
     assert re.findall(r">(\d+)</td>", first_row) == ["1", "1", "0"]
     assert client.get("/kebijakan/what-if/ffff0000").status_code == 404
