@@ -19,7 +19,7 @@ VERDICT_NAMES = {"eligible": "layak / eligible", "needs_revision": "perlu perbai
                  "ineligible": "tidak layak / ineligible"}
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     os.close(fd)
@@ -91,7 +91,7 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
             ws.append(row)
         ws.freeze_panes = "A2"
     target = Path(path)
-    _atomic(target, lambda tmp: wb.save(tmp))
+    atomic_write(target, lambda tmp: wb.save(tmp))
     return target
 
 
@@ -106,7 +106,7 @@ def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
                 w.writerow(header)
                 w.writerows(rows)
 
-        _atomic(target, write)
+        atomic_write(target, write)
         written.append(target)
     return written
 
@@ -136,7 +136,7 @@ def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:
     ax.set_title(f"Transisi putusan / verdict transitions{tag}")
     fig.tight_layout()
     target = Path(directory) / "transisi.png"
-    _atomic(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    atomic_write(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     plt.close(fig)
     written.append(target)
 
@@ -152,7 +152,7 @@ def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:
     ax.legend()
     fig.tight_layout()
     target = Path(directory) / "aturan.png"
-    _atomic(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    atomic_write(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     plt.close(fig)
     written.append(target)
     return written
@@ -167,6 +167,6 @@ def write_report(report: dict[str, Any], directory: str | Path) -> list[Path]:
     written += write_csvs(report, d)
     written += write_charts(report, d)
     target = d / "whatif.json"
-    _atomic(target, lambda tmp: tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"))
+    atomic_write(target, lambda tmp: tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"))
     written.append(target)
     return written

@@ -213,3 +213,65 @@ def rollback_cmd(
                                 by=by or os.environ.get("BERDAYA_USER") or getpass.getuser())
     typer.echo(f"Diterbitkan / published: {pv.version} (isi / content of {version}), berlaku / effective "
                f"{tanggal(pv.effective_from.isoformat())}")
+
+
+def index_whatif(rows: list[dict], *, baseline_index: str, draft_index: str, baseline_calibration: Path | None,
+                 draft_calibration: Path | None, synthetic: bool) -> dict:
+    """Score the same evaluation records under the published and the draft index/calibration; compare tiers."""
+    from calibration.artifact import load_artifact  # noqa: PLC0415
+    from knowledge.indices import load_index_definition  # noqa: PLC0415
+    from rules.whatif_tiers import tier_transitions  # noqa: PLC0415
+    from scoring.engine import score_table  # noqa: PLC0415
+
+    ids = ("cycle", "kecamatan", "kelurahan", "rw")
+    runs = []
+    for index, cal in ((baseline_index, baseline_calibration), (draft_index, draft_calibration)):
+        definition = load_index_definition(index)
+        artifact = load_artifact(cal) if cal else None
+        table = score_table(definition, rows, calibration=artifact, id_columns=ids)
+        runs.append(([u["tier_id"] for u in table.units], definition,
+                     f"{definition.name} {definition.content_hash()[:19]}" + (f" + {artifact['id']}" if artifact else "")))
+    (before, definition, before_label), (after, _, after_label) = runs
+    return tier_transitions(rows, before, after, definition.tier_ids, before_label=before_label,
+                            after_label=after_label, synthetic=synthetic)
+
+
+@kb.command("simulate-index")
+@handle_errors()
+def simulate_index_cmd(
+    records: str = typer.Argument(..., help="Catatan evaluasi (csv|xlsx|json) atau 'sintetis' / evaluation records "
+                                            "or 'sintetis' for the SYNTHETIC cycles"),
+    index: str = typer.Option(..., "--index", help="Definisi indeks draf (nama atau berkas) / draft index definition"),
+    baseline_index: str = typer.Option("ppm", "--baseline-index", help="Definisi terbit / published definition"),
+    calibration: Path = typer.Option(None, "--calibration", help="Kalibrasi draf / draft calibration artifact"),
+    baseline_calibration: Path = typer.Option(None, "--baseline-calibration",
+                                              help="Kalibrasi terbit / published calibration artifact"),
+    cycles: str = typer.Option(None, "--cycles", help="Siklus, mis. 2021,2022 / cycles to include"),
+    report: Path = typer.Option(None, "--report", help="Tulis XLSX, CSV dan PNG ke direktori ini / write reports here"),
+) -> None:
+    """Transisi tingkat karena draf indeks/kalibrasi / tier transitions under a draft index or calibration.
+
+    Contoh / example: berdaya kb simulate-index sintetis --index draf-ppm.yaml --cycles 2024,2025
+    """
+    from knowledge.tables import read_table  # noqa: PLC0415
+    from rules.whatif_tiers import write_tier_report  # noqa: PLC0415
+
+    wanted = parse_cycles(cycles) if cycles else None
+    synthetic = records.lower() in ("sintetis", "synthetic")
+    if synthetic:
+        from knowledge.synthetic import generate_cycles  # noqa: PLC0415
+
+        span = range(min(wanted), max(wanted) + 1) if wanted else range(2018, 2026)
+        rows = [dict(r) for r in generate_cycles(cycles=span).evaluations]
+    else:
+        rows = read_table(records)
+    rows = [r for r in rows if wanted is None or r.get("cycle") in wanted]
+    result = index_whatif(rows, baseline_index=baseline_index, draft_index=index,
+                          baseline_calibration=baseline_calibration, draft_calibration=calibration,
+                          synthetic=synthetic)
+    t = result["totals"]
+    typer.echo(f"{t['units']} unit: tingkat berubah / tier changed {t['changed']} (naik / up {t['up']}, "
+               f"turun / down {t['down']})")
+    if report:
+        for path in write_tier_report(result, report):
+            typer.echo(f"  {path}")
