@@ -8,49 +8,48 @@ import pytest
 from calibration.fit import calibrate
 from calibration.ordinal import OrdinalLogitCalibrator
 from knowledge.indices import load_index_definition
-from knowledge.synthetic.indicators import noisy_tiers, rows_from_columns, synthetic_indicator_matrix
+from knowledge.synthetic.calibration_sample import calibration_sample
+from knowledge.synthetic.indicators import rows_from_columns
 from knowledge.tables import read_table
 from scoring.engine import score_table
 
 IDM_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "idm_sample.csv"  # source: tests/fixtures/README.md
 PUBLISHED = ("iks", "ike", "ikl", "idm", "status")
-TRUE_CUTS = np.array([0.40, 0.56, 0.72])  # on the ppm index scale
 
 
 @pytest.fixture(scope="module")
 def synthetic_ppm():
-    """12,000 SYNTHETIC RW-cycles 2018-2023: ppm index scores and evaluator tiers with 20% noise.
+    """12,000 SYNTHETIC RW-cycles 2018-2023 (2,000 per cycle) with known true cut points.
 
-    Tiers come from the computed index through TRUE_CUTS (">=", the ppm rule) with the
-    generator's perception noise, solved so that 20% of tiers differ from the true tier.
-    The size keeps the largest error near 0.004 over seeds 0-11, well inside 0.01.
+    The foundation's calibration_sample cuts the true tiers from the ppm index the scoring
+    engine computes (so the cuts live on the index scale) and adds perception noise solved
+    so that 20% of evaluator tiers differ from the true tier. At this size the largest cut
+    error was 0.0037 over seeds 0-7 (0.0068 at 500 per cycle), well inside 0.01.
     """
     definition = load_index_definition("ppm")
-    columns = synthetic_indicator_matrix(12_000, seed=11, cycles=range(2018, 2024))
-    scores = score_table(definition, rows_from_columns(columns)).score
-    true, seen, _ = noisy_tiers(scores, TRUE_CUTS, 0.20, np.random.default_rng(2018))
-    return definition, columns, scores, true, seen
+    sample = calibration_sample(seed=4, cycles=range(2018, 2024), units_per_cycle=2000, noise_rate=0.20,
+                                score=lambda cols: score_table(definition, rows_from_columns(cols)).score)
+    return definition, sample
 
 
 def test_synthetic_tiers_carry_twenty_percent_evaluator_noise(synthetic_ppm):
-    _, _, _, true, seen = synthetic_ppm
-    assert abs(np.mean(true != seen) - 0.20) < 0.01
+    _, sample = synthetic_ppm
+    assert abs(sample.disagreement - 0.20) < 0.01
 
 
 def test_ordered_logit_recovers_every_synthetic_cut_within_001(synthetic_ppm):
-    definition, columns, _, _, seen = synthetic_ppm
-    rows = rows_from_columns(columns, {"evaluator_tier": [definition.tier_ids[k] for k in seen],
-                                       "synthetic": [True] * len(seen)})
-    result = calibrate(definition, rows, cycles=range(2018, 2024), n_bootstrap=10, seed=1)
-    errors = np.abs(np.array(result.artifact["cut_points"]) - TRUE_CUTS)
+    definition, sample = synthetic_ppm
+    result = calibrate(definition, sample.rows(), cycles=range(2018, 2024), n_bootstrap=10, seed=1,
+                       synthetic=True)
+    errors = np.abs(np.array(result.artifact["cut_points"]) - np.array(sample.cut_points))
     assert errors.max() < 0.01, errors
     assert result.artifact["synthetic"] is True
 
 
 def test_ordered_logit_estimator_alone_recovers_the_synthetic_cuts(synthetic_ppm):
-    _, _, scores, _, seen = synthetic_ppm
-    cuts = OrdinalLogitCalibrator(n_tiers=4, cut_rule=">=").fit(scores, seen).cut_points_
-    np.testing.assert_allclose(cuts, TRUE_CUTS, atol=0.01)
+    _, sample = synthetic_ppm
+    cuts = OrdinalLogitCalibrator(n_tiers=4, cut_rule=">=").fit(sample.scores, sample.evaluator_tier).cut_points_
+    np.testing.assert_allclose(cuts, sample.cut_points, atol=0.01)
 
 
 @pytest.fixture(scope="module")
