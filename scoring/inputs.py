@@ -154,8 +154,9 @@ def _check_columns(defn: IndexDefinition, present: list[str], id_columns: list[s
 def _check_ids(defn: IndexDefinition, rows: Sequence[dict[str, Any]], problems: _Problems) -> None:
     first_row: dict[tuple, int] = {}
     for i, r in enumerate(rows):
-        key = tuple(r.get(c) for c in defn.id_columns)
-        for c, v in zip(defn.id_columns, key):
+        values = [r.get(c) for c in defn.id_columns]
+        key = tuple(v if isinstance(v, (str, int, float, type(None))) else repr(v) for v in values)
+        for c, v in zip(defn.id_columns, values):
             if v is None or (isinstance(v, str) and not v.strip()):
                 problems.add(at(spreadsheet_row(i), c), "identitas unit wajib diisi", "the unit identifier is required")
         if key in first_row:
