@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/berdaya demo-data --out var/demo && $(VENV)/bin/berdaya validate var/demo/proposals/2025/cibabat-rw05.json
+	$(VENV)/bin/berdaya run-demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -6,18 +6,14 @@ and stored with `synthetic = true`; the keys are labelled `demo`.
 
 from __future__ import annotations
 
-import logging
-
 from knowledge.documents import parse_proposal, to_jsonable
 from knowledge.synthetic import generate_cycles
 from service import repository
 from service.auth import ROLES, check_role, hash_key, new_key, new_key_id
 from service.db import Database
 from service.engines import Engines
-from service.errors import Conflict
 
 DEMO_LABEL = "demo"
-log = logging.getLogger("berdaya.service")
 
 
 def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int:
@@ -25,27 +21,12 @@ def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int
     with db.session() as session:
         if repository.count_proposals(session):
             return 0
-    stored = 0
-    data = generate_cycles(seed=seed)
-    # Logging one line per stored decision is right for the service, but thousands of demo
-    # lines at start would drown the first requests; they are summarised instead.
-    logger = logging.getLogger("berdaya")
-    previous = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        for item in data.proposals:
-            proposal = parse_proposal(item.proposal, source="synthetic")
-            check = engines.check(proposal)
-            content = to_jsonable(proposal.model_dump(mode="json"))
-            with db.session() as session:
-                try:
-                    repository.submit_proposal(session, proposal=content, check=check, key_id=None, synthetic=True)
-                    stored += 1
-                except Conflict:
-                    continue
-    finally:
-        logger.setLevel(previous)
-    return stored
+    items = []
+    for item in generate_cycles(seed=seed).proposals:
+        proposal = parse_proposal(item.proposal, source="synthetic")
+        items.append((to_jsonable(proposal.model_dump(mode="json")), engines.check(proposal)))
+    with db.session() as session:
+        return repository.submit_many(session, items, synthetic=True)
 
 
 def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:

@@ -26,7 +26,7 @@ from scoring.engine import score_table
 from service.errors import NotFound
 
 SHIPPED_KB_ROOT = DATA_DIR / "kb"
-_checkers: dict[tuple[str, str], Checker] = {}
+_checkers: dict[tuple[str, str, str], Checker] = {}
 _checkers_lock = threading.Lock()
 
 
@@ -64,6 +64,8 @@ class Engines:
         self.kb_dir = kb_dir
         self.index_name = index
         self._kbs: dict[tuple[str, str], KnowledgeBaseEntry] | None = None
+        self._loaded: dict[tuple[str, str], Any] = {}
+        self._default: tuple[str, str] | None = None
         self._definition = None
 
     # ---- knowledge bases ----------------------------------------------------------------------
@@ -73,20 +75,21 @@ class Engines:
             roots = [p.parent for p in sorted(SHIPPED_KB_ROOT.glob("*/kb.yaml"))]
             if self.kb_dir:
                 roots.append(Path(self.kb_dir))
-            for root in roots:
+            for n, root in enumerate(roots):
                 kb = load_knowledge_base(root)
                 shipped = root.resolve().parent == SHIPPED_KB_ROOT.resolve()
-                found[(kb.name, str(kb.version))] = KnowledgeBaseEntry(
-                    kb.name, str(kb.version), root, kb.content_hash(), shipped)
+                key = (kb.name, str(kb.version))
+                found[key] = KnowledgeBaseEntry(kb.name, str(kb.version), root, kb.content_hash(), shipped)
+                self._loaded[key] = kb
+                if (self.kb_dir and n == len(roots) - 1) or (not self.kb_dir and shipped and self._default is None):
+                    self._default = key
             self._kbs = found
         return self._kbs
 
     def default_kb(self) -> KnowledgeBaseEntry:
+        """The knowledge base new checks use: BERDAYA_KB_DIR if set, else the shipped one."""
         kbs = self.knowledge_bases()
-        if self.kb_dir:
-            chosen = load_knowledge_base(self.kb_dir)
-            return kbs[(chosen.name, str(chosen.version))]
-        return next(e for e in kbs.values() if e.shipped)
+        return kbs[self._default]
 
     def kb_entry(self, name: str, version: str) -> KnowledgeBaseEntry:
         entry = self.knowledge_bases().get((name, version))
@@ -96,11 +99,13 @@ class Engines:
         return entry
 
     def load_kb(self, name: str, version: str):
-        return load_knowledge_base(self.kb_entry(name, version).path)
+        """The loaded knowledge base (loaded once; a version's content never changes)."""
+        self.kb_entry(name, version)
+        return self._loaded[(name, version)]
 
     def checker(self, name: str | None = None, version: str | None = None) -> Checker:
         entry = self.default_kb() if name is None else self.kb_entry(name, str(version))
-        key = (entry.name, entry.version)
+        key = (entry.name, entry.version, entry.content_hash)
         with _checkers_lock:
             if key not in _checkers:
                 _checkers[key] = default_checker() if entry.shipped and not self.kb_dir else Checker.load(entry.path)
@@ -110,7 +115,7 @@ class Engines:
               version: str | None = None) -> dict[str, Any]:
         """The issue-3 check JSON for a validated proposal (runs in the caller's thread)."""
         result = self.checker(name, version).check(proposal, cycle=cycle)
-        return plain(result.model_dump(mode="json"))
+        return result.model_dump(mode="json")
 
     def check_calibration(self, artifact: dict[str, Any]) -> None:
         """Refuse an artifact whose id does not match its content, or fitted for another definition."""

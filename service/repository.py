@@ -112,6 +112,40 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
     return row
 
 
+def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, Any]]], *,
+                synthetic: bool) -> int:
+    """Store many (proposal, check) pairs in one transaction, skipping RWs that already have one.
+
+    For loading whole cycles (the demo data); returns how many were stored.
+    """
+    stored: list[tuple[Decision, StoredProposal]] = []
+    with session.begin():
+        taken = set(session.execute(select(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw)
+                                    .where(StoredProposal.status == "active")).tuples())
+        for proposal, check in items:
+            region, cycle = proposal["region"], int(check.get("cycle") or proposal["cycle"])
+            key = (cycle, region["kelurahan"], int(region["rw"]))
+            if key in taken:
+                continue
+            taken.add(key)
+            kb = check.get("knowledge_base") or {}
+            decision_input = {"proposal": proposal, "cycle": cycle}
+            decision = Decision(
+                id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
+                input_hash=input_hash(decision_input), input=decision_input, output=check, key_id=None)
+            row = StoredProposal(
+                id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
+                rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],
+                content=proposal, decision_id=decision.id, key_id=None, synthetic=synthetic)
+            session.add(decision)
+            session.add(row)
+            stored.append((decision, row))
+    for decision, row in stored:
+        log_decision(decision.id, "check", kb_name=decision.kb_name, kb_version=decision.kb_version,
+                     input_hash=decision.input_hash, verdict=row.verdict, proposal_id=row.id)
+    return len(stored)
+
+
 def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
     row = session.get(StoredProposal, proposal_id)
     if row is None:

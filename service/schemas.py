@@ -7,9 +7,18 @@ response directly, so a key hash or an internal column cannot leak.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without their zone; every stored time is UTC.
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
+
 
 EXAMPLE_PROPOSAL: dict[str, Any] = {
     "cycle": 2022,
@@ -95,7 +104,7 @@ class ProposalSummary(BaseModel):
     verdict: Literal["eligible", "needs_revision", "ineligible"]
     decision_id: str
     synthetic: bool
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class ProposalPublic(ProposalSummary):
@@ -172,7 +181,7 @@ class DecisionPublic(BaseModel):
     calibration_id: str | None
     input_hash: str
     key_id: str | None
-    created_at: dt.datetime
+    created_at: UtcDatetime
     input: dict[str, Any]
     output: dict[str, Any]
 
@@ -243,7 +252,7 @@ class CalibrationSummary(BaseModel):
     index_hash: str
     method: str
     synthetic: bool
-    created_at: dt.datetime
+    created_at: UtcDatetime
     usable: bool = Field(description="Fitted for the index definition this service scores with")
 
 

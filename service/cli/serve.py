@@ -12,6 +12,7 @@ from service.cli.common import app, handle_errors
 from service.db import Database
 from service.demo import issue_demo_keys, load_demo_cycles
 from service.engines import Engines
+from service.logs import configure_logging
 from service.settings import Settings
 
 
@@ -59,6 +60,7 @@ def run_demo(
     Contoh / example: berdaya run-demo
     """
     settings = Settings.from_env(host=host)
+    configure_logging(settings.log_level)
     db = Database(settings)
     db.migrate()
     engines = Engines(settings.kb_dir, settings.index)

@@ -32,7 +32,7 @@ def variants(base: dict, n: int) -> list[dict]:
 
 
 def test_parallel_checks_each_get_their_own_result(client, base_proposal):
-    proposals = variants(base_proposal, 64)
+    proposals = variants(base_proposal, 48)
     checker = default_checker()
     expected = [json.loads(json.dumps(checker.check(parse_proposal(p)).model_dump(mode="json"))) for p in proposals]
     assert len({json.dumps(e, sort_keys=True) for e in expected}) > 10, "the variants must differ in their results"
@@ -41,6 +41,7 @@ def test_parallel_checks_each_get_their_own_result(client, base_proposal):
         return i, client.post("/v1/checks", json=proposals[i]).json()
 
     with ThreadPoolExecutor(16) as pool:
-        results = dict(pool.map(post, list(range(64)) * 2))
+        results = dict(pool.map(post, range(48)))
+    assert len(results) == 48
     for i, body in results.items():
         assert body == expected[i], f"proposal {i} got another result"
