@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "service.cli.score",
     "service.cli.calibrate",
     "service.cli.keys",
+    "service.cli.serve",
 )
 
 for _name in COMMAND_MODULES:
