@@ -130,3 +130,14 @@ def test_help_lists_every_option():
     result = runner.invoke(app, ["score", "--help"])
     for option in ("--index", "--calibration", "--id-columns", "--format", "--out", "--explain", "--lang"):
         assert option in result.output
+
+
+def test_json_input_with_hdi_definition(tmp_path):
+    source = tmp_path / "hdi.json"
+    source.write_text(json.dumps([{"iso3": "IDN", "year": 2021, "le": 67.6, "eys": 13.7, "mys": 8.6, "gnipc": 11466}]))
+    out = tmp_path / "hdi.csv"
+    result = run(source, "--index", "hdi", "--out", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(out.open()))
+    assert (row["iso3"], row["tier_name"], round(float(row["score"]), 3)) == ("IDN", "High", 0.705)
+    assert {"health", "education", "income"} <= set(row)
