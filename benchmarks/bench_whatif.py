@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -55,16 +57,24 @@ def main() -> None:
         items = synthetic_items(CYCLES)
         generated = time.perf_counter() - t0
         t1 = time.perf_counter()
+        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self0 = resource.getrusage(resource.RUSAGE_SELF)
         report = simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version,
                           cycles=CYCLES, workers=args.workers, synthetic=True, source="synthetic")
         replay = time.perf_counter() - t1
+        children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self1 = resource.getrusage(resource.RUSAGE_SELF)
+    parent_cpu = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
+    worker_cpu = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
     n = report["totals"]["proposals"]
     figures = {
         "proposals": n, "checks": 2 * n, "workers": report["run"]["workers"],
         "generate_seconds": round(generated, 2), "replay_seconds": round(replay, 2),
         "proposals_per_second": round(n / replay, 1), "checks_per_second": round(2 * n / replay, 1),
         "verdict_changed": report["totals"]["verdict_changed"], "goal_seconds": 10,
-        "goal_met": replay < 10,
+        "goal_met": replay < 10, "worker_cpu_seconds": round(worker_cpu, 2),
+        "parent_cpu_seconds": round(parent_cpu, 2),
+        "load_average_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count(),
     }
     if args.json:
         print(json.dumps(figures))
@@ -73,6 +83,8 @@ def main() -> None:
           f"{figures['workers']} pekerja / workers")
     print(f"  replay {replay:.2f} s  ({figures['proposals_per_second']} proposal/s, "
           f"{figures['checks_per_second']} checks/s); generation {generated:.2f} s")
+    print(f"  CPU pekerja / worker CPU {worker_cpu:.2f} s, induk / parent {parent_cpu:.2f} s; load average {figures['load_average_1min']} "
+          f"on {figures['cpus']} CPUs")
     print(f"  putusan berubah / verdict changed: {figures['verdict_changed']}; "
           f"goal < 10 s: {'OK' if figures['goal_met'] else 'NOT MET'}")
 
