@@ -30,7 +30,9 @@ templates.env.globals.update(input_id=forms.input_id, generic_path=generic_path,
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
-ROLE_PAGES = {"evaluator": "/skor", "policy": "/kebijakan", "facilitator": "/pra-periksa"}
+# Scripts only from this site (no inline script); inline style attributes are used for chart shades.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
 @dataclass
@@ -73,6 +75,7 @@ def finish(page: Page, response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", CSP)
     return response
 
 

@@ -49,6 +49,15 @@ def fill_proposal(tab, data: dict) -> None:
         tab.locator(f'#doc-{doc}').check()
 
 
+UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+    .filter(el => !el.closest('template') && el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map(el => el.name || el.id)"""
+
+
+def unlabelled_inputs(tab) -> list[str]:
+    return tab.evaluate(UNLABELLED)
+
+
 def expected_check(live_server, data: dict) -> dict:
     return live_server["app"].state.services.engines.check(parse_proposal(data))
 
@@ -62,6 +71,7 @@ def test_facilitator_fills_a_proposal_without_maintenance_plan_and_sees_the_find
 
     page.goto(f"{live_server['url']}/pra-periksa")
     screenshot(page, "01-pra-periksa-kosong")
+    assert unlabelled_inputs(page) == []
     fill_proposal(page, data)
     page.get_by_role("button", name=re.compile("^Periksa$")).click()
     page.wait_for_selector("#verdict")
@@ -86,6 +96,9 @@ def test_rows_can_be_added_and_removed_before_checking(page, live_server):
     assert page.locator("fieldset.activity").count() == 3
     page.locator("fieldset.activity").nth(1).get_by_role("button", name="Hapus kegiatan ini").click()
     assert page.locator("fieldset.activity").count() == 2
+    # Added rows have their own inputs, each with its own label; focus moved to the add button.
+    assert unlabelled_inputs(page) == []
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Tambah kegiatan"
     page.get_by_role("button", name=re.compile("^Periksa$")).click()
     # Both remaining activities come back, renumbered 0 and 1, each with its schema problems.
     assert page.locator('[name="activities[1].code"]').count() == 1
@@ -151,6 +164,7 @@ def test_evaluator_uploads_records_and_downloads_the_results(page, live_server, 
     assert page.locator("figure.chart svg rect").count() > 0
     assert page.get_by_text("DATA SINTETIS").first.is_visible()
     screenshot(page, "05-skor-hasil")
+    assert unlabelled_inputs(page) == []
 
     with page.expect_download() as info:
         page.locator("#download-xlsx").click()
@@ -213,5 +227,12 @@ def test_phone_sized_screen(browser, live_server):
     tab.goto(f"{live_server['url']}/pra-periksa")
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    # Keyboard: the skip link comes first and takes the focus to the main content.
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.className") == "skip"
+    outline = tab.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"                            # focus is visible
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "main"
     screenshot(tab, "11-pra-periksa-ponsel")
     context.close()

@@ -141,3 +141,13 @@ def test_refusal_pages_carry_both_languages(client, keys):
     text = re.sub(r"\s+", " ", refused.text)
     assert "This page is for the evaluator role only" in text
     assert "Halaman ini hanya untuk peran" in text
+
+
+def test_pages_forbid_inline_scripts_framing_and_caching(client):
+    response = client.get("/pra-periksa")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+    assert response.headers["cache-control"] == "no-store"
+    assert "<script>" not in response.text              # the only script is /static/rows.js
+    assert client.get("/static/rows.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/..%2Fsecurity.py").status_code == 404
