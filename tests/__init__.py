@@ -1,0 +1,1 @@
+"""Berdaya test suite."""
