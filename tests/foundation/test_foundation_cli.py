@@ -172,8 +172,10 @@ def test_demo_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp_pat
     from knowledge.synthetic import export, generate_cycles, write_demo_data
 
     out = tmp_path / "demo"
-    write_demo_data(generate_cycles(seed=1, cycles=[2024]), out)
-    assert (out / "proposals" / "2024").is_dir()
+    first = generate_cycles(seed=1, cycles=[2024])
+    write_demo_data(first, out)
+    assert all(json.loads((out / "proposals" / p.file_name).read_text(encoding="utf-8")) == p.proposal
+               for p in first.proposals)
     write_demo_data(generate_cycles(seed=2, cycles=[2025]), out)   # a previous demo output is replaced
     assert sorted(p.name for p in (out / "proposals").iterdir()) == ["2025"]
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
