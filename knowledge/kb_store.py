@@ -409,7 +409,9 @@ class KBStore:
                 kb_yaml = content / "kb.yaml"
                 os.chmod(kb_yaml, stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)
                 text = kb_yaml.read_text(encoding="utf-8")
-                kb_yaml.write_text(_VERSION_LINE.sub(f'version: "{label}"', text, count=1), encoding="utf-8")
+                line = f'version: "{label}"'
+                text = _VERSION_LINE.sub(line, text, count=1) if _VERSION_LINE.search(text) else f"{text}\n{line}\n"
+                kb_yaml.write_text(text, encoding="utf-8")
             files = read_kb_files(content)
             digests = tree_digests(content)
             manifest = Manifest(

@@ -51,17 +51,19 @@ class Registry:
         self._stamp: float | None = None
         self._versions: list[PublishedVersion] = []
         self._verified: set[str] = set()
+        self._lock = threading.Lock()
 
     def versions(self) -> list[PublishedVersion]:
         """Published versions, re-read only when the store's versions directory changed (a publish)."""
-        try:
-            stamp = self.store.versions_dir.stat().st_mtime_ns
-        except FileNotFoundError:
-            stamp = None
-        if stamp is None or stamp != self._stamp or not self._versions:
-            self._versions = self.store.versions()
-            self._stamp = self.store.versions_dir.stat().st_mtime_ns
-        return self._versions
+        with self._lock:
+            try:
+                stamp = self.store.versions_dir.stat().st_mtime_ns
+            except FileNotFoundError:
+                stamp = None
+            if stamp is None or stamp != self._stamp or not self._versions:
+                self._versions = self.store.versions()
+                self._stamp = self.store.versions_dir.stat().st_mtime_ns
+            return self._versions
 
     def version_for_cycle(self, cycle: int) -> PublishedVersion:
         return pick_in_force(self.versions(), cycle_date(cycle), self.store.kb_name)

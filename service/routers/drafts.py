@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb_diff import diff_kb, render_text
 from knowledge.kb_files import read_kb_files, tree_hash
-from knowledge.kb_store import KBStore
+from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion
 from rules.whatif_gate import publish_draft
 from rules.whatif import simulate, synthetic_items
 from service.auth import PERMISSIONS, CurrentKey, Principal
@@ -46,6 +46,20 @@ def get_store(request: Request, name: str) -> KBStore:
 
 
 StoreDep = Annotated[KBStore, Depends(get_store)]
+
+
+def _draft(store: KBStore, draft_id: str):
+    try:
+        return store.draft_path(draft_id)
+    except UnknownVersion as exc:
+        raise NotFound(exc.message_id, exc.message_en) from None
+
+
+def _version(store: KBStore, label: str | None) -> PublishedVersion:
+    try:
+        return store.get(label) if label else store.get(store.latest().version)
+    except UnknownVersion as exc:
+        raise NotFound(exc.message_id, exc.message_en) from None
 
 
 def policy_only(key: Principal) -> Principal:
@@ -166,7 +180,7 @@ async def upload_draft(request: Request, key: CurrentKey, store: StoreDep) -> Dr
             summary="Draf / a draft")
 def get_draft(draft_id: str, key: CurrentKey, store: StoreDep) -> DraftPublic:
     policy_only(key)
-    return _public(draft_id, store.draft_path(draft_id))
+    return _public(draft_id, _draft(store, draft_id))
 
 
 @router.get("/drafts/{draft_id}/diff", responses=problems(401, 403, 404),
@@ -175,8 +189,8 @@ def diff_draft(draft_id: str, key: CurrentKey, store: StoreDep,
                against: Annotated[str | None, Query(description="Published version label; default the latest")] = None,
                format: Annotated[Literal["json", "text"], Query()] = "json", lang: Literal["id", "en"] = "id") -> Any:
     policy_only(key)
-    draft = store.draft_path(draft_id)
-    base = store.get(against) if against else store.latest()
+    draft = _draft(store, draft_id)
+    base = _version(store, against)
     diff = diff_kb(base.content_dir, draft, old_label=base.version, new_label=f"draf {draft_id}")
     return {"text": render_text(diff, lang)} if format == "text" else diff
 
@@ -241,7 +255,7 @@ def _job_public(request: Request, name: str, job: Job) -> JobPublic:
 def start_simulation(name: str, draft_id: str, body: SimulationRequest, request: Request, key: CurrentKey,
                      store: StoreDep) -> JobPublic:
     policy_only(key)
-    draft = store.draft_path(draft_id)
+    draft = _draft(store, draft_id)
     files = read_kb_files(draft)
     if files.problems:
         raise InvalidInput(list(files.problems), source=f"draft {draft_id}")
@@ -279,6 +293,6 @@ def simulation_result(draft_id: str, job_id: str, key: CurrentKey, store: StoreD
              summary="Terbitkan draf / publish a draft (gate: clean, own tests pass, what-if report exists)")
 def publish(draft_id: str, body: PublishRequest, key: CurrentKey, store: StoreDep) -> dict[str, Any]:
     policy_only(key)
-    pv = publish_draft(store, store.draft_path(draft_id), effective_from=body.effective_from, reason=body.reason,
+    pv = publish_draft(store, _draft(store, draft_id), effective_from=body.effective_from, reason=body.reason,
                        by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
     return pv.summary()

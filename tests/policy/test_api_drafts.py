@@ -66,6 +66,7 @@ def test_only_the_policy_role_manages_drafts(api, women_draft):
     assert denied.status_code == 403
     assert denied.headers["content-type"].startswith("application/problem+json")
     assert client.post("/v1/knowledge-bases/lain/drafts", json={"files": {}}, headers=keys["policy"]).status_code == 404
+    assert client.get(f"{BASE}/drafts/0123456789abcdef/diff", headers=keys["policy"]).status_code == 404
 
 
 def test_zip_and_json_uploads_of_the_same_content_are_the_same_draft(api, women_draft):
