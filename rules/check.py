@@ -95,6 +95,7 @@ class CheckResult(BaseModel):
 
 
 SEVERITY_ORDER = {s: n for n, s in enumerate(SEVERITIES)}
+_ACCEPTED = {"number": (int, float), "boolean": (bool,), "text": (str,)}
 
 
 def verdict_of(severities: list[str]) -> str:
@@ -176,6 +177,7 @@ class Checker:
         self._extract = extract
         self._versions: dict[int, CompiledVersion] = {}
         self._lock = threading.Lock()
+        self._kb_ref = KnowledgeBaseRef(name=kb.name, version=kb.version)
 
     @classmethod
     def load(cls, kb_dir: str | Path | None = None, *, extract: Extractor | None = None) -> "Checker":
@@ -199,26 +201,28 @@ class Checker:
             return compiled
 
     def params_for(self, compiled: CompiledVersion) -> dict[str, Any]:
-        return self.kb.params_on(compiled.day)
+        return compiled.params
 
     def facts(self, proposal: Proposal, cycle: int | None = None) -> tuple[CompiledVersion, Any]:
         compiled = self.version(cycle or proposal.cycle)
-        return compiled, self.extract(proposal, self.params_for(compiled), self.kb.categories)
+        return compiled, self.extract(proposal, compiled.params, self.kb.categories)
 
     def engine_fact(self, compiled: CompiledVersion, values: Mapping[str, Any]) -> dict[str, Any]:
         """The compact fact the engine sees: only the facts the rules use, normalised."""
         fact = {}
-        for name in compiled.facts_used:
-            if name not in values or values[name] is None:
-                raise FactError(f"fakta '{name}' tidak dihasilkan oleh ekstraksi fakta",
-                                f"fact extraction did not produce fact '{name}'")
-            value, kind = values[name], self.kb.facts[name].kind
-            ok = (kind == "boolean" and isinstance(value, bool)) or (kind == "text" and isinstance(value, str)) \
-                or (kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool))
-            if not ok:
-                raise FactError(f"fakta '{name}' harus bertipe {kind}, bukan {type(value).__name__}",
-                                f"fact '{name}' must be of kind {kind}, not {type(value).__name__}")
-            fact[name] = normalise(value)
+        for name, kind in compiled.fact_kinds:
+            value = values.get(name)
+            kind_of = type(value)
+            if kind_of not in _ACCEPTED[kind]:
+                if value is None:
+                    raise FactError(f"fakta '{name}' tidak dihasilkan oleh ekstraksi fakta",
+                                    f"fact extraction did not produce fact '{name}'")
+                if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    kind_of, value = float, float(value)  # a numpy or other numeric subtype
+                else:
+                    raise FactError(f"fakta '{name}' harus bertipe {kind}, bukan {kind_of.__name__}",
+                                    f"fact '{name}' must be of kind {kind}, not {kind_of.__name__}")
+            fact[name] = value if kind_of is int or kind_of is str else normalise(value)
         return fact
 
     def check(self, proposal: Proposal, cycle: int | None = None) -> CheckResult:
@@ -234,38 +238,27 @@ class Checker:
         """
         fact = self.engine_fact(compiled, facts.values)
         firings = run(compiled, fact) if run is not None else get_engine().check(compiled.name, fact)
-        owner = {u.key: u.rule_id for u in compiled.units}
+        owner = compiled.owner
         fired_ids = {owner[key] for key in firings.units if key in owner}
-        params = self.params_for(compiled)
         findings = []
-        for rule in compiled.finding_rules:
-            if rule.id in fired_ids:
-                findings.append(self._finding(rule, compiled, proposal, facts, params))
-        findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule_id))
-        passed = sorted(r.id for r in compiled.finding_rules if r.id not in fired_ids)
-        result = CheckResult(verdict=verdict_of([f.severity for f in findings]),
-                             knowledge_base=KnowledgeBaseRef(name=self.kb.name, version=self.kb.version),
-                             cycle=compiled.cycle, findings=findings, passed=passed)
+        if fired_ids:
+            for rule in compiled.finding_rules:
+                if rule.id in fired_ids:
+                    findings.append(self._finding(rule, compiled, proposal, facts, compiled.params))
+            findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule_id))
+        passed = [rid for rid in compiled.finding_ids if rid not in fired_ids]
+        result = CheckResult.model_construct(verdict=verdict_of([f.severity for f in findings]),
+                                             knowledge_base=self._kb_ref, cycle=compiled.cycle,
+                                             findings=findings, passed=passed)
         result._explanation = self._explain(compiled, firings.conclusions, facts.values)
         return result
 
     def _explain(self, compiled: CompiledVersion, concluded: list[str], values: Mapping[str, Any]) -> Explanation:
         conclusions = {}
-        compiled_tokens = {u.concludes for u in compiled.units if u.concludes}
-        for rule in compiled.rules:
-            if rule.derive:
-                if rule.derive + "+" in compiled_tokens:
-                    conclusions[rule.derive] = rule.derive + "+" in concluded
-                else:
-                    conclusions[rule.derive] = rule.derive + "-" not in concluded
-        return Explanation(
-            conditions={r.id: r.when for r in compiled.rules},
-            params={rid: list(p.values()) for rid, p in compiled.params_used.items()},
-            conclusions=conclusions,
-            facts={n: values.get(n) for n in compiled.facts_used},
-            titles={r.id: {"id": r.title.id, "en": r.title.en} for r in compiled.rules},
-            ruleset=compiled.name,
-        )
+        for name, positive in compiled.conclusion_sides:
+            conclusions[name] = (name + "+" in concluded) if positive else (name + "-" not in concluded)
+        return Explanation(conditions=compiled.condition_texts, params=compiled.param_lists,
+                           conclusions=conclusions, facts=values, titles=compiled.titles, ruleset=compiled.name)
 
     def _evidence(self, rule: Rule, compiled: CompiledVersion, values: Mapping[str, Any],
                   params: Mapping[str, Any]) -> Evidence | None:

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from knowledge.kb import KnowledgeBase, cycle_date
 from knowledge.kb_schema import Rule
@@ -51,9 +52,46 @@ class CompiledVersion:
     conditions: dict[str, Node] = field(default_factory=dict)
     params_used: dict[str, dict[str, UsedParameter]] = field(default_factory=dict)
 
-    @property
+    # Derived once per compiled version, so that a check does no per-rule bookkeeping.
+    @cached_property
     def finding_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.is_finding]
+
+    @cached_property
+    def finding_ids(self) -> tuple[str, ...]:
+        return tuple(sorted(r.id for r in self.finding_rules))
+
+    @cached_property
+    def owner(self) -> dict[str, str]:
+        """Unit key -> rule id."""
+        return {u.key: u.rule_id for u in self.units}
+
+    @cached_property
+    def params(self) -> dict:
+        """Every parameter value in force on the cycle date (fact extraction uses lists too)."""
+        return self.kb.params_on(self.day)
+
+    @cached_property
+    def fact_kinds(self) -> tuple[tuple[str, str], ...]:
+        return tuple((name, self.kb.facts[name].kind) for name in self.facts_used)
+
+    @cached_property
+    def conclusion_sides(self) -> tuple[tuple[str, bool], ...]:
+        """(conclusion, whether its positive side is compiled) for every derive rule in force."""
+        compiled = {u.concludes for u in self.units if u.concludes}
+        return tuple((r.derive, r.derive + "+" in compiled) for r in self.rules if r.derive)
+
+    @cached_property
+    def condition_texts(self) -> dict[str, str]:
+        return {r.id: r.when for r in self.rules}
+
+    @cached_property
+    def titles(self) -> dict[str, dict[str, str]]:
+        return {r.id: {"id": r.title.id, "en": r.title.en} for r in self.rules}
+
+    @cached_property
+    def param_lists(self) -> dict[str, list[UsedParameter]]:
+        return {rid: list(p.values()) for rid, p in self.params_used.items()}
 
 
 class NotInForce(ConditionError):

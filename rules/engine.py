@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -43,6 +44,8 @@ TOKEN_KEY = "n__"
 ANCHOR = "__anchor__"
 RESERVED = ("id", "sid", KIND_KEY, TOKEN_KEY)
 DECIMALS = 10
+_json_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+_SAFE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 
@@ -53,10 +56,13 @@ class EngineError(BerdayaError):
 
 def normalise(value: Any) -> int | float | str:
     """The value as the engine sees it: booleans as 1/0, floats rounded to fixed point."""
+    kind = type(value)
+    if kind is int or kind is str:
+        return value
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, int):
-        return value
+        return int(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise EngineError(f"angka tidak terhingga/NaN tidak dapat diperiksa: {value}",
@@ -71,6 +77,9 @@ def normalise(value: Any) -> int | float | str:
 
 
 def _fixed(value: float) -> str:
+    if not math.isfinite(value):
+        raise EngineError(f"angka tidak terhingga/NaN tidak dapat diperiksa: {value}",
+                          f"an infinite or NaN number cannot be checked: {value}")
     text = f"{value:.{DECIMALS}f}".rstrip("0")
     return text + "0" if text.endswith(".") else text  # keep "2.0": C divides "2" as an integer
 
@@ -86,10 +95,43 @@ def dumps(obj: Any) -> str:
     if isinstance(obj, int):
         return str(obj)
     if isinstance(obj, float):
-        return _fixed(normalise(obj))
+        return _fixed(obj)
     if isinstance(obj, str):
         return json.dumps(obj, ensure_ascii=False)
     raise EngineError(f"nilai tidak dapat dikirim ke mesin: {obj!r}", f"value cannot be sent to the engine: {obj!r}")
+
+
+def _encode_fact(fact: Mapping[str, Any]) -> str:
+    """A flat fact as fixed-point JSON; the hot path of every check.
+
+    Python writes a float in exponent notation only below 1e-4 or from 1e16 on; facts
+    without such floats (and without booleans) go through the C encoder of `json`.
+    """
+    for value in fact.values():
+        kind = type(value)
+        if kind is float:
+            size = abs(value)
+            if size >= 1e16 or (size < 1e-4 and value != 0) or size != size:
+                break
+        elif kind is not int and kind is not str:
+            break
+    else:
+        return _json_encode(fact)
+    parts = []
+    for key, value in fact.items():
+        kind = type(value)
+        if kind is float:
+            text = _fixed(value)
+        elif kind is int:
+            text = str(value)
+        elif kind is str:
+            text = json.dumps(value, ensure_ascii=False)
+        elif kind is bool:
+            text = "1" if value else "0"
+        else:
+            text = dumps(normalise(value))
+        parts.append(f'"{key}":{text}')
+    return "{" + ",".join(parts) + "}"
 
 
 def _rhs(node: Node) -> Any:
@@ -165,6 +207,8 @@ class RulesEngine:
         self._next_sid = 0
         self._fired: list[str] = []
         self._concluded: list[str] = []
+        self._safe_keys: set[str] = set()
+        self._actions: dict[str, dict[str, Callable]] = {}
 
     def is_registered(self, name: str) -> bool:
         return name in self._rulesets
@@ -174,41 +218,53 @@ class RulesEngine:
         return tuple(self._rulesets)
 
     def _action(self, key: str, concludes: str | None, consumed: bool = True) -> Callable:
-        def record(c) -> None:
+        """The default action: record the firing; a derive unit also asserts its conclusion."""
+        def record(assert_conclusion: Callable[[str], None]) -> None:
             self._fired.append(key)
             if concludes is not None and concludes not in self._concluded:
                 # Assert each conclusion once: a second identical fact would be a "duplicate".
                 # A conclusion no rule in this version matches is only recorded: asserting it
-                # would raise MessageNotHandledException inside the action.
+                # would be an unhandled fact.
                 self._concluded.append(concludes)
                 if consumed:
-                    c.assert_fact({KIND_KEY: "c", TOKEN_KEY: concludes})
+                    assert_conclusion(concludes)
         return record
 
     def register(self, name: str, units: list[Unit],
                  action: Callable[..., Callable] | None = None) -> None:
-        """Register a compiled version under `name`, once per process; later calls do nothing."""
+        """Register a compiled version under `name`, once per process; later calls do nothing.
+
+        `action(key, concludes, consumed)` makes the callable run when unit `key` fires (tests
+        pass a failing one); it receives a function that asserts a conclusion token.
+        """
         with self._lock:
             if name in self._rulesets:
                 return
             make = action or self._action
             definition: dict[str, dict] = {ANCHOR: {"all": [{"m": {KIND_KEY: "p"}}]}}
-            actions: dict[str, Callable] = {ANCHOR: lambda c: None}
+            actions: dict[str, Callable] = {ANCHOR: lambda assert_conclusion: None}
             consumed = {token for unit in units for token in unit.needs}
             for unit in units:
                 definition[unit.key] = {"all": to_durable(unit)}
                 actions[unit.key] = make(unit.key, unit.concludes, unit.concludes in consumed)
             try:
-                ruleset = _FixedPointRuleset(name, self._host, definition, actions)
+                ruleset = _FixedPointRuleset(name, self._host, definition, {})
             except durable_rules_engine.error as exc:
                 raise EngineError(f"aturan tidak dapat didaftarkan ke mesin: {exc}",
                                   f"the rules could not be registered with the engine: {exc}") from None
             self._host._ruleset_directory[name] = ruleset
             self._host._ruleset_list.append(ruleset)
             self._rulesets[name] = ruleset
+            self._actions[name] = actions
 
     def check(self, name: str, fact: Mapping[str, Any]) -> Firings:
-        """Assert one proposal fact in a fresh session, run every firing, delete the session."""
+        """Assert one proposal fact in a fresh session, run every firing, delete the session.
+
+        The firing loop drives the C core directly (as durable's `Ruleset._flush_actions`
+        does, without decoding the fact and the state for every firing, which is most of
+        durable's cost per fired rule). An exception in an action abandons the action,
+        deletes the session and is raised, so it cannot end up swallowed in the state.
+        """
         bad = sorted(set(fact) & set(RESERVED))
         if bad:
             raise EngineError(f"fakta tidak boleh memakai kunci cadangan mesin: {', '.join(bad)}",
@@ -216,33 +272,54 @@ class RulesEngine:
         if name not in self._rulesets:
             raise EngineError(f"versi aturan '{name}' belum didaftarkan", f"rule version '{name}' is not registered")
         with self._lock:
+            for key in fact:
+                if key not in self._safe_keys:
+                    if not _SAFE_KEY.match(key):
+                        raise EngineError(f"nama fakta tidak sah: {key!r}", f"invalid fact name: {key!r}")
+                    self._safe_keys.add(key)
             self._next_sid += 1
             sid = str(self._next_sid)
-            ruleset = self._rulesets[name]
-            text = dumps({KIND_KEY: "p", **fact, "sid": sid})
+            handle = self._rulesets[name]._handle
+            actions = self._actions[name]
+            text = _encode_fact({KIND_KEY: "p", **fact, "sid": sid})
+            state_handle = self._assert(handle, text)  # raises before a session exists to delete
             self._fired, self._concluded = [], []
 
-            def assert_text(payload: str) -> Any:
-                return ruleset._handle_result(durable_rules_engine.assert_fact(ruleset._handle, payload), payload)
+            def assert_conclusion(token: str) -> None:
+                self._assert(handle, f'{{"{KIND_KEY}":"c","{TOKEN_KEY}":"{token}","sid":"{sid}"}}')
 
             try:
-                state = self._host._handle_function(ruleset, assert_text, text, None)
-            except durable_engine.MessageNotHandledException:
-                # Never delete this session: durable-rules segfaults on it. The anchor rule
-                # makes this unreachable for proposal facts.
-                raise EngineError("fakta tidak ditangani aturan mana pun", "no rule handled the fact") from None
-            except durable_rules_engine.error as exc:
-                raise EngineError(f"mesin aturan menolak fakta: {exc}", f"the rules engine refused the fact: {exc}") from None
+                result = durable_rules_engine.start_action_for_state(handle, state_handle)
+                message = result[1] if result else None
+                while message:
+                    key = message[2:message.index('"', 2)]  # {"<rule name>": {...}}
+                    try:
+                        actions[key](assert_conclusion)
+                    except BaseException as exc:
+                        durable_rules_engine.abandon_action(handle, state_handle)
+                        if isinstance(exc, EngineError):
+                            raise
+                        raise EngineError(f"aksi aturan {key} gagal: {exc}", f"the action of rule {key} failed: {exc}") \
+                            from exc
+                    message = durable_rules_engine.complete_and_start_action(handle, state_handle)
+                return Firings(units=self._fired, conclusions=self._concluded)
             finally:
-                fired, concluded = self._fired, self._concluded
                 self._fired, self._concluded = [], []
-            try:
-                problem = state.get("exception") if isinstance(state, dict) else None
-            finally:
-                self._host.delete_state(name, sid)
-            if problem:
-                raise EngineError(f"aksi aturan gagal: {problem}", f"a rule action failed: {problem}")
-            return Firings(units=fired, conclusions=concluded)
+                durable_rules_engine.delete_state(handle, sid)
+
+    @staticmethod
+    def _assert(handle: int, text: str) -> int:
+        try:
+            code, state_handle = durable_rules_engine.assert_fact(handle, text)
+        except durable_rules_engine.error as exc:
+            raise EngineError(f"mesin aturan menolak fakta: {exc}", f"the rules engine refused the fact: {exc}") from None
+        if code == 1:
+            # Never delete such a session: durable-rules segfaults on it. The anchor rule makes
+            # this unreachable for proposal facts; conclusions are asserted only when matched.
+            raise EngineError("fakta tidak ditangani aturan mana pun", f"no rule handled the fact {text}")
+        if code == 2:
+            raise EngineError("fakta ganda dalam satu pemeriksaan", f"duplicate fact in one check: {text}")
+        return state_handle
 
 
 _ENGINE: RulesEngine | None = None
