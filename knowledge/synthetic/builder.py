@@ -205,15 +205,15 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
     split = [rng.uniform(0.6, 1.4) for _ in range(n_infra)]
     budgets = [infra_money * w / sum(split) for w in split] + [pemb_budget]
 
-    cycle_rts = list(range(1, rts + 1))
+    rt_numbers = list(range(1, rts + 1))
     activities = []
     for i, (cat, budget) in enumerate(zip(plan, budgets)):
-        rt = f"RT {rng.choice(cycle_rts):02d}"
+        rt = f"RT {rng.choice(rt_numbers):02d}"
         start, end = _dates(s, rng, cycle)
         name = rng.choice(cat.names).format(rt=rt, skill=rng.choice(s.catalogue["skills"]))
         act: dict[str, Any] = {
             "code": f"A{i + 1}", "name": name, "category": cat.id,
-            "location": rt if "{rt}" in name or cat.infrastructure else f"RW {rw:02d}",
+            "location": rt if cat.infrastructure else f"RW {rw:02d}",
             "start": start, "end": end, "repairs_flood_damage": False,
             "maintenance_plan": rng.choice(s.catalogue["maintenance_plans"]).format(rt=rt) if cat.infrastructure else None,
             "accessibility_features": (sorted(rng.sample(s.catalogue["accessibility_features"], rng.randint(1, 3)))
