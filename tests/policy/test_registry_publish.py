@@ -98,3 +98,19 @@ def test_a_draft_whose_own_rule_test_fails_is_refused_by_the_engine_gate(tmp_pat
     assert paths and all(p.startswith(f"tests/{target.name}: ") for p in paths), paths
     assert "expect.verdict" in paths[0]
     assert snapshot(store.root) == before
+
+
+def test_one_checker_per_published_version_per_process(tmp_path):
+    from rules.engine import get_engine
+
+    store = KBStore(tmp_path / "store")
+    first = store.latest()
+    one, two = Registry(store), Registry(KBStore(tmp_path / "store"))
+    p = parse_proposal(proposal(24, 2022))
+    one.check(p)
+    registered = set(get_engine().registered)
+    assert two.checker(first) is one.checker(first)
+    two.check(p)
+    one.check(parse_proposal(proposal(30, 2022)))
+    assert set(get_engine().registered) == registered
+    assert first.content_hash in loaded_versions()
