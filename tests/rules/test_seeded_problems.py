@@ -19,6 +19,8 @@ import yaml
 from knowledge import DATA_DIR
 from knowledge.documents import parse_proposal
 
+pytestmark = pytest.mark.slow   # checks every proposal of eight synthetic cycles (about 2,500)
+
 PROBLEMS_FILE = DATA_DIR / "synthetic" / "problems.yaml"
 VERDICT_CHANGING = {"blocking", "major"}
 
