@@ -3,7 +3,8 @@
 Charts (matplotlib, Agg backend, no display needed): score distributions per evaluator tier
 with the cut points and their bootstrap intervals, tier shares per cycle (evaluators' and
 under the fitted cuts), and the leave-one-cycle-out confusion matrix of the chosen method.
-The summary (`ringkasan.md`) is in Bahasa Indonesia first, English after; it names the kind of
+`tingkat_unit.csv` lists every unit with its tier probability and flag. The summary
+(`ringkasan.md`) is in Bahasa Indonesia first, English after; it names the kind of
 uncertainty it shows and labels synthetic data SINTETIS.
 """
 
@@ -22,8 +23,9 @@ import numpy as np  # noqa: E402
 
 from calibration.estimators import QuantileCalibrator  # noqa: E402
 from calibration.uncertainty import FLAG_BELOW, KIND  # noqa: E402
+from knowledge.tables import write_table  # noqa: E402
 
-FILES = ("sebaran_skor.png", "pangsa_tingkat.png", "matriks_konfusi.png", "ringkasan.md")
+FILES = ("sebaran_skor.png", "pangsa_tingkat.png", "matriks_konfusi.png", "tingkat_unit.csv", "ringkasan.md")
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -126,6 +128,25 @@ def chart_confusion(result, path: Path) -> None:
     _save(fig, path)
 
 
+def unit_table(result, path: Path) -> None:
+    """One row per unit: identifiers, score, evaluator and calibrated tier, tier probability, flag."""
+    data = result.data
+    tiers = result.definition.tier_ids
+    predicted = result.estimator.predict(data.scores)
+    rows = [{**unit, "score": round(float(score), 6), "evaluator_tier": tiers[t], "tier": tiers[p],
+             "tier_probability": round(float(prob), 4), "flagged": bool(flag),
+             "synthetic": result.synthetic}
+            for unit, score, t, p, prob, flag in zip(data.units, data.scores, data.tiers, predicted,
+                                                     result.tier_probability, result.flagged)]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".csv", dir=path.parent)
+    os.close(fd)
+    try:
+        write_table(rows, tmp, "csv")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _validation_rows(result, lang: str) -> list[str]:
     head = ("| metode | akurasi | kappa kuadratik | galat tingkat rata-rata | n | siklus dilewati |"
             if lang == "id" else "| method | accuracy | quadratic kappa | mean abs. tier error | n | cycles skipped |")
@@ -181,7 +202,7 @@ def summary_markdown(result, created: datetime) -> str:
               f"Yang ditampilkan: **{KIND['id']}**. Titik potong dipasang ulang pada {boot.cut_samples.shape[0]} "
               f"sampel ulang bootstrap biasa (pangsa tingkat alami; {boot.skipped} ulangan tidak dapat dipasang). "
               f"{flagged} dari {units} unit ({_num(share, 1)}%) memiliki peluang tetap di tingkatnya di bawah "
-              f"{_num(FLAG_BELOW, 1)} dan ditandai untuk ditinjau penilai.", "",
+              f"{_num(FLAG_BELOW, 1)} dan ditandai untuk ditinjau penilai (kolom `flagged` di `tingkat_unit.csv`).", "",
               "## Grafik", "", "![Sebaran skor](sebaran_skor.png)", "", "![Pangsa tingkat](pangsa_tingkat.png)", "",
               "![Matriks konfusi](matriks_konfusi.png)", "", "---", ""]
     lines += [
@@ -201,7 +222,7 @@ def summary_markdown(result, created: datetime) -> str:
               f"Shown: **{KIND['en']}**. The cuts were refitted on {boot.cut_samples.shape[0]} plain bootstrap "
               f"resamples (natural tier shares; {boot.skipped} replicates could not be fitted). {flagged} of {units} "
               f"units ({share:.1f}%) keep their tier with probability below {FLAG_BELOW:.1f} and are flagged for "
-              "evaluator review.", ""]
+              "evaluator review (column `flagged` in `tingkat_unit.csv`).", ""]
     return "\n".join(lines)
 
 
@@ -213,7 +234,8 @@ def write_report(result, directory: str | Path, *, created: datetime | None = No
     chart_scores(result, out / FILES[0])
     chart_shares(result, out / FILES[1])
     chart_confusion(result, out / FILES[2])
-    target = out / FILES[3]
+    unit_table(result, out / FILES[3])
+    target = out / FILES[4]
     fd, tmp = tempfile.mkstemp(prefix=".ringkasan.", suffix=".md", dir=out)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(summary_markdown(result, moment))

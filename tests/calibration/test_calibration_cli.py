@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from calibration.artifact import load_artifact
 from calibration.report import FILES, tanggal
-from knowledge.tables import write_table
+from knowledge.tables import read_table, write_table
 from service.cli import app
 
 runner = CliRunner()
@@ -37,6 +37,20 @@ def test_calibrate_writes_an_artifact_and_the_report(tmp_path):
     assert sorted(p.name for p in report.iterdir()) == sorted(FILES)
     for name in FILES[:3]:
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_report_lists_each_unit_with_its_tier_probability_and_flag(tmp_path):
+    source = table(tmp_path, synthetic_rows())
+    report = tmp_path / "laporan"
+    result = run(source, "--cycles", "2021-2023", "--bootstrap", "15", "--out", tmp_path / "k.json",
+                 "--report", report)
+    assert result.exit_code == 0, result.output
+    units = read_table(report / "tingkat_unit.csv")
+    assert len(units) == len(synthetic_rows())
+    probability = np.array([u["tier_probability"] for u in units])
+    assert ((probability >= 0) & (probability <= 1)).all()
+    flagged = np.array([str(u["flagged"]) == "True" for u in units])
+    assert flagged.tolist() == (probability < 0.8).tolist()
 
 
 def test_the_report_summary_is_indonesian_first_labels_synthetic_and_names_its_uncertainty(tmp_path):
@@ -120,8 +134,6 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, case):
 
 def test_idm_uses_its_own_cycle_column_tahun(tmp_path):
     from pathlib import Path
-
-    from knowledge.tables import read_table
 
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "idm_sample.csv"  # source: tests/fixtures/README.md
     rows = [{**{k: v for k, v in r.items() if k not in ("iks", "ike", "ikl", "idm", "status")},
