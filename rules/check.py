@@ -162,6 +162,14 @@ def _number(node: Node, params: Mapping[str, Any], facts: Mapping[str, Any]) -> 
     return None
 
 
+@lru_cache(maxsize=512)
+def _parsed_threshold(text: str) -> Node | None:
+    try:
+        return parse_condition(text)
+    except ConditionError:
+        return None  # lint reports it; a finding still shows its message
+
+
 def _tidy(value: Any) -> Scalar:
     if isinstance(value, float):
         value = round(value, 6)
@@ -267,10 +275,8 @@ class Checker:
             fact = rule.evidence.fact
             raw = rule.evidence.threshold
             if isinstance(raw, str):
-                try:
-                    threshold = _number(parse_condition(raw), params, values)
-                except ConditionError:
-                    threshold = None
+                parsed = _parsed_threshold(raw)
+                threshold = None if parsed is None else _number(parsed, params, values)
             else:
                 threshold = raw
         else:

@@ -2,7 +2,7 @@
 
 durable-rules 2.0.28 (a Rete engine with a C core) is used only in the ways measured safe
 (see the team's notes); each hazard is handled here and has a regression test in
-tests/rules/test_engine_hazards.py:
+tests/rules/test_rules_engine_hazards.py:
 
 - the Host's background dispatcher segfaults after out-of-order deletes: `_QuietHost`
   overrides `_run`, so no timer threads are started;
@@ -19,8 +19,11 @@ tests/rules/test_engine_hazards.py:
   parser: facts and rulesets are serialised here in fixed point;
 - a zero divisor in a C arithmetic expression kills the process: the compiler admits only
   non-zero constant divisors;
-- exceptions inside actions are swallowed into the returned state: the state is inspected
-  and a real error raised.
+- exceptions inside actions are swallowed by durable's Python layer into the session state:
+  the firing loop here drives the C core itself (`start_action_for_state`,
+  `complete_and_start_action`), so an action's exception abandons the action, the session
+  is deleted and the exception is raised as an EngineError; it is never swallowed;
+- `$or` fires once per satisfied branch: the compiler makes branches mutually exclusive.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from rules.condition import Arith, Name, Node, Num
+from rules.condition import Arith, Name, Node
 
 FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 OPPOSITE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -138,15 +138,3 @@ def exclusive(node: IRNode) -> IRNode:
             branches.append(exclusive(IAnd(guard + (item,))) if guard else exclusive(item))
         return simplify(IOr(tuple(branches)))
     return node
-
-
-def number_value(node: Node, facts: dict) -> float | int:
-    """Value of a right-hand side for explanations (arithmetic over numbers and facts)."""
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Name):
-        return facts[node.name]
-    if isinstance(node, Arith):
-        a, b = number_value(node.left, facts), number_value(node.right, facts)
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.op]
-    raise TypeError(node)
