@@ -46,9 +46,10 @@ def record_from_row(row: dict[str, Any]) -> EvaluationRecord:
     return EvaluationRecord.model_validate({**known, "indicators": indicators, "evaluator_tier": tier})
 
 
-def records_from_rows(rows: list[dict[str, Any]], source: str = "") -> list[EvaluationRecord]:
+def records_from_rows(rows: list[dict[str, Any]], source: str = "", first_row: int = 2) -> list[EvaluationRecord]:
+    """Records from rows; `first_row` numbers them in errors (2 under a spreadsheet header, 1 for JSON)."""
     records, problems = [], []
-    for n, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=first_row):
         try:
             records.append(record_from_row(row))
         except ValidationError as exc:
@@ -59,4 +60,5 @@ def records_from_rows(rows: list[dict[str, Any]], source: str = "") -> list[Eval
 
 
 def read_evaluations(path: str | Path) -> list[EvaluationRecord]:
-    return records_from_rows(read_table(path), source=str(path))
+    first_row = 1 if Path(path).suffix.lower() == ".json" else 2
+    return records_from_rows(read_table(path), source=str(path), first_row=first_row)

@@ -25,40 +25,53 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _did_you_mean(hint: str | None) -> tuple[str, str]:
+    return (f"; mungkin maksud Anda '{hint}'?", f"; did you mean '{hint}'?") if hint else ("", "")
+
+
 class Region(Strict):
     kecamatan: str = Field(min_length=1, examples=["Cimahi Utara"])
     kelurahan: str = Field(min_length=1, examples=["Cibabat"])
     rw: int = Field(ge=1, le=99, examples=[5])
 
-    @model_validator(mode="after")
-    def _known_units(self) -> "Region":
+    # Field validators (not one model validator) so that each problem carries its own path,
+    # e.g. `region.rw`; each one sees the fields validated before it in `info.data`.
+    @field_validator("kecamatan")
+    @classmethod
+    def _known_kecamatan(cls, name: str) -> str:
         ref = load_reference()
-        kec = ref.find_kecamatan(self.kecamatan)
+        kec = ref.find_kecamatan(name)
         if kec is None:
-            hint = ref.suggest_kecamatan(self.kecamatan)
-            dym_id = f"; mungkin maksud Anda '{hint}'?" if hint else ""
-            dym_en = f"; did you mean '{hint}'?" if hint else ""
+            dym_id, dym_en = _did_you_mean(ref.suggest_kecamatan(name))
+            raise bilingual(f"kecamatan '{name}' tidak ada di Kota Cimahi{dym_id}",
+                            f"kecamatan '{name}' is not in Kota Cimahi{dym_en}")
+        return kec.name  # canonical spelling, so that storage and lookups agree
+
+    @field_validator("kelurahan")
+    @classmethod
+    def _known_kelurahan(cls, name: str, info: ValidationInfo) -> str:
+        ref = load_reference()
+        kecamatan = info.data.get("kecamatan")
+        kel = ref.find_kelurahan(name)
+        if kel is None or (kecamatan and kel.kecamatan != kecamatan):
+            dym_id, dym_en = _did_you_mean(ref.suggest_kelurahan(name, kecamatan))
+            where_id = f"Kecamatan {kecamatan}" if kecamatan else "Kota Cimahi"
+            where_en = f"Kecamatan {kecamatan}" if kecamatan else "Kota Cimahi"
+            raise bilingual(f"kelurahan '{name}' tidak ada di {where_id}{dym_id}",
+                            f"kelurahan '{name}' is not in {where_en}{dym_en}")
+        return kel.name
+
+    @field_validator("rw")
+    @classmethod
+    def _known_rw(cls, rw: int, info: ValidationInfo) -> int:
+        name = info.data.get("kelurahan")
+        kel = load_reference().find_kelurahan(name) if name else None
+        if kel is not None and rw > kel.rw_count:
             raise bilingual(
-                f"kecamatan '{self.kecamatan}' tidak ada di Kota Cimahi{dym_id}",
-                f"kecamatan '{self.kecamatan}' is not in Kota Cimahi{dym_en}",
+                f"RW {rw} tidak ada di Kelurahan {kel.name} (data rujukan: {kel.rw_count} RW)",
+                f"RW {rw} does not exist in Kelurahan {kel.name} (reference data: {kel.rw_count} RWs)",
             )
-        kel = ref.find_kelurahan(self.kelurahan)
-        if kel is None or kel.kecamatan != kec.name:
-            hint = ref.suggest_kelurahan(self.kelurahan, kec.name)
-            dym_id = f"; mungkin maksud Anda '{hint}'?" if hint else ""
-            dym_en = f"; did you mean '{hint}'?" if hint else ""
-            raise bilingual(
-                f"kelurahan '{self.kelurahan}' tidak ada di Kecamatan {kec.name}{dym_id}",
-                f"kelurahan '{self.kelurahan}' is not in Kecamatan {kec.name}{dym_en}",
-            )
-        if self.rw > kel.rw_count:
-            raise bilingual(
-                f"RW {self.rw} tidak ada di Kelurahan {kel.name} (data rujukan: {kel.rw_count} RW)",
-                f"RW {self.rw} does not exist in Kelurahan {kel.name} (reference data: {kel.rw_count} RWs)",
-            )
-        # Canonical spelling, so that storage and lookups agree.
-        self.kecamatan, self.kelurahan = kec.name, kel.name
-        return self
+        return rw
 
 
 class BudgetLine(Strict):

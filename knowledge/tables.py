@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -33,12 +34,17 @@ def _cell(value: Any) -> Any:
     text = value.strip()
     if text == "":
         return None
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    # "nan" and "inf" are words in a spreadsheet, not numbers: keep them as text so that
+    # the reader's validation names the cell instead of scoring it.
+    return number if math.isfinite(number) else text
 
 
 def _rows_from_csv(text: str) -> list[dict[str, Any]]:

@@ -71,10 +71,10 @@ def _translate(err: dict[str, Any]) -> tuple[str, str]:
         return f"harus lebih kecil atau sama dengan {ctx.get('le')}", en
     if kind == "less_than":
         return f"harus lebih kecil dari {ctx.get('lt')}", en
-    if kind == "literal_error":
-        return f"harus salah satu dari {ctx.get('expected')}", en
-    if kind == "enum":
-        return f"harus salah satu dari {ctx.get('expected')}", en
+    if kind in ("literal_error", "enum"):
+        # pydantic joins the choices with an English "or"; say it in Indonesian.
+        expected = str(ctx.get("expected", "")).replace(" or ", " atau ")
+        return f"harus salah satu dari {expected}", en
     return f"nilai tidak sah ({en})", en
 
 

@@ -53,20 +53,26 @@ def test_end_before_start_is_refused_in_both_languages():
 def test_unknown_kelurahan_gets_did_you_mean():
     data = base()
     data["region"]["kelurahan"] = "Cibabt"
-    id_text, en_text = problems(data)["region"]
+    id_text, en_text = problems(data)["region.kelurahan"]
     assert "Cibabat" in id_text and "did you mean 'Cibabat'" in en_text
 
 
 def test_unknown_kecamatan_is_refused():
     data = base()
     data["region"]["kecamatan"] = "Cimahi Barat"
-    assert "tidak ada di Kota Cimahi" in problems(data)["region"][0]
+    assert "tidak ada di Kota Cimahi" in problems(data)["region.kecamatan"][0]
 
 
 def test_kelurahan_of_another_kecamatan_is_refused():
     data = base()
     data["region"]["kelurahan"] = "Melong"
-    assert "Kecamatan Cimahi Utara" in problems(data)["region"][0]
+    assert "Kecamatan Cimahi Utara" in problems(data)["region.kelurahan"][0]
+
+
+def test_rw_beyond_the_reference_list_is_refused_at_its_own_path():
+    data = base()
+    data["region"]["rw"] = 60
+    assert "RW 60 tidak ada di Kelurahan Cibabat" in problems(data)["region.rw"][0]
 
 
 def test_attendance_subgroup_above_total_is_refused():
@@ -88,6 +94,13 @@ def test_unknown_field_is_refused():
     data = base()
     data["activities"][0]["id"] = 3
     assert problems(data)["activities[0].id"][0] == "kolom ini tidak dikenal"
+
+
+def test_choice_errors_read_in_indonesian():
+    data = base()
+    data["activities"][0]["budget_lines"][0]["source"] = "apbd"
+    id_text, _ = problems(data)["activities[0].budget_lines[0].source"]
+    assert "atau" in id_text and " or " not in id_text
 
 
 def test_text_that_is_neither_json_nor_yaml():

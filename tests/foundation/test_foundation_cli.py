@@ -74,8 +74,8 @@ BAD = [  # (change, field path, Indonesian text, English text)
     (_negative_quantity, "activities[0].budget_lines[0].quantity", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
     (_negative_amount, "activities[0].budget_lines[1].amount", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
     (_end_before_start, "activities[0].end", "sebelum tanggal mulai", "before start date"),
-    (_unknown_kecamatan, "region", "mungkin maksud Anda 'Cimahi Utara'", "did you mean 'Cimahi Utara'"),
-    (_unknown_kelurahan, "region", "mungkin maksud Anda 'Cibabat'", "did you mean 'Cibabat'"),
+    (_unknown_kecamatan, "region.kecamatan", "mungkin maksud Anda 'Cimahi Utara'", "did you mean 'Cimahi Utara'"),
+    (_unknown_kelurahan, "region.kelurahan", "mungkin maksud Anda 'Cibabat'", "did you mean 'Cibabat'"),
     (_attendance_above_total, "musyawarah.attendance.women", "melebihi total hadir", "exceeds total attendance"),
 ]
 
