@@ -9,7 +9,9 @@ tiers (by id or ordinal).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,6 +34,19 @@ class CalibrationData:
     indicators: dict[str, np.ndarray]  # raw indicator values, for drift
     unscored: int
     synthetic: bool  # the definition or some row is labelled synthetic
+
+
+def source_is_synthetic(path: str | Path) -> bool:
+    """A table file marked synthetic by its name (SINTETIS / synthetic) or by a `manifest.json`
+    with `"synthetic": true` beside it, as the demo-data generator writes them."""
+    p = Path(path)
+    if any(word in p.name.lower() for word in ("sintetis", "synthetic")):
+        return True
+    try:
+        manifest = json.loads((p.parent / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("synthetic") is True
 
 
 def parse_cycles(text: str) -> list[int]:

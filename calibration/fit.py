@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from calibration.artifact import build_artifact
-from calibration.base import CutPointCalibrator, assign_tiers
+from calibration.base import CutPointCalibrator
 from calibration.data import CalibrationData, prepare
 from calibration.estimators import METHODS, make_calibrator
 from calibration.uncertainty import (FLAG_BELOW, BootstrapResult, bootstrap_cut_points, flag_uncertain,
@@ -137,7 +137,3 @@ def calibrate(definition, rows: list[dict[str, Any]], *, cycles: Sequence[int], 
     return CalibrationResult(definition, method, cycles, data, estimator, validation, boot, probability,
                              flagged, artifact)
 
-
-def predict_with_artifact(artifact: dict[str, Any], scores, cut_rule: str = ">") -> np.ndarray:
-    """Tier ordinals of scores under an artifact's frozen cut points."""
-    return assign_tiers(np.asarray(scores, dtype=float), np.asarray(artifact["cut_points"], dtype=float), cut_rule)

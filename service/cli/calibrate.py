@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from calibration.artifact import write_artifact
-from calibration.data import parse_cycles
+from calibration.data import parse_cycles, source_is_synthetic
 from calibration.estimators import METHODS, QuantileCalibrator
 from calibration.fit import calibrate as run_calibration
 from calibration.report import write_report
@@ -47,8 +47,9 @@ def calibrate(
                                                 "calibration artifact (JSON, never overwritten)"),
     report: Optional[Path] = typer.Option(None, "--report", help="Folder laporan (PNG + ringkasan.md) / "
                                                                  "report folder"),
-    synthetic: bool = typer.Option(False, "--synthetic", help="Tandai data sebagai SINTETIS / "
-                                                              "label the data SYNTHETIC"),
+    synthetic: bool = typer.Option(False, "--synthetic", help="Tandai data sebagai SINTETIS (otomatis bila nama "
+                                   "berkas atau manifest.json menyebutnya) / label the data SYNTHETIC (automatic "
+                                   "when the file name or a manifest.json says so)"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
 ) -> None:
     """Kalibrasi titik potong tingkat dari siklus lalu / fit tier cut points to past cycles.
@@ -66,7 +67,7 @@ def calibrate(
                   transient=True) as bar:
         task = bar.add_task("bootstrap", total=max(int(bootstrap), 0))
         result = run_calibration(definition, rows, cycles=chosen, method=method, n_bootstrap=bootstrap,
-                                 seed=seed, synthetic=synthetic or None,
+                                 seed=seed, synthetic=synthetic or source_is_synthetic(input),
                                  progress=lambda n: bar.advance(task, n))
     status = write_artifact(result.artifact, out)
     art = result.artifact

@@ -144,3 +144,17 @@ def test_idm_uses_its_own_cycle_column_tahun(tmp_path):
                  "--out", out)
     assert result.exit_code == 0, result.output
     assert load_artifact(out)["cycles"] == [2021, 2022, 2023]
+
+
+def test_a_table_named_synthetic_or_beside_a_synthetic_manifest_is_labelled_synthetic(tmp_path):
+    from calibration.data import source_is_synthetic
+
+    rows = [{k: v for k, v in r.items() if k != "synthetic"} for r in synthetic_rows()]
+    assert source_is_synthetic(tmp_path / "evaluations_SINTETIS.csv")
+    plain = table(tmp_path, rows, name="evaluasi.csv")
+    assert not source_is_synthetic(plain)
+    (tmp_path / "manifest.json").write_text('{"synthetic": true}', encoding="utf-8")
+    assert source_is_synthetic(plain)
+    out = tmp_path / "k.json"
+    assert run(plain, "--cycles", "2021-2023", "--bootstrap", "5", "--out", out).exit_code == 0
+    assert load_artifact(out)["synthetic"] is True
