@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from knowledge.errors import InvalidInput, Problem
+from knowledge.kb import load_knowledge_base
 from knowledge.kb_files import read_kb_files, require_clean, tree_hash
 from knowledge.proposal import Proposal
 
@@ -182,6 +183,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
     """
     draft, baseline = Path(draft_dir), Path(baseline_dir)
     require_clean(read_kb_files(draft))
+    load_knowledge_base(draft, strict=False)  # schema errors, with file and field, before any worker starts
     wanted = sorted(set(cycles)) if cycles is not None else None
     chosen = []
     for ref, item in items:

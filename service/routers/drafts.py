@@ -35,6 +35,9 @@ router = APIRouter(prefix="/v1/knowledge-bases/{name}", tags=["drafts"])
 MAX_FILES = 500
 _JOBS: dict[str, "Job"] = {}
 _JOBS_LOCK = threading.Lock()
+KEEP_JOBS = 50
+# One replay at a time per serving process: each already uses the machine's 2 worker processes.
+_RUNNING = threading.Semaphore(1)
 
 
 def get_store(request: Request, name: str) -> KBStore:
@@ -218,11 +221,12 @@ def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source
             job.status, job.done, job.total = "running", done, total
 
     try:
-        latest = store.latest()
-        report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,
-                          baseline_version=latest.version, cycles=cycles, progress=progress,
-                          synthetic=synthetic, source=source)
-        store.save_whatif(report)
+        with _RUNNING:
+            latest = store.latest()
+            report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,
+                              baseline_version=latest.version, cycles=cycles, progress=progress,
+                              synthetic=synthetic, source=source)
+            store.save_whatif(report)
         with job.lock:
             job.report, job.status = report, "done"
     except InvalidInput as exc:
@@ -264,6 +268,9 @@ def start_simulation(name: str, draft_id: str, body: SimulationRequest, request:
     job = Job(job_id=uuid.uuid4().hex[:12], draft_id=draft_id)
     with _JOBS_LOCK:
         _JOBS[job.job_id] = job
+        finished = [k for k, j in _JOBS.items() if j.status in ("done", "failed")]
+        for old_id in finished[:max(0, len(_JOBS) - KEEP_JOBS)]:
+            del _JOBS[old_id]
     threading.Thread(target=_run, args=(job, store, draft, items, cycles, body.source == "synthetic", body.source),
                      name=f"whatif-{job.job_id}", daemon=True).start()
     return _job_public(request, name, job)
