@@ -54,20 +54,6 @@ class MissingParameter(BerdayaError):
     """A parameter that fact extraction needs has no value in force."""
 
 
-class _Hits:
-    """Offending items of one kind: how many, the first one's label, and their field paths."""
-
-    __slots__ = ("count", "first", "paths")
-
-    def __init__(self, paths: list[str]):
-        self.count, self.first, self.paths = 0, "", paths
-
-    def add(self, label: str, *paths: str) -> None:
-        self.count += 1
-        self.first = self.first or label
-        self.paths.extend(paths)
-
-
 @dataclass(frozen=True, slots=True)
 class Facts:
     """Scalars the engine sees (`values`) and field paths per locator name (`locators`)."""
@@ -126,7 +112,8 @@ def _negative_matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[st
     return pattern, tuple(sorted({phrase[0].lower() for phrase in phrases}))
 
 
-def _deadline(cycle: int, month_day: Any) -> dt.date:
+@lru_cache(maxsize=64)
+def _deadline(cycle: int, month_day: str) -> dt.date:
     try:
         month, day = (int(x) for x in str(month_day).strip().lstrip("-").split("-"))
         return dt.date(cycle, month, day)
@@ -184,15 +171,11 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     households_in_rw = musy.households_in_rw
     cycle_start, cycle_end = dt.date(cycle, 1, 1), dt.date(cycle, 12, 31)
     loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
-    hits = {name: _Hits(loc[name]) for name in (
-        "ppm_wage_lines", "cash_lines", "amount_mismatch_lines", "zero_value_lines", "negative_list_matches",
-        "flood_repair_activities", "unknown_category_activities", "activity_total_mismatches",
-        "infra_no_maintenance", "infra_short_maintenance", "infra_low_poor_beneficiaries",
-        "infra_no_beneficiaries", "infra_without_swadaya", "public_building_no_access",
-        "activities_outside_cycle", "activities_before_musyawarah", "duplicate_activity_codes",
-        "beneficiaries_exceed_rw")}
-    wages, cash, amounts, zeros, negatives = (hits[n] for n in (
-        "ppm_wage_lines", "cash_lines", "amount_mismatch_lines", "zero_value_lines", "negative_list_matches"))
+    first: dict[str, str] = {}   # locator name -> label (code) of its first offending item
+
+    def hit(name: str, label: str, *paths: str) -> None:
+        loc[name].extend(paths)
+        first.setdefault(name, label)
 
     ppm_total = swadaya = other_total = cash_total = line_count = infra_count = max_benef = 0
     ppm_by_kind = dict.fromkeys(KINDS, 0)
@@ -200,7 +183,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     mismatch_first = act_mismatch_first = (0, 0)
     negative_word = negative_text = ""
     min_poor_share = 1.0
-    days_outside = days_before = 0
+    days_outside = days_before = outside_count = 0
     seen_codes: set[str] = set()
 
     for a_i, act in enumerate(proposal.activities):
@@ -210,7 +193,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         cat = categories.get(act.category)
         if cat is None:
             group, infra, public = "", False, False
-            hits["unknown_category_activities"].add(act.category, f"{a_path}.category")
+            hit("unknown_category_activities", act.category, f"{a_path}.category")
         else:
             group, infra, public = _category(cat)
             if group == "pemberdayaan":
@@ -228,7 +211,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
                 kind = line.kind
                 ppm_by_kind[kind] += value
                 if kind == "upah":
-                    wages.add(code, f"{a_path}.budget_lines[{l_i}].source")
+                    hit("ppm_wage_lines", code, f"{a_path}.budget_lines[{l_i}].source")
                 elif kind == "mamin":
                     loc["mamin_lines"].append(f"{a_path}.budget_lines[{l_i}].quantity")
             elif source == "swadaya":
@@ -238,21 +221,21 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
                 other_total += value
             if line.cash_to_individuals:
                 cash_total += value
-                cash.add(code, f"{a_path}.budget_lines[{l_i}].cash_to_individuals")
+                hit("cash_lines", code, f"{a_path}.budget_lines[{l_i}].cash_to_individuals")
             amount = line.amount
             if amount is not None and amount != value:
-                if not amounts.count:
+                if not loc["amount_mismatch_lines"]:
                     mismatch_first = (amount, value)
-                amounts.add(code, f"{a_path}.budget_lines[{l_i}].amount")
+                hit("amount_mismatch_lines", code, f"{a_path}.budget_lines[{l_i}].amount")
             if not value:
                 field = "quantity" if line.quantity == 0 else "unit_price"
-                zeros.add(code, f"{a_path}.budget_lines[{l_i}].{field}")
+                hit("zero_value_lines", code, f"{a_path}.budget_lines[{l_i}].{field}")
             if negative is not None:
                 match = negative.search(line.item)
                 if match:
-                    if not negatives.count:
+                    if not loc["negative_list_matches"]:
                         negative_word, negative_text = " ".join(match.group(0).lower().split()), line.item
-                    negatives.add(code, f"{a_path}.budget_lines[{l_i}].item")
+                    hit("negative_list_matches", code, f"{a_path}.budget_lines[{l_i}].item")
         ppm_total += act_ppm
         swadaya += act_swadaya
         if group in ppm_by_group:
@@ -261,50 +244,51 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         if negative is not None:
             match = negative.search(act.name)
             if match:
-                if not negatives.count:
+                if not loc["negative_list_matches"]:
                     negative_word, negative_text = " ".join(match.group(0).lower().split()), act.name
-                negatives.add(code, f"{a_path}.name")
+                hit("negative_list_matches", code, f"{a_path}.name")
         if act.repairs_flood_damage:
-            hits["flood_repair_activities"].add(code, f"{a_path}.repairs_flood_damage")
+            hit("flood_repair_activities", code, f"{a_path}.repairs_flood_damage")
         if act.stated_total is not None and act.stated_total != act_total:
-            if not hits["activity_total_mismatches"].count:
+            if not loc["activity_total_mismatches"]:
                 act_mismatch_first = (act.stated_total, act_total)
-            hits["activity_total_mismatches"].add(code, f"{a_path}.stated_total")
+            hit("activity_total_mismatches", code, f"{a_path}.stated_total")
 
         benef = act.beneficiaries
         max_benef = max(max_benef, benef.households)
         if benef.households > households_in_rw:
-            hits["beneficiaries_exceed_rw"].add(code, f"{a_path}.beneficiaries.households")
+            hit("beneficiaries_exceed_rw", code, f"{a_path}.beneficiaries.households")
 
         if infra:
             infra_count += 1
             plan = (act.maintenance_plan or "").strip()
             if not plan:
-                hits["infra_no_maintenance"].add(code, f"{a_path}.maintenance_plan")
+                hit("infra_no_maintenance", code, f"{a_path}.maintenance_plan")
             elif len(plan.split()) < min_plan_words:
-                hits["infra_short_maintenance"].add(code, f"{a_path}.maintenance_plan")
+                hit("infra_short_maintenance", code, f"{a_path}.maintenance_plan")
             if benef.households == 0:
-                hits["infra_no_beneficiaries"].add(code, f"{a_path}.beneficiaries.households")
+                hit("infra_no_beneficiaries", code, f"{a_path}.beneficiaries.households")
             else:
                 poor_share = benef.poor_households / benef.households
                 min_poor_share = min(min_poor_share, poor_share)
                 if poor_share < min_poor_benef:
-                    hits["infra_low_poor_beneficiaries"].add(code, f"{a_path}.beneficiaries.poor_households")
+                    hit("infra_low_poor_beneficiaries", code, f"{a_path}.beneficiaries.poor_households")
             if act_swadaya == 0:
-                hits["infra_without_swadaya"].add(code, f"{a_path}.budget_lines")
+                hit("infra_without_swadaya", code, f"{a_path}.budget_lines")
             if public and not act.accessibility_features:
-                hits["public_building_no_access"].add(code, f"{a_path}.accessibility_features")
+                hit("public_building_no_access", code, f"{a_path}.accessibility_features")
 
         before_start, after_end = (cycle_start - act.start).days, (act.end - cycle_end).days
         if before_start > 0 or after_end > 0:
             days_outside = max(days_outside, before_start, after_end)
             ends = (f"{a_path}.start",) * (before_start > 0) + (f"{a_path}.end",) * (after_end > 0)
-            hits["activities_outside_cycle"].add(code, *ends)
+            outside_count += 1
+            hit("activities_outside_cycle", code, *ends)
         if act.start < musy.date:
             days_before = max(days_before, (musy.date - act.start).days)
-            hits["activities_before_musyawarah"].add(code, f"{a_path}.start")
+            hit("activities_before_musyawarah", code, f"{a_path}.start")
         if code in seen_codes:
-            hits["duplicate_activity_codes"].add(code, f"{a_path}.code")
+            hit("duplicate_activity_codes", code, f"{a_path}.code")
         seen_codes.add(code)
 
     total_value = ppm_total + swadaya + other_total
@@ -366,49 +350,49 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "requested_total_mismatch": requested is not None and requested != ppm_total,
         "requested_total_difference": (requested - ppm_total) if requested is not None else 0,
         # budget lines
-        "ppm_wage_line_count": hits["ppm_wage_lines"].count,
-        "cash_line_count": hits["cash_lines"].count,
+        "ppm_wage_line_count": len(loc["ppm_wage_lines"]),
+        "cash_line_count": len(loc["cash_lines"]),
         "cash_total": cash_total,
-        "amount_mismatch_count": hits["amount_mismatch_lines"].count,
+        "amount_mismatch_count": len(loc["amount_mismatch_lines"]),
         "first_amount_mismatch_stated": mismatch_first[0],
         "first_amount_mismatch_computed": mismatch_first[1],
-        "zero_value_line_count": hits["zero_value_lines"].count,
-        "negative_list_match_count": hits["negative_list_matches"].count,
+        "zero_value_line_count": len(loc["zero_value_lines"]),
+        "negative_list_match_count": len(loc["negative_list_matches"]),
         "negative_list_first_word": negative_word,
         "negative_list_first_text": negative_text,
         # activities
-        "flood_repair_activity_count": hits["flood_repair_activities"].count,
-        "first_flood_repair_activity": hits["flood_repair_activities"].first,
-        "unknown_category_count": hits["unknown_category_activities"].count,
-        "first_unknown_category": hits["unknown_category_activities"].first,
-        "activity_total_mismatch_count": hits["activity_total_mismatches"].count,
-        "first_activity_total_mismatch": hits["activity_total_mismatches"].first,
+        "flood_repair_activity_count": len(loc["flood_repair_activities"]),
+        "first_flood_repair_activity": first.get("flood_repair_activities", ""),
+        "unknown_category_count": len(loc["unknown_category_activities"]),
+        "first_unknown_category": first.get("unknown_category_activities", ""),
+        "activity_total_mismatch_count": len(loc["activity_total_mismatches"]),
+        "first_activity_total_mismatch": first.get("activity_total_mismatches", ""),
         "first_activity_total_stated": act_mismatch_first[0],
         "first_activity_total_computed": act_mismatch_first[1],
         "infrastructure_activity_count": infra_count,
-        "infra_no_maintenance_count": hits["infra_no_maintenance"].count,
-        "first_infra_no_maintenance": hits["infra_no_maintenance"].first,
-        "infra_short_maintenance_count": hits["infra_short_maintenance"].count,
-        "first_infra_short_maintenance": hits["infra_short_maintenance"].first,
-        "infra_low_poor_beneficiary_count": hits["infra_low_poor_beneficiaries"].count,
-        "first_infra_low_poor_beneficiary": hits["infra_low_poor_beneficiaries"].first,
-        "infra_min_poor_beneficiary_share": min_poor_share if infra_count > hits["infra_no_beneficiaries"].count else 0.0,
-        "infra_no_beneficiaries_count": hits["infra_no_beneficiaries"].count,
-        "first_infra_no_beneficiaries": hits["infra_no_beneficiaries"].first,
-        "infra_without_swadaya_count": hits["infra_without_swadaya"].count,
-        "first_infra_without_swadaya": hits["infra_without_swadaya"].first,
-        "public_building_no_access_count": hits["public_building_no_access"].count,
-        "first_public_building_no_access": hits["public_building_no_access"].first,
-        "activities_outside_cycle_count": hits["activities_outside_cycle"].count,
-        "first_activity_outside_cycle": hits["activities_outside_cycle"].first,
+        "infra_no_maintenance_count": len(loc["infra_no_maintenance"]),
+        "first_infra_no_maintenance": first.get("infra_no_maintenance", ""),
+        "infra_short_maintenance_count": len(loc["infra_short_maintenance"]),
+        "first_infra_short_maintenance": first.get("infra_short_maintenance", ""),
+        "infra_low_poor_beneficiary_count": len(loc["infra_low_poor_beneficiaries"]),
+        "first_infra_low_poor_beneficiary": first.get("infra_low_poor_beneficiaries", ""),
+        "infra_min_poor_beneficiary_share": min_poor_share if infra_count > len(loc["infra_no_beneficiaries"]) else 0.0,
+        "infra_no_beneficiaries_count": len(loc["infra_no_beneficiaries"]),
+        "first_infra_no_beneficiaries": first.get("infra_no_beneficiaries", ""),
+        "infra_without_swadaya_count": len(loc["infra_without_swadaya"]),
+        "first_infra_without_swadaya": first.get("infra_without_swadaya", ""),
+        "public_building_no_access_count": len(loc["public_building_no_access"]),
+        "first_public_building_no_access": first.get("public_building_no_access", ""),
+        "activities_outside_cycle_count": outside_count,
+        "first_activity_outside_cycle": first.get("activities_outside_cycle", ""),
         "days_outside_cycle": days_outside,
-        "activities_before_musyawarah_count": hits["activities_before_musyawarah"].count,
-        "first_activity_before_musyawarah": hits["activities_before_musyawarah"].first,
+        "activities_before_musyawarah_count": len(loc["activities_before_musyawarah"]),
+        "first_activity_before_musyawarah": first.get("activities_before_musyawarah", ""),
         "days_activity_before_musyawarah": days_before,
-        "duplicate_activity_code_count": hits["duplicate_activity_codes"].count,
-        "first_duplicate_activity_code": hits["duplicate_activity_codes"].first,
-        "beneficiaries_exceed_rw_count": hits["beneficiaries_exceed_rw"].count,
-        "first_beneficiaries_exceed_rw": hits["beneficiaries_exceed_rw"].first,
+        "duplicate_activity_code_count": len(loc["duplicate_activity_codes"]),
+        "first_duplicate_activity_code": first.get("duplicate_activity_codes", ""),
+        "beneficiaries_exceed_rw_count": len(loc["beneficiaries_exceed_rw"]),
+        "first_beneficiaries_exceed_rw": first.get("beneficiaries_exceed_rw", ""),
         "max_beneficiary_households": max_benef,
         # musyawarah
         "households_in_rw": households_in_rw,
