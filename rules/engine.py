@@ -72,7 +72,7 @@ def normalise(value: Any) -> int | float | str:
                               f"an infinite or NaN number cannot be checked: {value}")
         if value.is_integer() and abs(value) < 2**53:
             return float(int(value))
-        return float(f"{value:.{DECIMALS}f}")
+        return round(value, DECIMALS)  # the double nearest to the value rounded to DECIMALS places
     if isinstance(value, str):
         return value
     raise EngineError(f"nilai fakta harus angka, ya/tidak atau teks, bukan {type(value).__name__}",
