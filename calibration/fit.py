@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from calibration.artifact import build_artifact
-from calibration.base import CutPointCalibrator
+from calibration.base import CutPointCalibrator, check_counts
 from calibration.data import CalibrationData, prepare
 from calibration.estimators import METHODS, make_calibrator
 from calibration.uncertainty import (FLAG_BELOW, BootstrapResult, bootstrap_cut_points, flag_uncertain,
@@ -110,6 +110,9 @@ def calibrate(definition, rows: list[dict[str, Any]], *, cycles: Sequence[int], 
     if method not in candidates:
         raise InvalidInput([Problem("method", "definisi indeks ini tidak memuat titik potong tetap",
                                     "this index definition carries no fixed cut points")])
+    # Counted here first so that the message names the tiers rather than their ordinals.
+    check_counts(data.tiers, len(definition.tier_ids), candidates[method].min_per_tier, method,
+                 _tier_names(definition))
     estimator = _fit(candidates[method], data)
     validation = compare_methods(candidates, data.scores, data.tiers, data.cycles)
     boot = bootstrap_cut_points(candidates[method], data.scores, data.tiers, cycles=data.cycles,

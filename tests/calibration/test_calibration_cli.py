@@ -105,7 +105,8 @@ def _crossing_rows():
 
 
 BAD_INPUT = {
-    "tier_without_records": (lambda: _relabel(synthetic_rows(), "madani", "mandiri"), [], "has no records"),
+    "tier_without_records": (lambda: _relabel(synthetic_rows(), "madani", "mandiri"), [],
+                             "tier 'madani' has no records"),
     "too_few_per_tier": (lambda: _relabel(synthetic_rows(), "madani", "mandiri", keep=2), [],
                          "needs at least 3"),
     "unordered_cuts": (_crossing_rows, ["--method", "isotonic"], "not in increasing order"),
