@@ -16,9 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 from calibration.base import CutPointCalibrator, check_scores
 from knowledge.errors import InvalidInput, Problem
 
-
-# Largest slope per standard deviation of the score: a tier transition 1/1000 of a standard
-# deviation wide, far below any gap between distinct scores that matters.
+# Largest slope per standard deviation of the score: a tier transition about 1/1000 of a
+# standard deviation wide. It is the slope recorded for separated tiers and the optimiser's
+# bound (reached only when evaluators follow the score almost exactly); a numerical limit, not
+# a penalty.
 MAX_SLOPE = 1e3
 
 
@@ -107,7 +108,7 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
     max_iter : int, default=2000
         Iterations of L-BFGS-B.
     tol : float, default=1e-10
-        Gradient tolerance of the optimiser.
+        Projected-gradient tolerance of L-BFGS-B (``gtol``).
 
     Attributes
     ----------
@@ -123,7 +124,8 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
     n_iter_ : int
     converged_ : bool
     separated_ : bool
-        True when the tiers are separated by the score (the slope reached its bound).
+        True when the score separates the tiers (each cut is then the middle of its gap) or
+        almost does (the slope stopped at its bound, ``MAX_SLOPE`` per standard deviation).
     """
 
     method = "ordinal"
@@ -171,7 +173,7 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
                                         "the ordered logit did not converge")])
         self.n_iter_ = int(result.nit)
         self.converged_ = bool(result.success)
-        self.separated_ = False
+        self.separated_ = bool(np.isclose(slope_z, MAX_SLOPE))
         return cuts_z, slope_z
 
     def predict_proba(self, scores) -> np.ndarray:
