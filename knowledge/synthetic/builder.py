@@ -249,6 +249,7 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
     }
     if rng.random() < p["amended_clean_probability"]:
         proposal["amends"] = {"proposal_ref": amendment_ref(kel, rw, cycle), "berita_acara_perubahan": True}
+        proposal["documents"].append("berita_acara_perubahan")
     draft.proposal = proposal
     return draft
 
