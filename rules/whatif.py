@@ -69,32 +69,29 @@ def _plan(key: tuple[str, str], baseline: Any, draft: Any, cycle: int) -> str:
     return _PLANS[plan_key]
 
 
-def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal) -> tuple[dict, dict]:
+def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal) -> tuple[Any, Any]:
+    """CheckResults under the baseline and the draft, doing only the work the plan for the cycle needs."""
     plan = _plan(key, baseline, draft, proposal.cycle)
     if plan == "separate":
-        return baseline.check(proposal).model_dump(mode="json"), draft.check(proposal).model_dump(mode="json")
+        return baseline.check(proposal), draft.check(proposal)
     compiled, facts = baseline.facts(proposal)
-    before = baseline.judge(compiled, proposal, facts).model_dump(mode="json")
+    before = baseline.judge(compiled, proposal, facts)
     if plan == "same":
         return before, before
-    return before, draft.judge(draft.version(proposal.cycle), proposal, facts).model_dump(mode="json")
+    return before, draft.judge(draft.version(proposal.cycle), proposal, facts)
 
 
-def _finding_key(finding: dict) -> tuple[str, str]:
-    return finding["rule_id"], finding["severity"]
-
-
-def _outcome(ref: str, proposal: Proposal, before: dict, after: dict) -> dict[str, Any]:
-    fired_before = [_finding_key(f) for f in before["findings"]]
-    fired_after = [_finding_key(f) for f in after["findings"]]
+def _outcome(ref: str, proposal: Proposal, before: Any, after: Any) -> dict[str, Any]:
+    """One proposal's row; full findings (JSON) only where the two versions differ."""
+    keys_b = {(f.rule_id, f.severity) for f in before.findings}
+    keys_a = {(f.rule_id, f.severity) for f in after.findings}
     out = {"ref": ref, "cycle": proposal.cycle, "kecamatan": proposal.region.kecamatan,
            "kelurahan": proposal.region.kelurahan, "rw": proposal.region.rw,
-           "before": before["verdict"], "after": after["verdict"],
-           "fired_before": sorted({r for r, _ in fired_before}), "fired_after": sorted({r for r, _ in fired_after})}
-    if before["verdict"] != after["verdict"] or set(fired_before) != set(fired_after):
-        keys_b, keys_a = set(fired_before), set(fired_after)
-        out["gone"] = [f for f in before["findings"] if _finding_key(f) not in keys_a]
-        out["new"] = [f for f in after["findings"] if _finding_key(f) not in keys_b]
+           "before": before.verdict, "after": after.verdict,
+           "fired_before": sorted({r for r, _ in keys_b}), "fired_after": sorted({r for r, _ in keys_a})}
+    if before.verdict != after.verdict or keys_b != keys_a:
+        out["gone"] = [f.model_dump(mode="json") for f in before.findings if (f.rule_id, f.severity) not in keys_a]
+        out["new"] = [f.model_dump(mode="json") for f in after.findings if (f.rule_id, f.severity) not in keys_b]
     return out
 
 
