@@ -120,12 +120,11 @@ def _matrix(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return {b: {a: counts.get((b, a), 0) for a in VERDICTS} for b in VERDICTS}
 
 
-def _rule_titles(*dirs: Path) -> dict[str, dict[str, Any]]:
+def _rule_titles(*kbs: Any) -> dict[str, dict[str, Any]]:
     titles: dict[str, dict[str, Any]] = {}
-    for d in dirs:
-        for rid, (_, _, rule) in read_kb_files(d).rules.items():
-            titles[rid] = {"title": rule.get("title") or {}, "group": rule.get("group"),
-                           "severity": rule.get("severity")}
+    for kb in kbs:
+        for rule in kb.rules:
+            titles[rule.id] = {"title": rule.title.model_dump(), "group": rule.group, "severity": rule.severity}
     return titles
 
 
@@ -180,7 +179,8 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
     """
     draft, baseline = Path(draft_dir), Path(baseline_dir)
     require_clean(read_kb_files(draft))
-    load_knowledge_base(draft, strict=False)  # schema errors, with file and field, before any worker starts
+    # Schema errors, with file and field, before any worker starts (loading compiles nothing).
+    draft_kb, baseline_kb = load_knowledge_base(draft, strict=False), load_knowledge_base(baseline, strict=False)
     wanted = sorted(set(cycles)) if cycles is not None else None
     chosen = []
     for ref, item in items:
@@ -216,19 +216,18 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
                     if progress:
                         progress(done, total)
     seconds = time.perf_counter() - started
-    files = read_kb_files(draft)
     report = {
         "kind": "whatif-rules",
         "synthetic": synthetic,
         "source": source,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "draft": {"path": str(draft), "version": files.version, "content_hash": tree_hash(draft)},
+        "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft)},
         "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
         "requested_cycles": wanted,
         "cycles": sorted({o["cycle"] for o in outcomes}),
         "verdicts": list(VERDICTS),
         "invalid": sorted(invalid, key=lambda i: i["ref"]),
-        **summarise(outcomes, _rule_titles(baseline, draft)),
+        **summarise(outcomes, _rule_titles(baseline_kb, draft_kb)),
         "run": {"seconds": round(seconds, 3), "proposals_per_second": round(total / seconds, 1) if seconds else None,
                 "workers": len(pids), "worker_pids": sorted(pids), "parent_pid": os.getpid()},
     }
