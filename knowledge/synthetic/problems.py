@@ -49,7 +49,9 @@ def _flood(s: Settings, draft: Draft, rng: random.Random, kel: Kelurahan, rw: in
 
 def _missing_documents(s: Settings, draft: Draft, rng: random.Random, kel: Kelurahan, rw: int) -> None:
     docs = draft.proposal["documents"]
-    for doc in rng.sample(docs, randint(rng, s.details["missing_documents"])):
+    # Drop only documents every proposal must carry, never an amendment's extra record.
+    required = [d for d in s.proposal["documents"] if d in docs]
+    for doc in rng.sample(required, randint(rng, s.details["missing_documents"])):
         docs.remove(doc)
     # The attachments flags follow the documents, so the proposal stays coherent.
     mus = draft.proposal["musyawarah"]
