@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 
 import pytest
+import yaml
 
 from knowledge.documents import parse_proposal
 from knowledge.kb_store import SHIPPED_KB, KBStore, PublishRefused
@@ -114,3 +115,24 @@ def test_one_checker_per_published_version_per_process(tmp_path):
     one.check(parse_proposal(proposal(30, 2022)))
     assert set(get_engine().registered) == registered
     assert first.content_hash in loaded_versions()
+
+
+def test_a_draft_that_does_not_lint_clean_is_refused(tmp_path):
+    store = KBStore(tmp_path / "store")
+    draft = shipped_draft(tmp_path, f"2026.lint-{tmp_path.name[-6:]}")
+    rules_file = draft / "rules" / "inclusion.yaml"
+    existing = {r["id"] for f in (draft / "rules").glob("*.yaml") for r in (yaml.safe_load(f.read_text()) or [])}
+    new_id = next(f"PPM-INK-{n:03d}" for n in range(900, 1000) if f"PPM-INK-{n:03d}" not in existing)
+
+    def add_rule(rules):
+        template = next(r for r in rules if r.get("severity"))
+        rules.append({**template, "id": new_id, "title": {"id": "Aturan baru tanpa uji", "en": "A new untested rule"}})
+
+    edit_yaml(rules_file, add_rule)
+    simulate_and_save(store, draft, (2025,))
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused) as info:
+        publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
+    problem = next(p for p in info.value.problems if new_id in p.path)
+    assert problem.path == f"rules/inclusion.yaml: {new_id}" and "[untested_rule]" in problem.id
+    assert snapshot(store.root) == before
