@@ -1,21 +1,24 @@
-"""`berdaya calibrate INPUT`: fit tier cut points to past cycles' evaluator tiers.
+"""`berdaya calibrate INPUT`: fit tier cut points to past cycles' evaluator tiers; `berdaya drift`.
 
 A thin layer over calibration.fit.calibrate: reads the table and the index definition, fits
 the chosen method with a progress bar over the bootstrap, writes the immutable artifact and
 (on request) the evaluators' report. Bad input exits with code 2 and a bilingual message;
 nothing is written then, because every check runs before the first file is written.
+`berdaya drift` compares one cycle with the artifact's reference cycles (PSI, KS, tier shares).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from calibration.artifact import write_artifact
+from calibration.artifact import load_artifact, write_artifact
 from calibration.data import parse_cycles, source_is_synthetic
+from calibration.drift import cycle_drift
 from calibration.estimators import METHODS, QuantileCalibrator
 from calibration.fit import calibrate as run_calibration
 from calibration.report import write_report
@@ -88,3 +91,40 @@ def calibrate(
     if report is not None:
         files = write_report(result, report)
         typer.echo(("Report: " if lang == "en" else "Laporan: ") + ", ".join(str(f) for f in files))
+
+
+@app.command()
+@handle_errors()
+def drift(
+    input: Path = typer.Argument(..., help="Tabel evaluasi berisi siklus acuan dan siklus yang diperiksa / "
+                                           "evaluation table holding the reference cycles and the cycle checked"),
+    calibration: Path = typer.Option(..., "--calibration", help="Artefak kalibrasi (JSON) / calibration artifact"),
+    cycle: int = typer.Option(..., "--cycle", help="Siklus yang diperiksa / cycle to check"),
+    index: str = typer.Option("ppm", "--index", help="ppm | idm | PATH definisi / definition file"),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON lengkap / full JSON output"),
+    lang: str = typer.Option("id", "--lang", help="id | en"),
+) -> None:
+    """Pergeseran satu siklus terhadap siklus acuan kalibrasi / drift of a cycle against the calibration.
+
+    Contoh / example: berdaya drift evaluasi.csv --calibration kalibrasi.json --cycle 2024
+    """
+    definition = load_index_definition(index)
+    artifact = load_artifact(calibration)
+    result = cycle_drift(definition, artifact, read_table(input), cycle)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    score = result["score"]
+    en = lang == "en"
+    psi = "–" if score["psi"] is None else f"{score['psi']:.3f}"
+    ks = "–" if score["ks_pvalue"] is None else f"{score['ks_statistic']:.3f} (p = {score['ks_pvalue']:.3f})"
+    refs = ", ".join(str(c) for c in result["reference_cycles"])
+    typer.echo(f"{'Cycle' if en else 'Siklus'} {cycle} vs {refs} ({artifact['id']})")
+    typer.echo(f"{'score' if en else 'skor'}: PSI {psi} [{score['psi_band']}], KS {ks}")
+    for tier, share in result["tier_shares"].items():
+        typer.echo(f"  {tier}: {100 * share['reference']:.1f}% -> {100 * share['current']:.1f}% "
+                   f"({share['change_points']:+.1f} {'points' if en else 'poin'})")
+    ranked = sorted(result["indicators"].items(), key=lambda kv: -(kv[1]["psi"] or 0.0))[:5]
+    typer.echo("PSI " + ("largest" if en else "terbesar") + ": " +
+               ", ".join(f"{name} {v['psi']:.3f}" for name, v in ranked if v["psi"] is not None))
+    typer.echo(result["note"]["en" if en else "id"])

@@ -1,13 +1,18 @@
 """Drift of a cycle against the reference cycles: PSI, KS and tier shares under frozen cuts."""
 
+import json
+
 import numpy as np
 import pytest
 from calibration_rows import synthetic_rows
+from typer.testing import CliRunner
 
 from calibration.drift import compare, cycle_drift, drift, psi, psi_band, tier_shares
 from calibration.fit import calibrate
 from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
+from knowledge.tables import write_table
+from service.cli import app
 
 REFERENCE = np.linspace(0.0, 1.0, 201)
 
@@ -75,3 +80,23 @@ def test_cycle_drift_compares_score_and_every_indicator(artifact):
 def test_cycle_drift_refuses_an_artifact_of_another_index(artifact):
     with pytest.raises(InvalidInput, match="content hash differs"):
         cycle_drift(load_index_definition("idm"), artifact, synthetic_rows(), 2023)
+
+
+def test_berdaya_drift_prints_psi_ks_and_tier_shares(artifact, tmp_path):
+    source, calib = tmp_path / "evaluasi.csv", tmp_path / "kalibrasi.json"
+    write_table(synthetic_rows(), source)
+    calib.write_text(json.dumps(artifact), encoding="utf-8")
+    out = CliRunner().invoke(app, ["drift", str(source), "--calibration", str(calib), "--cycle", "2023"])
+    assert out.exit_code == 0, out.output
+    assert "PSI" in out.stdout and "KS" in out.stdout and "madani:" in out.stdout
+    full = CliRunner().invoke(app, ["drift", str(source), "--calibration", str(calib), "--cycle", "2023", "--json"])
+    assert set(json.loads(full.stdout)["indicators"]) == set(load_index_definition("ppm").indicator_ids)
+
+
+def test_berdaya_drift_of_an_absent_cycle_exits_2(artifact, tmp_path):
+    source, calib = tmp_path / "evaluasi.csv", tmp_path / "kalibrasi.json"
+    write_table(synthetic_rows(), source)
+    calib.write_text(json.dumps(artifact), encoding="utf-8")
+    out = CliRunner().invoke(app, ["drift", str(source), "--calibration", str(calib), "--cycle", "2030"])
+    assert out.exit_code == 2
+    assert "cycles 2030 are absent" in out.stderr
