@@ -26,7 +26,7 @@ BASE = "/v1/knowledge-bases/ppm-cimahi"
 @pytest.fixture
 def api(tmp_path):
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
-    if not any(getattr(r, "path", "").startswith(BASE + "/drafts") for r in app.routes):
+    if not any(getattr(r, "path", "").startswith("/v1/knowledge-bases/{name}/drafts") for r in app.routes):
         app.include_router(drafts.router)
     app.state.kb_store = KBStore(tmp_path / "store")
     with TestClient(app) as client:
