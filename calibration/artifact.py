@@ -137,6 +137,11 @@ def write_artifact(artifact: dict[str, Any], path: str | Path) -> str:
             os.link(tmp, target)  # fails if the target exists: no overwrite, even in a race
         except FileExistsError:
             return _existing(target, artifact)
+        except OSError:
+            # A file system without hard links: check, then rename (a narrower race window).
+            if target.exists():
+                return _existing(target, artifact)
+            os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return "written"
