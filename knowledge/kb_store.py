@@ -439,7 +439,7 @@ class KBStore:
         problems = []
         for rel in files:
             parts = Path(rel).parts
-            if rel.startswith("/") or ".." in parts or not parts:
+            if rel.startswith("/") or ".." in parts or not parts or "\x00" in rel or len(rel) > 255:
                 problems.append(Problem(rel, "jalur berkas tidak sah dalam bundel", "invalid file path in bundle"))
         if "kb.yaml" not in files:
             problems.append(Problem("kb.yaml", "bundel draf harus memuat kb.yaml", "a draft bundle must contain kb.yaml"))
@@ -450,8 +450,12 @@ class KBStore:
         try:
             for rel, data in files.items():
                 target = tmp / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                except OSError as exc:  # e.g. "a" and "a/b" in one bundle
+                    raise InvalidInput([Problem(rel, f"berkas tidak dapat ditulis ({exc.strerror})",
+                                                f"cannot write file ({exc.strerror})")], source="draft bundle") from None
             draft_id = tree_hash(tmp).split(":")[-1][:16]
             final = self.drafts_dir / draft_id
             if final.exists():

@@ -96,7 +96,7 @@ class SimulationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"cycles": [2024, 2025],
                                                                                 "source": "synthetic"}]})
 
-    cycles: list[int] = Field(min_length=1, max_length=20)
+    cycles: list[Annotated[int, Field(ge=2018, le=2100)]] = Field(min_length=1, max_length=20)
     source: Literal["synthetic", "stored"] = Field(
         default="stored", description="stored: proposals submitted to this service; synthetic: the SYNTHETIC demo cycles")
 
@@ -223,6 +223,8 @@ def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source
     try:
         with _RUNNING:
             latest = store.latest()
+            if items is None:
+                items = synthetic_items(cycles)
             report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,
                               baseline_version=latest.version, cycles=cycles, progress=progress,
                               synthetic=synthetic, source=source)
@@ -264,7 +266,8 @@ def start_simulation(name: str, draft_id: str, body: SimulationRequest, request:
     if files.problems:
         raise InvalidInput(list(files.problems), source=f"draft {draft_id}")
     cycles = sorted(set(body.cycles))
-    items = synthetic_items(cycles) if body.source == "synthetic" else _stored_items(request, cycles)
+    # Stored proposals are read now (the request's database); synthetic ones are generated in the job.
+    items = None if body.source == "synthetic" else _stored_items(request, cycles)
     job = Job(job_id=uuid.uuid4().hex[:12], draft_id=draft_id)
     with _JOBS_LOCK:
         _JOBS[job.job_id] = job
