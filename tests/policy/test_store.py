@@ -141,3 +141,10 @@ def test_an_uploaded_draft_is_kept_under_its_content_hash(mini_store):
     assert tree_hash(path) == tree_hash(MINI_KB)
     assert draft_id == tree_hash(MINI_KB).split(":")[1][:16]
     assert mini_store.draft_path(draft_id) == path
+
+
+def test_a_bundle_whose_paths_collide_is_refused_and_leaves_nothing(mini_store):
+    with pytest.raises(Exception) as info:
+        mini_store.save_draft({"kb.yaml": b"name: ppm-cimahi\n", "rules": b"x", "rules/a.yaml": b"[]"})
+    assert [p.path for p in info.value.problems] == ["rules/a.yaml"]
+    assert list(mini_store.drafts_dir.iterdir()) == []
