@@ -1,6 +1,8 @@
 """`berdaya calibrate`: artifact and report on good input; exit 2 and nothing written on bad input."""
 
 import json
+from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from calibration_rows import synthetic_rows, synthetic_scores
 from typer.testing import CliRunner
 
 from calibration.artifact import load_artifact
+from calibration.data import source_is_synthetic
 from calibration.report import FILES, tanggal
 from knowledge.tables import read_table, write_table
 from service.cli import app
@@ -62,14 +65,10 @@ def test_the_report_summary_is_indonesian_first_labels_synthetic_and_names_its_u
     assert "ketidakpastian titik potong (bootstrap)" in text
     assert "cut-point (bootstrap) uncertainty, not the model's own P(tier)" in text
     created = json.loads(out.read_text(encoding="utf-8"))["created_at"]
-    from datetime import datetime
-
     assert f"Tanggal: {tanggal(datetime.fromisoformat(created.replace('Z', '+00:00')))}" in text
 
 
 def test_indonesian_dates_in_reports():
-    from datetime import date
-
     assert tanggal(date(2022, 2, 14)) == "14 Februari 2022"
 
 
@@ -134,8 +133,6 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, case):
 
 
 def test_idm_uses_its_own_cycle_column_tahun(tmp_path):
-    from pathlib import Path
-
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "idm_sample.csv"  # source: tests/fixtures/README.md
     rows = [{**{k: v for k, v in r.items() if k not in ("iks", "ike", "ikl", "idm", "status")},
              "evaluator_tier": r["status"]} for r in read_table(fixture)]
@@ -148,8 +145,6 @@ def test_idm_uses_its_own_cycle_column_tahun(tmp_path):
 
 
 def test_a_table_named_synthetic_or_beside_a_synthetic_manifest_is_labelled_synthetic(tmp_path):
-    from calibration.data import source_is_synthetic
-
     rows = [{k: v for k, v in r.items() if k != "synthetic"} for r in synthetic_rows()]
     assert source_is_synthetic(tmp_path / "evaluations_SINTETIS.csv")
     plain = table(tmp_path, rows, name="evaluasi.csv")
@@ -159,3 +154,12 @@ def test_a_table_named_synthetic_or_beside_a_synthetic_manifest_is_labelled_synt
     out = tmp_path / "k.json"
     assert run(plain, "--cycles", "2021-2023", "--bootstrap", "5", "--out", out).exit_code == 0
     assert load_artifact(out)["synthetic"] is True
+
+
+@pytest.mark.parametrize("command", ["calibrate", "drift"])
+def test_each_command_has_help_with_an_example_and_is_in_the_readme(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"berdaya {command}" in result.stdout and "example" in result.stdout
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"berdaya {command} " in readme
