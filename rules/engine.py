@@ -191,11 +191,13 @@ class _QuietHost(durable_engine.Host):
 
 
 class _FixedPointRuleset(durable_engine.Ruleset):
-    """A Ruleset whose definition reaches the C core in fixed-point JSON (no `1e-05`)."""
+    """A Ruleset whose definition reaches the C core in fixed-point JSON (no `1e-05`).
 
-    def __init__(self, name: str, host: durable_engine.Host, definition: dict,
-                 actions: dict[str, Callable]) -> None:
-        self._actions = {key: durable_engine.Promise(func) for key, func in actions.items()}
+    Its actions are run by `RulesEngine.check`, not by durable's Python layer.
+    """
+
+    def __init__(self, name: str, host: durable_engine.Host, definition: dict) -> None:
+        self._actions: dict[str, Callable] = {}
         self._name = name
         self._host = host
         self._handle = durable_rules_engine.create_ruleset(name, dumps(definition))
@@ -258,7 +260,7 @@ class RulesEngine:
                 definition[unit.key] = {"all": to_durable(unit, alias)}
                 actions[unit.key] = make(unit.key, unit.concludes, unit.concludes in consumed)
             try:
-                ruleset = _FixedPointRuleset(name, self._host, definition, {})
+                ruleset = _FixedPointRuleset(name, self._host, definition)
             except durable_rules_engine.error as exc:
                 raise EngineError(f"aturan tidak dapat didaftarkan ke mesin: {exc}",
                                   f"the rules could not be registered with the engine: {exc}") from None
