@@ -171,6 +171,19 @@ def _cut_rows(result, lang: str) -> list[str]:
     return rows
 
 
+def model_probability_share(result) -> float | None:
+    """Share of units whose own-model P(assigned tier) is below the flag level (ordinal only).
+
+    Shown beside the bootstrap figure, clearly named, because the two kinds of uncertainty
+    differ a lot and are easily confused.
+    """
+    if not hasattr(result.estimator, "predict_proba"):
+        return None
+    proba = result.estimator.predict_proba(result.data.scores)
+    own = proba[np.arange(proba.shape[0]), result.estimator.predict(result.data.scores)]
+    return float(np.mean(own < FLAG_BELOW)) if own.size else None
+
+
 def summary_markdown(result, created: datetime) -> str:
     """The bilingual summary: Bahasa Indonesia first, then English."""
     art = result.artifact
@@ -179,6 +192,7 @@ def summary_markdown(result, created: datetime) -> str:
     share = 100.0 * flagged / units if units else 0.0
     cycles = ", ".join(str(c) for c in result.cycles)
     quantile = result.method == "quantile"
+    model_share = model_probability_share(result)
     lines = []
     if result.synthetic:
         lines += ["> **SINTETIS** — data ini hasil pembangkitan untuk demo dan pengujian, bukan data nyata.",
@@ -203,6 +217,9 @@ def summary_markdown(result, created: datetime) -> str:
               f"sampel ulang bootstrap biasa (pangsa tingkat alami; {boot.skipped} ulangan tidak dapat dipasang). "
               f"{flagged} dari {units} unit ({_num(share, 1)}%) memiliki peluang tetap di tingkatnya di bawah "
               f"{_num(FLAG_BELOW, 1)} dan ditandai untuk ditinjau penilai (kolom `flagged` di `tingkat_unit.csv`).", "",
+              *([f"Sebagai pembanding saja (tidak dipakai untuk menandai): peluang model logit sendiri "
+                 f"P(tingkat) di bawah {_num(FLAG_BELOW, 1)} untuk {_num(100 * model_share, 1)}% unit; itu "
+                 "jenis ketidakpastian yang lain.", ""] if model_share is not None else []),
               "## Grafik", "", "![Sebaran skor](sebaran_skor.png)", "", "![Pangsa tingkat](pangsa_tingkat.png)", "",
               "![Matriks konfusi](matriks_konfusi.png)", "", "---", ""]
     lines += [
@@ -222,7 +239,10 @@ def summary_markdown(result, created: datetime) -> str:
               f"Shown: **{KIND['en']}**. The cuts were refitted on {boot.cut_samples.shape[0]} plain bootstrap "
               f"resamples (natural tier shares; {boot.skipped} replicates could not be fitted). {flagged} of {units} "
               f"units ({share:.1f}%) keep their tier with probability below {FLAG_BELOW:.1f} and are flagged for "
-              "evaluator review (column `flagged` in `tingkat_unit.csv`).", ""]
+              "evaluator review (column `flagged` in `tingkat_unit.csv`).", "",
+              *([f"For comparison only (not used for flags): the logit model's own P(tier) is below "
+                 f"{FLAG_BELOW:.1f} for {100 * model_share:.1f}% of units; that is a different kind of "
+                 "uncertainty.", ""] if model_share is not None else [])]
     return "\n".join(lines)
 
 

@@ -163,3 +163,13 @@ def test_each_command_has_help_with_an_example_and_is_in_the_readme(command):
     assert f"berdaya {command}" in result.stdout and "example" in result.stdout
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"berdaya {command} " in readme
+
+
+def test_the_report_keeps_the_two_kinds_of_uncertainty_apart(tmp_path):
+    source = table(tmp_path, synthetic_rows())
+    report = tmp_path / "laporan"
+    assert run(source, "--cycles", "2021-2023", "--bootstrap", "10", "--out", tmp_path / "k.json",
+               "--report", report).exit_code == 0
+    text = (report / "ringkasan.md").read_text(encoding="utf-8")
+    assert "For comparison only (not used for flags): the logit model's own P(tier)" in text
+    assert "Sebagai pembanding saja (tidak dipakai untuk menandai)" in text
