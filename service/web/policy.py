@@ -25,12 +25,14 @@ router = APIRouter()
 REPORT_NAME = re.compile(r"^[0-9a-f]{8,64}$")
 
 
-def _whatif_dir(services):
-    return KBStore(kb_name=kb_view.kb_in_force(services).name).whatif_dir
+def _whatif_dir(app):
+    # The same store the drafts API and `berdaya kb simulate` save reports to.
+    store = getattr(app.state, "kb_store", None) or KBStore(kb_name=kb_view.kb_in_force(app.state.services).name)
+    return store.whatif_dir
 
 
-def list_reports(services) -> list[dict[str, Any]]:
-    directory = _whatif_dir(services)
+def list_reports(app) -> list[dict[str, Any]]:
+    directory = _whatif_dir(app)
     if not directory.is_dir():
         return []
     out = []
@@ -52,7 +54,7 @@ def policy_home(request: Request) -> Response:
         return refused
     kb = kb_view.kb_in_force(request.app.state.services)
     return render(page, "policy.html", active="policy", kb=kb, view=kb_view.browse(kb),
-                  reports=list_reports(request.app.state.services))
+                  reports=list_reports(request.app))
 
 
 @router.get("/kebijakan/what-if")
@@ -60,7 +62,7 @@ def whatif_list(request: Request) -> Response:
     page = page_for(request)
     if (refused := gate(page, "policy")) is not None:
         return refused
-    return render(page, "whatif_list.html", active="policy", reports=list_reports(request.app.state.services))
+    return render(page, "whatif_list.html", active="policy", reports=list_reports(request.app))
 
 
 @router.get("/kebijakan/what-if/{report_id}")
@@ -68,7 +70,7 @@ def whatif_report(request: Request, report_id: str) -> Response:
     page = page_for(request)
     if (refused := gate(page, "policy")) is not None:
         return refused
-    found = next((r for r in list_reports(request.app.state.services) if r["id"] == report_id), None)
+    found = next((r for r in list_reports(request.app) if r["id"] == report_id), None)
     if not REPORT_NAME.match(report_id) or found is None:
         return refuse(page, "not_found", status=404, name=report_id[:80])
     report = found["report"]

@@ -36,8 +36,10 @@ def blank_proposal() -> dict[str, Any]:
             "musyawarah": {"attendance": {}}, "team": {}, "documents": []}
 
 
-def _problem_dict(p: Problem, targets: dict[str, str | None]) -> dict[str, Any]:
-    return {"path": p.path, "id": p.id, "en": p.en, "target": targets.get(p.path)}
+def _problem_dict(t: Translator, p: Problem, targets: dict[str, str | None]) -> dict[str, Any]:
+    label = path_label(t, p.path) if p.path else ""
+    return {"path": p.path, "label": label if label != p.path else "", "id": p.id, "en": p.en,
+            "target": targets.get(p.path)}
 
 
 def _shape(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,7 +108,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     problems_out = []
     if schema_problems:
         targets = _targets([p.path for p in schema_problems], names)
-        problems_out = [_problem_dict(p, targets) for p in schema_problems]
+        problems_out = [_problem_dict(page.t, p, targets) for p in schema_problems]
         for p in schema_problems:
             for name in forms.flagged_inputs([p.path], names):
                 notes.setdefault(name, []).append({"severity": "schema", "text": p.id if page.lang == "id" else p.en})

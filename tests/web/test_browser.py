@@ -189,11 +189,15 @@ def test_the_english_switch(page, live_server):
     screenshot(page, "06-pre-check-english")
     page.get_by_role("link", name="Empowerment scores").click()   # the choice is remembered
     assert page.locator("h1").inner_text() == "Sign in with an API key"
+    screenshot(page, "06b-sign-in-english")
     page.get_by_role("link", name="Bahasa Indonesia").click()
     assert page.locator("h1").inner_text() == "Masuk dengan kunci API"
 
 
 def test_a_page_without_the_keys_role_is_refused(page, live_server):
+    page.goto(live_server["url"])
+    assert page.get_by_role("heading", level=1).inner_text() == "Berdaya untuk PPM Kota Cimahi"
+    screenshot(page, "00-beranda")
     browser_sign_in(page, live_server["url"], live_server["keys"]["facilitator"])
     response = page.goto(f"{live_server['url']}/kebijakan")
     assert response.status == 403
