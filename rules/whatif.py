@@ -69,16 +69,21 @@ def _plan(key: tuple[str, str], baseline: Any, draft: Any, cycle: int) -> str:
     return _PLANS[plan_key]
 
 
-def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal) -> tuple[Any, Any]:
-    """CheckResults under the baseline and the draft, doing only the work the plan for the cycle needs."""
-    plan = _plan(key, baseline, draft, proposal.cycle)
+def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal,
+          as_of: int | None = None) -> tuple[Any, Any]:
+    """CheckResults under the baseline and the draft, doing only the work the plan for the cycle needs.
+
+    `as_of` checks with the rules and values in force for that cycle instead of the proposal's own.
+    """
+    cycle = as_of or proposal.cycle
+    plan = _plan(key, baseline, draft, cycle)
     if plan == "separate":
-        return baseline.check(proposal), draft.check(proposal)
-    compiled, facts = baseline.facts(proposal)
+        return baseline.check(proposal, cycle), draft.check(proposal, cycle)
+    compiled, facts = baseline.facts(proposal, cycle)
     before = baseline.judge(compiled, proposal, facts)
     if plan == "same":
         return before, before
-    return before, draft.judge(draft.version(proposal.cycle), proposal, facts)
+    return before, draft.judge(draft.version(cycle), proposal, facts)
 
 
 def _outcome(ref: str, proposal: Proposal, before: Any, after: Any) -> dict[str, Any]:
@@ -95,7 +100,7 @@ def _outcome(ref: str, proposal: Proposal, before: Any, after: Any) -> dict[str,
     return out
 
 
-def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item]) -> dict[str, Any]:
+def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item], as_of: int | None = None) -> dict[str, Any]:
     """Worker task: check each proposal under both versions (errors come back as data, not exceptions)."""
     from knowledge.documents import parse_proposal  # noqa: PLC0415
 
@@ -110,7 +115,7 @@ def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item]) -> dict[str,
         except InvalidInput as exc:
             invalid.append({"ref": ref, "problems": [p.as_dict() for p in exc.problems]})
             continue
-        before, after = _both((baseline_dir, draft_dir), baseline, draft, proposal)
+        before, after = _both((baseline_dir, draft_dir), baseline, draft, proposal, as_of)
         outcomes.append(_outcome(ref, proposal, before, after))
     return {"pid": os.getpid(), "outcomes": outcomes, "invalid": invalid}
 
@@ -170,12 +175,14 @@ def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]])
 
 def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str | Path, baseline_version: str,
              cycles: Iterable[int] | None = None, workers: int = 2, chunk_size: int | None = None,
-             progress: Progress | None = None, synthetic: bool = False,
+             progress: Progress | None = None, synthetic: bool = False, as_of: int | None = None,
              source: str = "stored") -> dict[str, Any]:
     """Replay `items` (proposal_ref, Proposal or proposal dict) under the baseline and the draft.
 
-    Only items whose cycle is in `cycles` (all when None) are replayed. Runs in `workers`
-    spawned processes; `progress(done, total)` is called as chunks finish.
+    Only items whose cycle is in `cycles` (all when None) are replayed. Each is checked with the
+    rules and values in force for its own cycle, or for cycle `as_of` when given (to see how a
+    change dated in the future would have treated past proposals). Runs in `workers` spawned
+    processes; `progress(done, total)` is called as chunks finish.
     """
     draft, baseline = Path(draft_dir), Path(baseline_dir)
     require_clean(read_kb_files(draft))
@@ -198,7 +205,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
     if chunks:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=ctx) as pool:
-            pending = {pool.submit(run_chunk, str(baseline), str(draft), c): len(c) for c in chunks}
+            pending = {pool.submit(run_chunk, str(baseline), str(draft), c, as_of): len(c) for c in chunks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -224,6 +231,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
         "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft)},
         "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
         "requested_cycles": wanted,
+        "as_of_cycle": as_of,
         "cycles": sorted({o["cycle"] for o in outcomes}),
         "verdicts": list(VERDICTS),
         "invalid": sorted(invalid, key=lambda i: i["ref"]),

@@ -40,6 +40,8 @@ def tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]
         ["Basis pengetahuan terbit / published version", report["baseline"]["version"]],
         ["Draf / draft", f"{report['draft']['version']} ({report['draft']['content_hash'][:19]}…)"],
         ["Siklus / cycles", ", ".join(str(c) for c in report["cycles"])],
+        ["Dinilai menurut aturan siklus / judged as of cycle",
+         report.get("as_of_cycle") or "siklus masing-masing / each proposal's own"],
         ["Sumber data / data source", synthetic],
         ["Jumlah proposal / proposals", report["totals"]["proposals"]],
         ["Putusan berubah / verdict changed", report["totals"]["verdict_changed"]],

@@ -114,6 +114,8 @@ def simulate_cmd(
                                    help="Proposal tersimpan (direktori atau berkas); bawaan: siklus SINTETIS / "
                                         "stored proposals; default: the SYNTHETIC demo cycles"),
     workers: int = typer.Option(2, "--workers", min=1, max=16, help="Proses pekerja / worker processes"),
+    as_of: int = typer.Option(None, "--as-of", help="Nilai dan aturan yang berlaku pada siklus ini, bukan siklus "
+                                                     "proposal / judge with what is in force for this cycle"),
     store: Path = typer.Option(None, "--store", help=STORE_HELP),
     lang: str = typer.Option("id", "--lang", help="id | en"),
 ) -> None:
@@ -129,7 +131,7 @@ def simulate_cmd(
                   transient=False) as bar:
         task = bar.add_task("Simulasi / simulating", total=None)
         result = simulate(draft, items, baseline_dir=s.get(latest.version).content_dir,
-                          baseline_version=latest.version, cycles=cycles, workers=workers,
+                          baseline_version=latest.version, cycles=cycles, workers=workers, as_of=as_of,
                           synthetic=proposals is None, source="synthetic" if proposals is None else str(proposals),
                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     saved = s.save_whatif(result)

@@ -99,6 +99,9 @@ class SimulationRequest(BaseModel):
     cycles: list[Annotated[int, Field(ge=2018, le=2100)]] = Field(min_length=1, max_length=20)
     source: Literal["synthetic", "stored"] = Field(
         default="stored", description="stored: proposals submitted to this service; synthetic: the SYNTHETIC demo cycles")
+    as_of_cycle: int | None = Field(default=None, ge=2018, le=2100,
+                                    description="Judge with the rules and values in force for this cycle "
+                                                "instead of each proposal's own cycle")
 
 
 class JobPublic(BaseModel):
@@ -215,7 +218,8 @@ def _stored_items(request: Request, cycles: list[int]) -> list[tuple[str, dict]]
     return items
 
 
-def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source: str) -> None:
+def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source: str,
+         as_of: int | None = None) -> None:
     def progress(done: int, total: int) -> None:
         with job.lock:
             job.status, job.done, job.total = "running", done, total
@@ -227,7 +231,7 @@ def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source
                 items = synthetic_items(cycles)
             report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,
                               baseline_version=latest.version, cycles=cycles, progress=progress,
-                              synthetic=synthetic, source=source)
+                              synthetic=synthetic, source=source, as_of=as_of)
             store.save_whatif(report)
         with job.lock:
             job.report, job.status = report, "done"
@@ -274,7 +278,8 @@ def start_simulation(name: str, draft_id: str, body: SimulationRequest, request:
         finished = [k for k, j in _JOBS.items() if j.status in ("done", "failed")]
         for old_id in finished[:max(0, len(_JOBS) - KEEP_JOBS)]:
             del _JOBS[old_id]
-    threading.Thread(target=_run, args=(job, store, draft, items, cycles, body.source == "synthetic", body.source),
+    threading.Thread(target=_run, args=(job, store, draft, items, cycles, body.source == "synthetic", body.source,
+                                        body.as_of_cycle),
                      name=f"whatif-{job.job_id}", daemon=True).start()
     return _job_public(request, name, job)
 

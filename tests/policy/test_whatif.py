@@ -131,3 +131,18 @@ def test_a_broken_draft_is_refused_before_any_worker_starts(tmp_path):
     with pytest.raises(Exception) as info:
         simulate(draft, women_items((2022,)), baseline_dir=latest.content_dir, baseline_version=latest.version)
     assert [p.path for p in info.value.problems] == ["kb.yaml"]
+
+
+def test_a_change_dated_in_the_future_shows_on_past_proposals_only_when_judged_as_of_that_cycle(tmp_path):
+    import shutil
+    draft = tmp_path / "draft"
+    shutil.copytree(SHIPPED_KB, draft)
+    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    latest = KBStore(tmp_path / "store").latest()
+    items = women_items((2025,))
+    own = simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version)
+    assert own["totals"]["verdict_changed"] == 0 and own["as_of_cycle"] is None
+    as_2026 = simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version, as_of=2026)
+    assert {c["ref"] for c in as_2026["changed"]} == {f"uji-2025-perempuan-{w}" for w in WOMEN
+                                                       if 0.30 <= w / ATTENDANCE < 0.40}
+    assert as_2026["cycles"] == [2025] and as_2026["as_of_cycle"] == 2026
