@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,7 +48,7 @@ def start_server(workers: int, workdir: Path, database_url: str | None) -> tuple
                              "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=workdir)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
@@ -105,6 +107,24 @@ def proposals(n: int) -> list[dict]:
     return [to_jsonable(parse_proposal(p.proposal).model_dump(mode="json")) for p in data.proposals[:n]]
 
 
+@contextmanager
+def scratch_postgres(base_url: str):
+    """A randomly named database on the (shared) server, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"berdaya_bench_{secrets.token_hex(5)}"
+    admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                            autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 def run(workers: int, requests: int, seconds: float, clients: int, database_url: str | None) -> dict:
     bodies = proposals(300)
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,17 +152,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL needed for more than one worker")
+    parser.add_argument("--database-url", default=None,
+                        help="PostgreSQL server for more than one worker (a scratch database is created there)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "service.json"))
     args = parser.parse_args()
     results = []
     plan = [args.workers] if args.workers else [1]
     for workers in plan:
-        results.append(run(workers, args.requests, args.seconds, args.clients, args.database_url))
+        if args.database_url and workers > 1:
+            with scratch_postgres(args.database_url) as url:
+                results.append(run(workers, args.requests, args.seconds, args.clients, url))
+        else:
+            results.append(run(workers, args.requests, args.seconds, args.clients, None))
     if not args.workers and not results[0]["goal_met"]:
         pg = args.database_url or os.environ.get("BERDAYA_TEST_POSTGRES_URL")
         if pg:
-            results.append(run(2, args.requests, args.seconds, args.clients, pg))
+            with scratch_postgres(pg) as url:
+                results.append(run(2, args.requests, args.seconds, args.clients, url))
         else:
             print("goal missed with 1 worker; 2 workers need PostgreSQL (--database-url)", file=sys.stderr)
     for r in results:

@@ -20,6 +20,7 @@ from service.engines import Engines
 from service.errors import install_error_handlers
 from service.limits import BodySizeLimit
 from service.logs import RequestLogMiddleware, configure_logging
+from service.openapi import install_openapi
 from service.routers import ALL_ROUTERS
 from service.settings import Settings, get_settings
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     _include_routers(app)
+    install_openapi(app)
     # Outermost first: every request is logged, including those refused for their size.
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)

@@ -25,7 +25,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     os.environ["BERDAYA_DATABASE_URL"] = settings.database_url
     os.environ["BERDAYA_WORKERS"] = str(workers)
     uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_level="warning", timeout_graceful_shutdown=5)
+                access_log=False, log_level="warning", timeout_graceful_shutdown=5,
+                # Workers start slowly on a busy machine (imports, the rules compile); the default
+                # 5 s health check would kill and respawn them before they ever serve.
+                timeout_worker_healthcheck=120)
 
 
 @app.command()

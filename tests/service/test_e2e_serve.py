@@ -21,15 +21,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(params=[("sqlite", 1), ("postgresql", 2)], ids=["sqlite-1-worker", "postgresql-2-workers"])
+def server(request, tmp_path):
+    backend, workers = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgresql_url")
     port = free_port()
-    env = {**os.environ, "BERDAYA_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}"}
+    env = {**os.environ, "BERDAYA_DATABASE_URL": url}
     out = open(tmp_path / "stdout.log", "w+")
-    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                            cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while True:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -73,3 +79,15 @@ def test_serve_answers_over_http(server, base_proposal):
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     assert any(entry.get("event") == "request" and entry["path"] == "/v1/proposals" for entry in lines)
     assert key not in log_path.read_text()
+
+    # Many clients at once: every worker answers, each proposal gets its own check.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def pre_check(rw):
+        body = dict(base_proposal, region={"kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": rw})
+        return rw, httpx.post(f"{base}/v1/checks", json=body, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = dict(pool.map(pre_check, range(1, 17)))
+    assert all(r.status_code == 200 for r in answers.values())
+    assert {r.json()["verdict"] for r in answers.values()} == {check.json()["verdict"]}
