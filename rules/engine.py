@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -48,7 +47,6 @@ ANCHOR = "__anchor__"
 RESERVED = ("id", "sid", KIND_KEY, TOKEN_KEY)
 DECIMALS = 10
 _json_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-_SAFE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 
@@ -214,7 +212,6 @@ class RulesEngine:
         self._next_sid = 0
         self._fired: list[str] = []
         self._concluded: list[str] = []
-        self._safe_keys: set[str] = set()
         self._actions: dict[str, dict[str, Callable]] = {}
         self._aliases: dict[str, dict[str, str]] = {}
 
@@ -285,17 +282,13 @@ class RulesEngine:
         if name not in self._rulesets:
             raise EngineError(f"versi aturan '{name}' belum didaftarkan", f"rule version '{name}' is not registered")
         with self._lock:
-            for key in fact:
-                if key not in self._safe_keys:
-                    if not _SAFE_KEY.match(key):
-                        raise EngineError(f"nama fakta tidak sah: {key!r}", f"invalid fact name: {key!r}")
-                    self._safe_keys.add(key)
             self._next_sid += 1
             sid = str(self._next_sid)
             handle = self._rulesets[name]._handle
             actions = self._actions[name]
             alias = self._aliases[name]
-            # Facts no rule of this version uses are left out: the engine never looks at them.
+            # Facts no rule of this version uses are left out: the engine never looks at them,
+            # and every property sent is one of the generated aliases (no user text as a key).
             text = _encode_fact({KIND_KEY: "p", **{alias[k]: v for k, v in fact.items() if k in alias}, "sid": sid})
             state_handle = self._assert(handle, text)  # raises before a session exists to delete
             self._fired, self._concluded = [], []
