@@ -235,3 +235,26 @@ def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(c
     first_row = re.search(r'<th scope="row">layak</th>(.*?)</tr>', page.text, re.S).group(1)
     assert re.findall(r">(\d+)</td>", first_row) == ["1", "1", "0"]
     assert client.get("/kebijakan/what-if/ffff0000").status_code == 404
+
+
+def test_findings_and_verdict_follow_the_chosen_language(client, app):
+    data = valid_proposal()
+    data["activities"][0]["maintenance_plan"] = None
+    expected = app.state.services.engines.check(parse_proposal(data))
+    client.get("/?lang=en")
+    page = text_of(post_form(client, data).text)
+    assert "Needs revision." in page and "Perlu perbaikan." not in page
+    for f in expected["findings"]:
+        assert f["message"]["en"] in page and f["suggestion"]["en"] in page
+        assert f["message"]["id"] not in page
+
+
+def test_an_xlsx_upload_with_a_wrong_cell_names_the_sheet_and_cell(client):
+    wb = load_workbook(io.BytesIO(write_template(lambda p: p, valid_proposal())))
+    wb["rincian"].cell(row=3, column=1, value="A9")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = upload(client, "proposal.xlsx", buffer.getvalue())
+    assert response.status_code == 422
+    problems = text_of(re.search(r'id="upload-problems".*?</section>', response.text, re.S).group(0))
+    assert "rincian!A3" in problems and "'A9'" in problems
