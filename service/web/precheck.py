@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from knowledge.documents import parse_proposal, parse_text
 from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.reference import load_reference
 from service.errors import ServiceError
 from service.routers.proposals import submit_proposal
 from service.web import forms, kb_view
@@ -158,7 +159,14 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
 
 @router.get("/pra-periksa")
 def precheck_form(request: Request) -> Response:
-    return show_form(page_for(request), blank_proposal())
+    page = page_for(request)
+    data = blank_proposal()
+    if page.user is not None and page.user.kelurahan:
+        # A facilitator works for one kelurahan: start the form there.
+        kelurahan = load_reference().find_kelurahan(page.user.kelurahan)
+        if kelurahan is not None:
+            data["region"] = {"kecamatan": kelurahan.kecamatan, "kelurahan": kelurahan.name}
+    return show_form(page, data)
 
 
 @router.post("/pra-periksa")

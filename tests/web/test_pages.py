@@ -258,3 +258,11 @@ def test_an_xlsx_upload_with_a_wrong_cell_names_the_sheet_and_cell(client):
     assert response.status_code == 422
     problems = text_of(re.search(r'id="upload-problems".*?</section>', response.text, re.S).group(0))
     assert "rincian!A3" in problems and "'A9'" in problems
+
+
+def test_a_signed_in_facilitator_starts_from_its_own_kelurahan(client, keys):
+    sign_in(client, keys["facilitator"])
+    form = client.get("/pra-periksa").text
+    assert re.search(r'<option value="Cibabat" selected>', form)
+    assert re.search(r'<option value="Cimahi Utara" selected>', form)
+    assert "Ajukan (simpan)" in form
