@@ -91,13 +91,19 @@ def parse_reference(data: dict) -> Reference:
     return Reference(data.get("city", {}).get("name", ""), tuple(kecs))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _load(path: str) -> Reference:
     with open(path, encoding="utf-8") as fh:
         return parse_reference(yaml.safe_load(fh))
 
 
+@lru_cache(maxsize=8)
+def _resolved(chosen: str) -> str:
+    return str(Path(chosen).resolve())
+
+
 def load_reference(path: str | Path | None = None) -> Reference:
     """The reference in force: `path`, else $BERDAYA_REFERENCE, else the shipped default."""
+    # Called for every region validated: keep it to a dictionary lookup.
     chosen = path or os.environ.get("BERDAYA_REFERENCE") or DEFAULT_REFERENCE
-    return _load(str(Path(chosen).resolve()))
+    return _load(_resolved(str(chosen)))
