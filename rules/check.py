@@ -25,7 +25,7 @@ from knowledge.kb_schema import SEVERITIES, Rule
 from knowledge.proposal import Proposal
 from rules.compiler import CompiledVersion, UsedParameter, compile_version
 from rules.condition import Arith, Compare, ConditionError, Name, Neg, Node, Num, Param, parse_condition
-from rules.engine import Firings, get_engine, normalise
+from rules.engine import DECIMALS, Firings, get_engine, normalise
 from rules.render import render
 
 Extractor = Callable[[Proposal, Mapping[str, Any], Mapping[str, Any]], Any]
@@ -216,7 +216,36 @@ class Checker:
         return compiled, self.extract(proposal, compiled.params, self.kb.categories)
 
     def engine_fact(self, compiled: CompiledVersion, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The compact fact the engine sees: only the facts the rules use, normalised."""
+        """The compact fact the engine sees: only the facts the rules use, normalised.
+
+        Runs on every check, so the usual case (every value present and of its kind) is a
+        few tight loops; anything else goes to `_checked_fact`, which says what is wrong.
+        """
+        numbers, booleans, texts = compiled.fact_groups
+        try:
+            fact = {name: values[name] for name in compiled.facts_used}
+        except KeyError:
+            return self._checked_fact(compiled, values)
+        for name in numbers:
+            value = fact[name]
+            kind = type(value)
+            if kind is float:
+                if value - value != 0:  # inf or nan
+                    return self._checked_fact(compiled, values)
+                fact[name] = round(value, DECIMALS)
+            elif kind is not int:
+                return self._checked_fact(compiled, values)
+        for name in booleans:
+            value = fact[name]
+            if type(value) is not bool:
+                return self._checked_fact(compiled, values)
+            fact[name] = 1 if value else 0
+        for name in texts:
+            if type(fact[name]) is not str:
+                return self._checked_fact(compiled, values)
+        return fact
+
+    def _checked_fact(self, compiled: CompiledVersion, values: Mapping[str, Any]) -> dict[str, Any]:
         fact = {}
         for name, kind in compiled.fact_kinds:
             value = values.get(name)

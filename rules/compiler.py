@@ -76,6 +76,12 @@ class CompiledVersion:
         return tuple((name, self.kb.facts[name].kind) for name in self.facts_used)
 
     @cached_property
+    def fact_groups(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The facts used, split into numbers, yes/no facts and texts."""
+        return tuple(tuple(n for n, k in self.fact_kinds if k == kind)  # type: ignore[return-value]
+                     for kind in ("number", "boolean", "text"))
+
+    @cached_property
     def conclusion_sides(self) -> tuple[tuple[str, bool], ...]:
         """(conclusion, whether its positive side is compiled) for every derive rule in force."""
         compiled = {u.concludes for u in self.units if u.concludes}
