@@ -133,3 +133,39 @@ def test_edited_or_foreign_artifacts_are_refused(client, keys):
     response = upload(client, keys, foreign)
     assert response.status_code == 422 and "index.hash" in {e["path"] for e in response.json()["errors"]}
     assert client.get("/v1/calibrations", headers=keys.auth("policy")).json() == []
+
+
+def test_an_artifact_id_cannot_be_reused_for_other_content(client, keys):
+    import datetime as dt
+
+    definition = load_index_definition("ppm")
+    common = dict(index_name="ppm", index_hash=definition.content_hash(), method="fixed", cycles=[2022],
+                  tiers=list(definition.tier_ids), cut_points=[0.3, 0.5, 0.7],
+                  cut_intervals=[[0.3, 0.3], [0.5, 0.5], [0.7, 0.7]], validation={}, synthetic=True)
+    first = build_artifact(**common, created_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    later = build_artifact(**common, created_at=dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc))
+    assert first["id"] == later["id"] and first != later
+    assert upload(client, keys, first).status_code == 201
+    response = upload(client, keys, later)
+    assert response.status_code == 409 and "immutable" in response.json()["message"]["en"]
+    assert client.get(f"/v1/calibrations/{first['id']}", headers=keys.auth("policy")).json() == first
+
+
+def test_artifacts_in_the_calibration_directory_are_imported_at_start(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from calibration.artifact import write_artifact
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.conftest import add_key
+
+    art = artifact((0.3, 0.5, 0.7))
+    write_artifact(art, tmp_path / "artifacts" / f"{art['id']}.json")
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                              calibration_dir=str(tmp_path / "artifacts")))
+    with TestClient(app) as client:
+        _, key = add_key(app, "evaluator")
+        headers = {"Authorization": f"Bearer {key}"}
+        assert [c["id"] for c in client.get("/v1/calibrations", headers=headers).json()] == [art["id"]]
+        scored = client.post("/v1/scores", json={"record": record(1)}, headers=headers).json()
+        assert scored["calibration_id"] == art["id"]
