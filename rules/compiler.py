@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -98,6 +99,9 @@ class CompiledVersion:
     @cached_property
     def param_lists(self) -> dict[str, list[UsedParameter]]:
         return {rid: list(p.values()) for rid, p in self.params_used.items()}
+
+
+_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
 class NotInForce(ConditionError):
@@ -182,7 +186,7 @@ class _RuleCompiler:
                 right = Num(float(right.value))
             if isinstance(left, Num) and isinstance(right, Num):
                 a, b = left.value, right.value
-                return Num({"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0}[node.op])
+                return Num(_ARITH[node.op](a, b))
             return Arith(node.op, left, right)
         raise self.fail("ekspresi angka diharapkan", "a numeric expression was expected")
 
