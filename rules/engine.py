@@ -275,8 +275,8 @@ class RulesEngine:
         durable's cost per fired rule). An exception in an action abandons the action,
         deletes the session and is raised, so it cannot end up swallowed in the state.
         """
-        bad = sorted(set(fact) & set(RESERVED))
-        if bad:
+        if any(key in fact for key in RESERVED):
+            bad = sorted(key for key in RESERVED if key in fact)
             raise EngineError(f"fakta tidak boleh memakai kunci cadangan mesin: {', '.join(bad)}",
                               f"a fact must not use the engine's reserved keys: {', '.join(bad)}")
         if name not in self._rulesets:
