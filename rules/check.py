@@ -279,9 +279,10 @@ class Checker:
         fired_ids = {owner[key] for key in firings.units if key in owner}
         findings = []
         if fired_ids:
+            slots = {**facts.values, **compiled.param_slots}
             for rule in compiled.finding_rules:
                 if rule.id in fired_ids:
-                    findings.append(self._finding(rule, compiled, proposal, facts, compiled.params))
+                    findings.append(self._finding(rule, compiled, proposal, facts, slots))
             findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule_id))
         passed = [rid for rid in compiled.finding_ids if rid not in fired_ids]
         result = CheckResult.model_construct(verdict=verdict_of([f.severity for f in findings]),
@@ -314,26 +315,29 @@ class Checker:
                 fact, threshold = ast.left.name, _number(ast.right, params, values)
         if fact is None:
             return None
-        return Evidence(fact=fact, observed=_tidy(values.get(fact)), threshold=_tidy(threshold))
+        return Evidence.model_construct(fact=fact, observed=_tidy(values.get(fact)), threshold=_tidy(threshold))
 
     def _finding(self, rule: Rule, compiled: CompiledVersion, proposal: Proposal, facts: Any,
-                 params: Mapping[str, Any]) -> Finding:
+                 slots: dict[str, Any]) -> Finding:
+        """One finding; `slots` holds the facts and `param.X` values for the templates."""
         values = facts.values
-        evidence = self._evidence(rule, compiled, values, params)
+        evidence = self._evidence(rule, compiled, values, compiled.params)
         fields: list[str] = []
         for path in rule.fields:
             fields += expand_path(proposal, path)
         if rule.fields_from:
             fields += list(getattr(facts, "locators", {}).get(rule.fields_from, []))
         fields = list(dict.fromkeys(fields))
-        slots: dict[str, Any] = dict(values)
-        slots.update({f"param.{k}": v for k, v in params.items()})
         if evidence is not None:
-            slots["observed"], slots["threshold"] = evidence.observed, evidence.threshold
-        message = LangText(id=render(rule.message.id, slots, "id"), en=render(rule.message.en, slots, "en"))
-        suggestion = LangText(id=render(rule.suggestion.id, slots, "id"), en=render(rule.suggestion.en, slots, "en"))
-        return Finding(rule_id=rule.id, severity=rule.severity, group=rule.group, fields=fields, message=message,
-                       suggestion=suggestion, reference=rule.reference, evidence=evidence)
+            slots = {**slots, "observed": evidence.observed, "threshold": evidence.threshold}
+        message = LangText.model_construct(id=render(rule.message.id, slots, "id"),
+                                           en=render(rule.message.en, slots, "en"))
+        suggestion = LangText.model_construct(id=render(rule.suggestion.id, slots, "id"),
+                                              en=render(rule.suggestion.en, slots, "en"))
+        # Built without re-validation: every part comes from the validated knowledge base.
+        return Finding.model_construct(rule_id=rule.id, severity=rule.severity, group=rule.group, fields=fields,
+                                       message=message, suggestion=suggestion, reference=rule.reference,
+                                       evidence=evidence)
 
 
 @lru_cache(maxsize=1)

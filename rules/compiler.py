@@ -73,6 +73,11 @@ class CompiledVersion:
         return self.kb.params_on(self.day)
 
     @cached_property
+    def param_slots(self) -> dict:
+        """`param.X` -> value, for message templates."""
+        return {f"param.{k}": v for k, v in self.params.items()}
+
+    @cached_property
     def fact_kinds(self) -> tuple[tuple[str, str], ...]:
         return tuple((name, self.kb.facts[name].kind) for name in self.facts_used)
 
