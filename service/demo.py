@@ -26,7 +26,7 @@ def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int
         proposal = parse_proposal(item.proposal, source="synthetic")
         items.append((to_jsonable(proposal.model_dump(mode="json")), engines.check(proposal)))
     with db.session() as session:
-        return repository.submit_many(session, items, synthetic=True)
+        return repository.submit_many(session, items, synthetic=True, kb_hash=engines.default_kb().content_hash)
 
 
 def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:

@@ -25,7 +25,9 @@ class Services:
     engines: Engines
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # `async` although it awaits nothing: FastAPI runs plain-def dependencies in its
+    # threadpool, a thread hop per request for a dictionary lookup.
     return request.app.state.services
 
 

@@ -45,6 +45,7 @@ class Decision(Base):
     kind: Mapped[str] = mapped_column(String(16))  # check | score
     kb_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     kb_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    kb_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
     index_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     index_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
     calibration_id: Mapped[str | None] = mapped_column(String(120), nullable=True)

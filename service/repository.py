@@ -78,7 +78,7 @@ def proposal_row(**fields: Any) -> StoredProposal:
 
 
 def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[str, Any], key_id: str | None,
-                    synthetic: bool = False) -> StoredProposal:
+                    kb_hash: str | None = None, synthetic: bool = False) -> StoredProposal:
     """Store a proposal with its check decision in one transaction; 409 if the RW has one."""
     region = proposal["region"]
     cycle = int(check.get("cycle") or proposal["cycle"])
@@ -91,7 +91,8 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
                 raise _conflict(first)
             decision = Decision(
                 id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
-                input_hash=input_hash(decision_input), input=decision_input, output=check, key_id=key_id)
+                kb_hash=kb_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
+                key_id=key_id)
             session.add(decision)
             session.flush()
             row = proposal_row(
@@ -113,7 +114,7 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
 
 
 def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, Any]]], *,
-                synthetic: bool) -> int:
+                synthetic: bool, kb_hash: str | None = None) -> int:
     """Store many (proposal, check) pairs in one transaction, skipping RWs that already have one.
 
     For loading whole cycles (the demo data); returns how many were stored.
@@ -132,7 +133,8 @@ def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, An
             decision_input = {"proposal": proposal, "cycle": cycle}
             decision = Decision(
                 id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
-                input_hash=input_hash(decision_input), input=decision_input, output=check, key_id=None)
+                kb_hash=kb_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
+                key_id=None)
             row = StoredProposal(
                 id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
                 rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],

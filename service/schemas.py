@@ -82,9 +82,10 @@ def _examples(*items: Any) -> ConfigDict:
 
 
 class KbRef(BaseModel):
-    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1"})
+    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1", "content_hash": "sha256:ab12..."})
     name: str | None
     version: str | None
+    content_hash: str | None = Field(default=None, description="sha256 of every file of the knowledge base used")
 
 
 class ProposalSummary(BaseModel):
@@ -190,11 +191,13 @@ class ReplayResult(BaseModel):
     model_config = _examples({
         "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check", "identical": True,
         "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "calibration_id": None,
-        "stored": EXAMPLE_CHECK, "replayed": EXAMPLE_CHECK})
+        "same_knowledge_base_content": True, "stored": EXAMPLE_CHECK, "replayed": EXAMPLE_CHECK})
 
     decision_id: str
     kind: Literal["check", "score"]
     identical: bool
+    same_knowledge_base_content: bool | None = Field(
+        description="The knowledge base replayed has the content hash stored with the decision (null for scores)")
     knowledge_base: KbRef
     calibration_id: str | None
     stored: dict[str, Any]

@@ -1,13 +1,20 @@
-"""POST /v1/checks: pre-check a proposal; no key needed, nothing stored."""
+"""POST /v1/checks: pre-check a proposal; no key needed, nothing stored.
+
+The body is validated straight from its JSON bytes (pydantic's JSON parser), not through
+FastAPI's body handling: this is the busiest endpoint and that halves validation time. The
+OpenAPI document still describes the body as a `Proposal`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
+from knowledge.errors import InvalidInput
 from knowledge.proposal import Proposal
+from knowledge.validation import problems_from
 from rules.check import CheckResult
 from service.deps import ServicesDep
 from service.routers.common import problems
@@ -15,17 +22,29 @@ from service.schemas import EXAMPLE_CHECK, EXAMPLE_PROPOSAL
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
-ProposalBody = Annotated[Proposal, Body(openapi_examples={
-    "drainase": {"summary": "Proposal yang layak / an eligible proposal", "value": EXAMPLE_PROPOSAL}})]
+BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Proposal"},
+    "examples": {"drainase": {"summary": "Proposal yang layak / an eligible proposal", "value": EXAMPLE_PROPOSAL}},
+}}}}
+
+
+def parse_proposal_json(body: bytes) -> Proposal:
+    """A validated proposal from JSON bytes; every problem with its field path otherwise."""
+    try:
+        return Proposal.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc)) from None
 
 
 @router.post(
     "/checks", response_model=CheckResult, summary="Pra-periksa proposal / pre-check a proposal",
+    openapi_extra=BODY_DOC,
     responses={200: {"content": {"application/json": {"example": EXAMPLE_CHECK}}}, **problems(413, 422)},
 )
-def create_check(proposal: ProposalBody, services: ServicesDep) -> JSONResponse:
+async def create_check(request: Request, services: ServicesDep) -> JSONResponse:
     """Run the knowledge base's rules on a proposal and return the check JSON. Stores nothing.
 
-    A plain `def`: FastAPI runs it in its threadpool, and the checker serialises engine use.
+    The check runs in the threadpool; the checker's lock lets one thread at a time use the engine.
     """
-    return JSONResponse(services.engines.check(proposal))
+    proposal = parse_proposal_json(await request.body())
+    return JSONResponse(await run_in_threadpool(services.engines.check, proposal))

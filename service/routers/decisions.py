@@ -24,7 +24,8 @@ def _visible(key: Principal, decision: Decision) -> None:
 
 
 def public(row: Decision) -> DecisionPublic:
-    return DecisionPublic(id=row.id, kind=row.kind, knowledge_base=KbRef(name=row.kb_name, version=row.kb_version),
+    return DecisionPublic(id=row.id, kind=row.kind,
+                          knowledge_base=KbRef(name=row.kb_name, version=row.kb_version, content_hash=row.kb_hash),
                           index_name=row.index_name, index_hash=row.index_hash, calibration_id=row.calibration_id,
                           input_hash=row.input_hash, key_id=row.key_id, created_at=row.created_at,
                           input=row.input, output=row.output)
@@ -67,6 +68,11 @@ def replay_decision(decision_id: str, key: CurrentKey, services: ServicesDep) ->
     with services.db.session() as session:
         row = repository.get_decision(session, decision_id)
     replayed = replay(services, row)
+    same_content = None
+    if row.kind == "check":
+        current = services.engines.kb_entry(row.kb_name, row.kb_version).content_hash
+        same_content = None if row.kb_hash is None else row.kb_hash == current
     return ReplayResult(decision_id=row.id, kind=row.kind, identical=replayed == row.output,
-                        knowledge_base=KbRef(name=row.kb_name, version=row.kb_version),
+                        same_knowledge_base_content=same_content,
+                        knowledge_base=KbRef(name=row.kb_name, version=row.kb_version, content_hash=row.kb_hash),
                         calibration_id=row.calibration_id, stored=row.output, replayed=replayed)

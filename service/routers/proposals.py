@@ -43,7 +43,8 @@ def submit_proposal(proposal: ProposalBody, key: CurrentKey, services: ServicesD
     check = services.engines.check(proposal)
     content = to_jsonable(proposal.model_dump(mode="json"))
     with services.db.session() as session:
-        row = repository.submit_proposal(session, proposal=content, check=check, key_id=key.key_id)
+        row = repository.submit_proposal(session, proposal=content, check=check, key_id=key.key_id,
+                                         kb_hash=services.engines.default_kb().content_hash)
     return public(row, check)
 
 

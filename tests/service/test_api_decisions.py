@@ -19,6 +19,7 @@ def test_replay_of_a_stored_check_is_identical(client, keys, check_decision, rol
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["identical"] is True and body["replayed"] == body["stored"] and body["kind"] == "check"
+    assert body["same_knowledge_base_content"] is True
     assert body["knowledge_base"]["name"] and body["knowledge_base"]["version"]
 
 
@@ -50,6 +51,7 @@ def test_replay_of_a_stored_score_with_its_calibration_is_identical(client, keys
     upload(client, keys, artifact((0.1, 0.2, 0.3)))
     body = client.post(f"/v1/decisions/{scored['decision_id']}/replay", headers=keys.auth("evaluator")).json()
     assert body["identical"] is True and body["calibration_id"] == art["id"] and body["kind"] == "score"
+    assert body["same_knowledge_base_content"] is None
 
 
 def test_decision_reading_rules(client, keys, check_decision):

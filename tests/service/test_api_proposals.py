@@ -3,6 +3,7 @@
 import pytest
 
 from knowledge.documents import parse_proposal
+from knowledge.kb import load_knowledge_base
 from rules.check import default_checker
 from service.repository import input_hash
 from tests.service.conftest import add_key, with_region
@@ -22,7 +23,8 @@ def test_facilitator_submits_and_the_check_and_audit_are_stored(client, keys, pr
     assert body["verdict"] == expected["verdict"] and body["check"]["findings"] == expected["findings"]
     assert (body["kelurahan"], body["rw"], body["cycle"]) == ("Cibabat", 5, 2022)
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("evaluator")).json()
-    assert decision["knowledge_base"] == expected["knowledge_base"]
+    assert decision["knowledge_base"] == {**expected["knowledge_base"],
+                                          "content_hash": load_knowledge_base().content_hash()}
     assert decision["input_hash"] == input_hash({"proposal": body["proposal"], "cycle": 2022})
     assert decision["key_id"].startswith("key_") and decision["created_at"]
     assert decision["calibration_id"] is None and decision["kind"] == "check"
