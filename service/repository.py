@@ -121,8 +121,9 @@ def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, An
     """
     stored: list[tuple[Decision, StoredProposal]] = []
     with session.begin():
-        taken = set(session.execute(select(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw)
-                                    .where(StoredProposal.status == "active")).tuples())
+        taken = {tuple(row) for row in session.execute(
+            select(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw)
+            .where(StoredProposal.status == "active"))}
         for proposal, check in items:
             region, cycle = proposal["region"], int(check.get("cycle") or proposal["cycle"])
             key = (cycle, region["kelurahan"], int(region["rw"]))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
 from knowledge.errors import InvalidInput, Problem
 from service import repository
