@@ -82,3 +82,11 @@ def test_unknown_path_and_method_are_problems(client):
     assert missing.status_code == 404 and missing.headers["content-type"].startswith(PROBLEM)
     wrong = client.get("/v1/checks")
     assert wrong.status_code == 405 and wrong.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_domain_error_of_the_rules_becomes_a_bilingual_problem(client, proposal):
+    proposal["cycle"] = 2010  # before the first value of the PPM ceiling in the knowledge base
+    response = client.post("/v1/checks", json=proposal)
+    assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM)
+    message = response.json()["message"]
+    assert "2010-01-01" in message["id"] and "in force" in message["en"]
