@@ -9,7 +9,7 @@ from __future__ import annotations
 from knowledge.documents import parse_proposal, to_jsonable
 from knowledge.synthetic import generate_cycles
 from service import repository
-from service.auth import ROLES, check_role, hash_key, new_key, new_key_id
+from service.apikeys import ROLES, check_role, hash_key, new_key, new_key_id
 from service.db import Database
 from service.engines import Engines
 

@@ -16,17 +16,13 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from calibration.artifact import load_artifact, write_artifact
-from calibration.data import parse_cycles, source_is_synthetic
-from calibration.drift import cycle_drift
-from calibration.estimators import METHODS, QuantileCalibrator
-from calibration.fit import calibrate as run_calibration
-from calibration.report import write_report
-from calibration.uncertainty import FLAG_BELOW, KIND
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.tables import read_table
 from service.cli.common import app, handle_errors
+
+# The libraries behind these commands are imported inside them: every `berdaya` call
+# imports every command module, and most calls need none of them.
 
 
 def _check_out(out: Path) -> None:
@@ -59,6 +55,12 @@ def calibrate(
 
     Contoh / example: berdaya calibrate evaluasi.csv --index ppm --cycles 2018-2023 --out kalibrasi.json --report laporan/
     """
+    from calibration.artifact import write_artifact
+    from calibration.data import parse_cycles, source_is_synthetic
+    from calibration.estimators import METHODS, QuantileCalibrator
+    from calibration.fit import calibrate as run_calibration
+    from calibration.report import write_report
+    from calibration.uncertainty import FLAG_BELOW, KIND
     _check_out(out)
     if method not in METHODS:
         raise InvalidInput([Problem("--method", f"metode '{method}' tidak dikenal; pilih {', '.join(METHODS)}",
@@ -108,6 +110,8 @@ def drift(
 
     Contoh / example: berdaya drift evaluasi.csv --calibration kalibrasi.json --cycle 2024
     """
+    from calibration.artifact import load_artifact
+    from calibration.drift import cycle_drift
     definition = load_index_definition(index)
     artifact = load_artifact(calibration)
     result = cycle_drift(definition, artifact, read_table(input), cycle)

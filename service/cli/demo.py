@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 
-from knowledge.synthetic import generate_cycles, load_settings, write_demo_data
 from service.cli.common import app, handle_errors
+
+# The libraries behind these commands are imported inside them: every `berdaya` call
+# imports every command module, and most calls need none of them.
 
 
 @app.command("demo-data")
@@ -26,6 +28,7 @@ def demo_data(
 
     Contoh / example: berdaya demo-data --out var/demo --seed 7
     """
+    from knowledge.synthetic import generate_cycles, load_settings, write_demo_data
     chosen = load_settings().raw["default_seed"] if seed is None else seed
     started = time.perf_counter()
     data = generate_cycles(seed=chosen)

@@ -19,13 +19,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from knowledge.documents import read_document
 from knowledge.errors import InvalidInput, Problem
-from knowledge.kb_diff import diff_kb, render_text, tanggal
 from knowledge.kb_store import KBStore
-from rules.whatif_gate import publish_draft
-from rules.whatif import simulate, synthetic_items
-from rules.whatif_report import write_report
 from service.cli.common import handle_errors
 from service.cli.kb import kb
+
+# The libraries behind these commands are imported inside them: every `berdaya` call
+# imports every command module, and most calls need none of them.
 
 STORE_HELP = "Direktori penyimpanan versi / version store directory (default BERDAYA_KB_STORE atau var/kb-store)"
 
@@ -98,6 +97,7 @@ def diff_cmd(
 
     Contoh / example: berdaya kb diff 2025.1 drafts/2026
     """
+    from knowledge.kb_diff import diff_kb, render_text
     s = _store(store)
     (a, la), (b, lb) = resolve_kb(s, old), resolve_kb(s, new)
     diff = diff_kb(a, b, old_label=la, new_label=lb)
@@ -123,6 +123,8 @@ def simulate_cmd(
 
     Contoh / example: berdaya kb simulate drafts/2026 --against 2024,2025 --report laporan/
     """
+    from rules.whatif import simulate, synthetic_items
+    from rules.whatif_report import write_report
     s = _store(store)
     cycles = parse_cycles(against)
     latest = s.latest()
@@ -168,6 +170,8 @@ def publish_cmd(
 
     Contoh / example: berdaya kb publish drafts/2026 --effective-from 2026-01-01 --reason "Hasil evaluasi 2025"
     """
+    from knowledge.kb_diff import tanggal
+    from rules.whatif_gate import publish_draft
     s = _store(store)
     pv = publish_draft(s, draft, effective_from=parse_date(effective_from), reason=reason,
                        by=by or os.environ.get("BERDAYA_USER") or getpass.getuser(),
@@ -186,6 +190,7 @@ def versions_cmd(
 
     Contoh / example: berdaya kb versions
     """
+    from knowledge.kb_diff import tanggal
     found = _store(store).versions()
     if fmt == "json":
         typer.echo(json.dumps([v.summary() for v in found], ensure_ascii=False, indent=1))
@@ -211,6 +216,7 @@ def rollback_cmd(
 
     Contoh / example: berdaya kb rollback 2025.1 --effective-from 2027-01-01 --reason "Batas 40% terlalu berat"
     """
+    from knowledge.kb_diff import tanggal
     pv = _store(store).rollback(version, effective_from=parse_date(effective_from), reason=reason,
                                 by=by or os.environ.get("BERDAYA_USER") or getpass.getuser())
     typer.echo(f"Diterbitkan / published: {pv.version} (isi / content of {version}), berlaku / effective "

@@ -5,21 +5,25 @@ The key itself is printed once, at creation; the database keeps only its hash.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from service import repository
-from service.auth import ROLES, check_role, hash_key, new_key, new_key_id
+from service.apikeys import ROLES, check_role, hash_key, new_key, new_key_id
 from service.cli.common import app, handle_errors
-from service.db import Database
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.db import Database
 
 keys_app = typer.Typer(help="Kunci API layanan / API keys of the service", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 
 def open_database(database_url: str | None = None) -> Database:
+    # Imported here: the database layer loads SQLAlchemy, which other commands do not need.
+    from service.db import Database
+
     db = Database(Settings.from_env(database_url=database_url))
     db.migrate()
     return db
@@ -27,6 +31,8 @@ def open_database(database_url: str | None = None) -> Database:
 
 def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "") -> tuple[str, str]:
     """Create a key; returns (key id, the key itself)."""
+    from service import repository
+
     kelurahan = check_role(role, kelurahan)
     key, key_id = new_key(), new_key_id()
     with db.session() as session:
@@ -64,6 +70,8 @@ def revoke(
 
     Contoh / example: berdaya keys revoke key_1a2b3c4d5e6f
     """
+    from service import repository
+
     db = open_database(database_url)
     with db.session() as session:
         row = repository.revoke_key(session, key_id)
@@ -79,6 +87,8 @@ def list_(
 
     Contoh / example: berdaya keys list
     """
+    from service import repository
+
     db = open_database(database_url)
     with db.session() as session:
         rows = repository.list_keys(session)

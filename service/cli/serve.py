@@ -6,18 +6,18 @@ import os
 from typing import Optional
 
 import typer
-import uvicorn
 
 from service.cli.common import app, handle_errors
-from service.db import Database
-from service.demo import issue_demo_keys, load_demo_cycles
-from service.engines import Engines
-from service.logs import configure_logging
 from service.settings import Settings
+
+# The libraries behind these commands are imported inside them: every `berdaya` call
+# imports every command module, and most calls need none of them.
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Migrate once here, before any worker starts, so workers find the schema ready.
+    import uvicorn
+    from service.db import Database
     db = Database(settings)
     db.migrate()
     db.dispose()
@@ -62,6 +62,10 @@ def run_demo(
 
     Contoh / example: berdaya run-demo
     """
+    from service.db import Database
+    from service.demo import issue_demo_keys, load_demo_cycles
+    from service.engines import Engines
+    from service.logs import configure_logging
     settings = Settings.from_env(host=host)
     configure_logging(settings.log_level)
     db = Database(settings)

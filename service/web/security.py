@@ -21,7 +21,8 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from service.auth import Principal, hash_key
+from service.apikeys import hash_key
+from service.auth import Principal
 from service.repository import find_key
 
 SESSION_COOKIE = "berdaya_session"

@@ -14,7 +14,7 @@ from knowledge.kb_files import tree_hash
 from knowledge.kb_store import SHIPPED_KB, KBStore
 from service import repository
 from service.app import create_app
-from service.auth import hash_key, new_key, new_key_id
+from service.apikeys import hash_key, new_key, new_key_id
 from service.routers import drafts
 from service.settings import Settings
 

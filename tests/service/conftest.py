@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from knowledge.documents import load_proposal, to_jsonable
 from service.app import create_app
-from service.auth import hash_key, new_key, new_key_id
+from service.apikeys import hash_key, new_key, new_key_id
 from service.models import ApiKey, Calibration, Decision, StoredProposal
 from service import repository
 from service.settings import Settings

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from knowledge.documents import to_jsonable
 from service import repository
 from service.app import create_app
-from service.auth import hash_key, new_key, new_key_id
+from service.apikeys import hash_key, new_key, new_key_id
 from service.settings import Settings
 from service.web import router as web_router
 from service.web import security

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.models import ApiKey
 from service import repository
-from service.auth import hash_key
+from service.apikeys import hash_key
 from itsdangerous import URLSafeTimedSerializer
 
 from service.web.security import SESSION_COOKIE, safe_next, signing_secret
