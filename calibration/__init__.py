@@ -4,7 +4,7 @@ Public API (what the CLI and the service call):
 
     from calibration import calibrate, write_artifact, load_artifact, check_for_definition, cycle_drift
     result = calibrate(definition, rows, cycles=[2018, ..., 2023], method="ordinal", n_bootstrap=200, seed=0)
-    write_artifact(result.artifact, "kalibrasi.json")       # immutable JSON per the team contract
+    write_artifact(result.artifact, "kalibrasi.json")       # immutable JSON artifact
     artifact = load_artifact("kalibrasi.json")               # schema + id/content check
     check_for_definition(artifact, definition)               # refuses another definition (hash)
     cycle_drift(definition, artifact, rows, 2024)            # PSI, KS, tier shares under frozen cuts

@@ -1,6 +1,6 @@
 """Calibration artifacts: immutable JSON files that carry fitted cut points to scoring.
 
-Format (the team contract):
+Format:
 ``{"id": "cal-<index>-<method>-<cycles>-<8 hex>", "index": {"name", "hash"}, "method",
 "cycles", "tiers", "cut_points", "cut_intervals", "validation", "created_at", "synthetic"}``.
 

@@ -1,7 +1,7 @@
 """The files of a knowledge-base directory read as plain data, for versioning and diffs.
 
 Versions, diffs and the publish gate work on what policy staff edit: the YAML files of a
-knowledge-base directory (layout in the team contract and the knowledge base's README).
+knowledge-base directory (layout in the knowledge base's README).
 This module reads them without interpreting conditions, so that every problem can name the
 file and field it is in. The full schema check is `knowledge.kb.load_knowledge_base`.
 """

@@ -1,7 +1,7 @@
 """Check a proposal against the knowledge base: facts, engine, findings, verdict.
 
     checker = Checker.load()                 # the shipped knowledge base
-    result = checker.check(proposal)         # CheckResult; result.model_dump(mode="json") is the contract
+    result = checker.check(proposal)         # CheckResult; result.model_dump(mode="json") is the check JSON other systems read
 
 The verdict is `ineligible` when any blocking finding, `needs_revision` when any major one,
 otherwise `eligible`. Findings are sorted by severity then rule id, so the same proposal and

@@ -1,7 +1,7 @@
-"""An independent check of generated proposals against the contract's thresholds, for the tests.
+"""An independent check of generated proposals against the starter knowledge base's thresholds, for the tests.
 
 It does not use the generator's code or settings: the numbers below are stated here, from the
-team contract's threshold list (what the starter knowledge base enforces) and the stricter
+threshold list the starter knowledge base enforces and the stricter
 margins clean synthetic proposals must keep.
 """
 
@@ -72,7 +72,7 @@ def measures(p: dict) -> dict:
 
 
 def violations(p: dict) -> set[str]:
-    """Problem names (the contract's seeded types) plus 'other:<what>' for anything else broken."""
+    """Problem names (the seeded problem types) plus 'other:<what>' for anything else broken."""
     m, out = measures(p), set()
     cycle = p["cycle"]
     lines = [bl for a in p["activities"] for bl in a["budget_lines"]]

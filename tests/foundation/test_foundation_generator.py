@@ -20,7 +20,7 @@ from knowledge.synthetic import (
     tiers_from_scores,
 )
 
-# The team contract's problem types and the rule group that must catch each.
+# The seeded problem types and the rule group that must catch each.
 CONTRACT_PROBLEMS = {
     "over_ceiling": "budget", "wages_from_ppm": "budget", "mamin_over_cap": "budget",
     "cash_to_individuals": "budget", "flood_damage_repair": "eligibility", "negative_list_item": "eligibility",
