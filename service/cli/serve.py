@@ -77,7 +77,8 @@ def run_demo(
     db.dispose()
     typer.echo("Kunci demo (label 'demo'; hanya untuk demo lokal) / demo keys (label 'demo'; local demo only):")
     for role, (key_id, key) in keys.items():
-        typer.echo(f"  {role:<12} {key_id}  {key}")
-    typer.echo(f"Layanan / service: http://{host}:{port}/docs")
+        where = f"  (kelurahan {kelurahan})" if role == "facilitator" else ""
+        typer.echo(f"  {role:<12} {key_id}  {key}{where}")
+    typer.echo(f"Halaman / pages: http://{host}:{port}/  ·  API: http://{host}:{port}/docs")
     if not no_serve:
         _serve(settings, host, port, 1)
