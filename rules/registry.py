@@ -11,16 +11,20 @@ come here: they are compiled only in what-if and publish-gate worker processes.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from knowledge.kb_store import KBStore, PublishedVersion, cycle_date, pick_in_force
+from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion, cycle_date, pick_in_force
 from knowledge.proposal import Proposal
 
 # content hash -> Checker. Process-wide: two registries over the same content share one ruleset.
 _CHECKERS: dict[str, Any] = {}
 _LOCK = threading.Lock()
+# A directory stamp younger than this is not trusted: a publish in the same clock tick as the
+# read could leave the stamp unchanged (the coarse-mtime race), so such a read is repeated.
+_RACY_NS = 50_000_000
 
 
 def loaded_versions() -> list[str]:
@@ -35,6 +39,7 @@ class VersionedResult:
 
     result: Any
     version: PublishedVersion
+    kb_hash: str | None = None  # the loaded knowledge base's own content hash (knowledge.kb)
 
     @property
     def audit(self) -> dict[str, str]:
@@ -53,17 +58,32 @@ class Registry:
         self._verified: set[str] = set()
         self._lock = threading.Lock()
 
+    def _dir_stamp(self) -> int | None:
+        try:
+            return self.store.versions_dir.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+
     def versions(self) -> list[PublishedVersion]:
-        """Published versions, re-read only when the store's versions directory changed (a publish)."""
+        """Published versions, re-read only when the store's versions directory changed (a publish).
+
+        One stat per call otherwise, so every check may ask. The stamp is taken before reading,
+        so a publish during the read changes it and the next call reads again.
+        """
         with self._lock:
-            try:
-                stamp = self.store.versions_dir.stat().st_mtime_ns
-            except FileNotFoundError:
-                stamp = None
+            stamp = self._dir_stamp()
             if stamp is None or stamp != self._stamp or not self._versions:
                 self._versions = self.store.versions()
-                self._stamp = self.store.versions_dir.stat().st_mtime_ns
+                if stamp is None:
+                    stamp = self._dir_stamp()
+                racy = stamp is None or time.time_ns() - stamp < _RACY_NS
+                self._stamp = None if racy else stamp
             return self._versions
+
+    def invalidate(self) -> None:
+        """Forget the cached list of versions (after a publish through this process)."""
+        with self._lock:
+            self._stamp = None
 
     def version_for_cycle(self, cycle: int) -> PublishedVersion:
         return pick_in_force(self.versions(), cycle_date(cycle), self.store.kb_name)
@@ -92,13 +112,26 @@ class Registry:
     def check(self, proposal: Proposal, cycle: int | None = None) -> VersionedResult:
         """Check a proposal with the version in force for its cycle."""
         chosen = cycle if cycle is not None else proposal.cycle
-        pv = self.version_for_cycle(chosen)
-        return VersionedResult(self.checker(pv).check(proposal, cycle=chosen), pv)
+        try:
+            pv = self.version_for_cycle(chosen)
+        except UnknownVersion:
+            self._explain_before_first(proposal, chosen)
+            raise
+        checker = self.checker(pv)
+        return VersionedResult(checker.check(proposal, cycle=chosen), pv, checker.kb.content_hash())
+
+    def _explain_before_first(self, proposal: Proposal, cycle: int) -> None:
+        """For a cycle before every published version, raise the earliest version's own, more precise
+        error (e.g. which parameter has no value in force) if it has one; its result is never used."""
+        published = self.versions()
+        if published:
+            self.checker(min(published, key=lambda pv: pv.effective_from)).check(proposal, cycle=cycle)
 
     def replay(self, proposal: Proposal, version: str, cycle: int | None = None) -> VersionedResult:
         """Re-run a stored decision with the exact version label it recorded."""
         pv = self.version(version)
-        return VersionedResult(self.checker(pv).check(proposal, cycle=cycle), pv)
+        checker = self.checker(pv)
+        return VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
 
 
 @lru_cache(maxsize=1)

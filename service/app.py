@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     services = Services(settings=settings, db=Database(settings),
-                        engines=Engines(settings.kb_dir, settings.index))
+                        engines=Engines(settings.kb_dir, settings.index, settings.kb_store))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

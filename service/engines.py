@@ -3,7 +3,9 @@
 The durable-rules engine is process-wide (one engine per process, one ruleset per
 knowledge-base version, registered once): `rules.check.Checker` serialises its use with a
 lock, so request threads may call `check` concurrently. Checkers are therefore cached per
-process here, never per app or per request. Scale-out is more worker processes.
+process (by `rules.registry` for published versions), never per app or per request.
+Only published versions are ever registered here; drafts run in what-if worker processes.
+Scale-out is more worker processes.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from knowledge import DATA_DIR
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.kb import load_knowledge_base
+from knowledge.kb_store import KBStore, PublishedVersion
 from knowledge.proposal import Proposal
-from rules.check import Checker, default_checker
+from rules.check import Checker
+from rules.registry import Registry, VersionedResult
 from scoring.engine import score_table
 from service.errors import NotFound
 
@@ -50,72 +54,159 @@ def plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class KnowledgeBaseEntry:
+    """A knowledge base the service can check with: a published version, or the BERDAYA_KB_DIR override."""
+
     name: str
     version: str
     path: Path
     content_hash: str
     shipped: bool
+    effective_from: dt.date | None = None
+    published_by: str | None = None
+    published_at: dt.datetime | None = None
+    reason: str | None = None
+    store_hash: str | None = None
+    rollback_of: str | None = None
+
+
+def audit_of(entry: KnowledgeBaseEntry) -> dict[str, Any]:
+    """What a stored decision records about the knowledge base that produced it."""
+    return {"name": entry.name, "version": entry.version, "content_hash": entry.content_hash,
+            "effective_from": entry.effective_from.isoformat() if entry.effective_from else None}
 
 
 class Engines:
-    """Knowledge bases, checkers and the scoring definition available to one app."""
+    """Knowledge bases, checkers and the scoring definition available to one app.
 
-    def __init__(self, kb_dir: str | None, index: str):
+    Proposals are checked with the published version in force for their cycle (the version
+    store at `kb_store`, through the rules registry, which notices a new publish without a
+    restart). `kb_dir`, when given, is an explicit override that checks every proposal instead.
+    """
+
+    def __init__(self, kb_dir: str | None, index: str, kb_store: str | Path | None = None):
         self.kb_dir = kb_dir
         self.index_name = index
-        self._kbs: dict[tuple[str, str], KnowledgeBaseEntry] | None = None
-        self._loaded: dict[tuple[str, str], Any] = {}
-        self._default: tuple[str, str] | None = None
+        self.store = KBStore(kb_store)
+        self.registry = Registry(self.store)
+        self._override: KnowledgeBaseEntry | None = None
+        self._override_kb = None
+        self._entries: dict[str, tuple[KnowledgeBaseEntry, Any]] = {}
+        self._entries_lock = threading.Lock()
         self._definition = None
 
     # ---- knowledge bases ----------------------------------------------------------------------
+    def _override_entry(self) -> KnowledgeBaseEntry | None:
+        if self.kb_dir is None:
+            return None
+        if self._override is None:
+            kb = load_knowledge_base(self.kb_dir)
+            root = Path(self.kb_dir)
+            self._override_kb = kb
+            self._override = KnowledgeBaseEntry(kb.name, str(kb.version), root, kb.content_hash(),
+                                                root.resolve().parent == SHIPPED_KB_ROOT.resolve())
+        return self._override
+
+    def _published(self, pv: PublishedVersion) -> tuple[KnowledgeBaseEntry, Any]:
+        """Entry and loaded knowledge base of a published version (loaded once: its content never changes)."""
+        key = f"{pv.version}|{pv.content_hash}"
+        with self._entries_lock:
+            found = self._entries.get(key)
+            if found is None:
+                kb = load_knowledge_base(pv.content_dir)
+                m = pv.manifest
+                entry = KnowledgeBaseEntry(
+                    m.kb_name, m.version, pv.content_dir, kb.content_hash(), False, effective_from=m.effective_from,
+                    published_by=m.published_by, published_at=m.published_at, reason=m.reason,
+                    store_hash=m.content_hash, rollback_of=m.rollback_of)
+                found = self._entries[key] = (entry, kb)
+            return found
+
+    def published_versions(self) -> list[PublishedVersion]:
+        return self.registry.versions()
+
     def knowledge_bases(self) -> dict[tuple[str, str], KnowledgeBaseEntry]:
-        if self._kbs is None:
-            found: dict[tuple[str, str], KnowledgeBaseEntry] = {}
-            roots = [p.parent for p in sorted(SHIPPED_KB_ROOT.glob("*/kb.yaml"))]
-            if self.kb_dir:
-                roots.append(Path(self.kb_dir))
-            for n, root in enumerate(roots):
-                kb = load_knowledge_base(root)
-                shipped = root.resolve().parent == SHIPPED_KB_ROOT.resolve()
-                key = (kb.name, str(kb.version))
-                found[key] = KnowledgeBaseEntry(kb.name, str(kb.version), root, kb.content_hash(), shipped)
-                self._loaded[key] = kb
-                if (self.kb_dir and n == len(roots) - 1) or (not self.kb_dir and shipped and self._default is None):
-                    self._default = key
-            self._kbs = found
-        return self._kbs
+        """Every published version (oldest first), then the BERDAYA_KB_DIR override if there is one."""
+        found = {(e.name, e.version): e for e in (self._published(pv)[0] for pv in self.published_versions())}
+        override = self._override_entry()
+        if override is not None:
+            found[(override.name, override.version)] = override
+        return found
 
     def default_kb(self) -> KnowledgeBaseEntry:
-        """The knowledge base new checks use: BERDAYA_KB_DIR if set, else the shipped one."""
-        kbs = self.knowledge_bases()
-        return kbs[self._default]
+        """The knowledge base new checks of this year's cycle use: the override, else the version in force."""
+        override = self._override_entry()
+        if override is not None:
+            return override
+        return self._published(self.registry.version_for_cycle(dt.date.today().year))[0]
+
+    def in_force(self, cycle: int) -> KnowledgeBaseEntry:
+        override = self._override_entry()
+        if override is not None:
+            return override
+        return self._published(self.registry.version_for_cycle(cycle))[0]
+
+    def _is_override(self, name: str | None, version: str | None) -> bool:
+        override = self._override_entry()
+        return override is not None and (name is None or (override.name, override.version) == (name, version))
+
+    def _version(self, name: str, version: str) -> PublishedVersion:
+        if name == self.store.kb_name:
+            for pv in self.published_versions():
+                if pv.version == version:
+                    return pv
+        raise NotFound(f"Basis pengetahuan '{name}' versi '{version}' tidak tersedia",
+                       f"Knowledge base '{name}' version '{version}' is not available")
 
     def kb_entry(self, name: str, version: str) -> KnowledgeBaseEntry:
-        entry = self.knowledge_bases().get((name, version))
-        if entry is None:
-            raise NotFound(f"Basis pengetahuan '{name}' versi '{version}' tidak tersedia",
-                           f"Knowledge base '{name}' version '{version}' is not available")
-        return entry
+        if self._is_override(name, version):
+            return self._override_entry()
+        return self._published(self._version(name, str(version)))[0]
 
     def load_kb(self, name: str, version: str):
         """The loaded knowledge base (loaded once; a version's content never changes)."""
-        self.kb_entry(name, version)
-        return self._loaded[(name, version)]
+        if self._is_override(name, version):
+            return self._override_kb
+        return self._published(self._version(name, str(version)))[1]
 
     def checker(self, name: str | None = None, version: str | None = None) -> Checker:
-        entry = self.default_kb() if name is None else self.kb_entry(name, str(version))
-        key = (entry.name, entry.version, entry.content_hash)
-        with _checkers_lock:
-            if key not in _checkers:
-                _checkers[key] = default_checker() if entry.shipped and not self.kb_dir else Checker.load(entry.path)
-            return _checkers[key]
+        if self._is_override(name, version):
+            key = ("override", self.kb_dir, self._override_entry().content_hash)
+            with _checkers_lock:
+                if key not in _checkers:
+                    _checkers[key] = Checker.load(self.kb_dir)
+                return _checkers[key]
+        if name is None:
+            return self.registry.checker(self.registry.version_for_cycle(dt.date.today().year))
+        return self.registry.checker(self._version(name, str(version)))
+
+    def check_audited(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
+                      version: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The check JSON and the knowledge base that produced it (for the decision's audit record).
+
+        Without `version`: the version in force for the cycle. With it: exactly that version (replay).
+        """
+        if self._is_override(name, version):
+            result = self.checker(name, version).check(proposal, cycle=cycle)
+            return result.model_dump(mode="json"), audit_of(self._override_entry())
+        if version is None:
+            done = self.registry.check(proposal, cycle)
+        else:
+            pv = self._version(str(name), str(version))
+            checker = self.registry.checker(pv)
+            done = VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
+        m = done.version.manifest
+        audit = {"name": m.kb_name, "version": m.version, "content_hash": done.kb_hash,
+                 "effective_from": m.effective_from.isoformat()}
+        return done.result.model_dump(mode="json"), audit
 
     def check(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
               version: str | None = None) -> dict[str, Any]:
         """The issue-3 check JSON for a validated proposal (runs in the caller's thread)."""
-        result = self.checker(name, version).check(proposal, cycle=cycle)
-        return result.model_dump(mode="json")
+        return self.check_audited(proposal, cycle=cycle, name=name, version=version)[0]
+
+    def published(self) -> None:
+        """A version was published through this process: the next check re-reads the store."""
+        self.registry.invalidate()
 
     def check_calibration(self, artifact: dict[str, Any]) -> None:
         """Refuse an artifact whose id does not match its content, or fitted for another definition."""

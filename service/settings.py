@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from knowledge.kb_store import store_root
 from knowledge.validation import bilingual, validate_model
 
 DEFAULT_DB_PATH = Path("var") / "berdaya.sqlite3"
@@ -30,7 +31,13 @@ class Settings(BaseModel):
         default=f"sqlite:///{DEFAULT_DB_PATH}",
         description="SQLAlchemy URL: sqlite:///var/berdaya.sqlite3 or postgresql+psycopg://user@host/db",
     )
-    kb_dir: str | None = Field(default=None, description="Knowledge base directory; None = the shipped one")
+    kb_dir: str | None = Field(
+        default=None, description="Knowledge base directory that checks every proposal instead of the published "
+                                  "versions (an explicit override); None = the version in force from kb_store")
+    kb_store: str = Field(
+        default_factory=lambda: str(store_root()),
+        description="Store of published knowledge-base versions (BERDAYA_KB_STORE, default var/kb-store); "
+                    "each proposal is checked with the version in force for its cycle")
     index: str = Field(default="ppm", description="Index definition used by POST /v1/scores")
     calibration_dir: str | None = Field(
         default=None, description="Directory of calibration artifacts (*.json) imported into the database at start"

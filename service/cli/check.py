@@ -24,13 +24,20 @@ def check(
     proposal: Path = typer.Argument(..., help="Proposal (JSON atau YAML) / proposal (JSON or YAML)"),
     cycle: Optional[int] = typer.Option(None, "--cycle", help="Siklus aturan (bawaan: siklus proposal) / "
                                         "cycle whose rules apply (default: the proposal's)"),
-    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
+    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan (bawaan: versi terbit yang "
+                                          "berlaku untuk siklusnya) / knowledge-base directory (default: the "
+                                          "published version in force for the cycle)"),
+    store: Optional[Path] = typer.Option(None, "--store", help="Direktori penyimpanan versi / version store directory "
+                                         "(default BERDAYA_KB_STORE atau var/kb-store)"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
     fmt: str = typer.Option("text", "--format", help="text | json"),
     explain: bool = typer.Option(False, "--explain", help="Tampilkan bukti, kondisi, parameter dan rujukan / "
                                  "show evidence, conditions, parameters and references"),
 ) -> None:
     """Periksa proposal terhadap aturan PPM / check a proposal against the PPM rules.
+
+    Tanpa --kb: versi terbit yang berlaku untuk siklus proposal / without --kb: the published
+    version in force for the proposal's cycle.
 
     Contoh / example: berdaya check proposal.yaml --explain
     """
@@ -41,9 +48,17 @@ def check(
         problems.append(Problem("--format", "harus text atau json", "must be text or json"))
     if problems:
         raise InvalidInput(problems)
-    checker = Checker.load(kb_dir) if kb_dir is not None else default_checker()
     loaded = load_proposal(proposal)
-    result = checker.check(loaded, cycle)
+    if kb_dir is not None:
+        checker = Checker.load(kb_dir)
+        result = checker.check(loaded, cycle)
+    else:
+        from knowledge.kb_store import KBStore  # noqa: PLC0415
+        from rules.registry import Registry  # noqa: PLC0415
+
+        registry = Registry(KBStore(store))
+        done = registry.check(loaded, cycle)
+        checker, result = registry.checker(done.version), done.result
     if fmt == "json":
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

@@ -43,10 +43,20 @@ def get_decision(decision_id: str, key: CurrentKey, services: ServicesDep) -> De
 
 def replay(services, row: Decision) -> dict:
     """Re-run a stored decision with the knowledge-base version and calibration it used."""
+    return replay_with_kb(services, row)[0]
+
+
+def replay_with_kb(services, row: Decision) -> tuple[dict, str | None]:
+    """The replayed output, and for a check the content hash of the knowledge base that replayed it.
+
+    A check is re-run with exactly the published version it recorded (read from the version store,
+    its files verified against the hashes recorded at publishing), whatever is in force now.
+    """
     if row.kind == "check":
         proposal = parse_proposal(row.input["proposal"])
-        return services.engines.check(proposal, cycle=row.input.get("cycle"), name=row.kb_name,
-                                      version=row.kb_version)
+        output, used = services.engines.check_audited(proposal, cycle=row.input.get("cycle"), name=row.kb_name,
+                                                      version=row.kb_version)
+        return output, used["content_hash"]
     if row.index_hash != services.engines.index_hash():
         raise Conflict(
             f"Definisi indeks '{row.index_name}' telah berubah sejak keputusan ini; tidak dapat diulang persis",
@@ -57,7 +67,7 @@ def replay(services, row: Decision) -> dict:
             calibration = repository.get_calibration(session, row.calibration_id).artifact
     request = row.input
     return services.engines.score(request["rows"], calibration=calibration, explain=request["explain"],
-                                  lang=request["lang"])
+                                  lang=request["lang"]), None
 
 
 @router.post("/decisions/{decision_id}/replay", response_model=ReplayResult,
@@ -67,11 +77,10 @@ def replay_decision(decision_id: str, key: CurrentKey, services: ServicesDep) ->
     key.require("decisions:replay")
     with services.db.session() as session:
         row = repository.get_decision(session, decision_id)
-    replayed = replay(services, row)
+    replayed, used_hash = replay_with_kb(services, row)
     same_content = None
     if row.kind == "check":
-        current = services.engines.kb_entry(row.kb_name, row.kb_version).content_hash
-        same_content = None if row.kb_hash is None else row.kb_hash == current
+        same_content = None if row.kb_hash is None else row.kb_hash == used_hash
     return ReplayResult(decision_id=row.id, kind=row.kind, identical=replayed == row.output,
                         same_knowledge_base_content=same_content,
                         knowledge_base=KbRef(name=row.kb_name, version=row.kb_version, content_hash=row.kb_hash),

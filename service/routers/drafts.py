@@ -41,8 +41,11 @@ _RUNNING = threading.Semaphore(1)
 
 
 def get_store(request: Request, name: str) -> KBStore:
-    """The version store of knowledge base `name` (an app may set `app.state.kb_store` for tests)."""
-    store = getattr(request.app.state, "kb_store", None) or KBStore()
+    """The version store of knowledge base `name`: the one the service checks with (BERDAYA_KB_STORE).
+
+    An app may set `app.state.kb_store` to use another store for drafts and publishing.
+    """
+    store = getattr(request.app.state, "kb_store", None) or request.app.state.services.engines.store
     if name != store.kb_name:
         raise NotFound(f"Basis pengetahuan '{name}' tidak ada", f"No knowledge base '{name}'")
     return store
@@ -306,8 +309,11 @@ def simulation_result(draft_id: str, job_id: str, key: CurrentKey, store: StoreD
 
 @router.post("/drafts/{draft_id}/publish", status_code=201, responses=problems(401, 403, 404, 422),
              summary="Terbitkan draf / publish a draft (gate: clean, own tests pass, what-if report exists)")
-def publish(draft_id: str, body: PublishRequest, key: CurrentKey, store: StoreDep) -> dict[str, Any]:
+def publish(draft_id: str, body: PublishRequest, request: Request, key: CurrentKey,
+            store: StoreDep) -> dict[str, Any]:
     policy_only(key)
     pv = publish_draft(store, _draft(store, draft_id), effective_from=body.effective_from, reason=body.reason,
                        by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
+    # Checks of cycles from its effective date on use it from the next request, without a restart.
+    request.app.state.services.engines.published()
     return pv.summary()

@@ -1,17 +1,53 @@
-"""GET /v1/knowledge-bases and /v1/knowledge-bases/{name}/{version}: rules and parameters in force."""
+"""GET /v1/knowledge-bases and /v1/knowledge-bases/{name}/{version}: published versions, rules and parameters.
+
+The list is the version store's published versions (oldest first), each with the date from
+which it is in force and who published it, when and why; any published version can be read
+in full. A BERDAYA_KB_DIR override, when the service runs with one, is listed after them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from fastapi import APIRouter
+from pydantic import ConfigDict, Field
 
+from knowledge.kb_store import UnknownVersion
 from service.auth import CurrentKey
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import KnowledgeBaseDetail, KnowledgeBaseSummary, ParameterInForce
 
 router = APIRouter(prefix="/v1", tags=["knowledge-bases"])
+
+_PUBLISHED_EXAMPLE = {"effective_from": "2018-01-01", "published_by": "berdaya",
+                      "published_at": "2026-02-14T03:00:00+00:00",
+                      "reason": "Versi awal yang dikirim bersama Berdaya / initial version shipped with Berdaya",
+                      "store_hash": "sha256:e520...", "rollback_of": None, "in_force_for": [2018, 2019],
+                      "override": False}
+
+
+class Publication(KnowledgeBaseSummary):
+    """A knowledge base the service checks with, with its publication record."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**KnowledgeBaseSummary.model_config["json_schema_extra"]["examples"][0], **_PUBLISHED_EXAMPLE}]})
+
+    effective_from: dt.date | None = Field(
+        description="In force for cycles whose 1 January is on or after this date (until a later version); "
+                    "null for a BERDAYA_KB_DIR override")
+    published_by: str | None
+    published_at: dt.datetime | None
+    reason: str | None
+    store_hash: str | None = Field(description="Hash of the version's files recorded in the version store")
+    rollback_of: str | None = Field(description="The earlier version whose content this version republished")
+    in_force_for: list[int] = Field(description="Cycles (first published one to next year) this version checks")
+    override: bool = Field(description="BERDAYA_KB_DIR: checks every proposal instead of the published versions")
+
+
+class PublicationDetail(KnowledgeBaseDetail, Publication):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**KnowledgeBaseDetail.model_config["json_schema_extra"]["examples"][0], **_PUBLISHED_EXAMPLE}]})
 
 
 def _cycles(kb) -> list[int]:
@@ -21,27 +57,52 @@ def _cycles(kb) -> list[int]:
     return list(range(first, dt.date.today().year + 2))
 
 
-def _summary(services, entry, kb) -> KnowledgeBaseSummary:
+def _in_force_for(services, entry) -> list[int]:
+    """Cycles from the first published version to next year that this version checks."""
+    if entry.effective_from is None:
+        return []
+    versions = services.engines.published_versions()
+    first = min(pv.effective_from for pv in versions).year
+    out = []
+    for cycle in range(first, dt.date.today().year + 2):
+        try:
+            chosen = services.engines.in_force(cycle)
+        except UnknownVersion:  # a cycle before every version is simply not listed
+            continue
+        if (chosen.name, chosen.version) == (entry.name, entry.version):
+            out.append(cycle)
+    return out
+
+
+def _summary(services, entry, kb) -> Publication:
     default = services.engines.default_kb()
-    return KnowledgeBaseSummary(
+    return Publication(
         name=entry.name, version=entry.version, content_hash=entry.content_hash,
         description=kb.description.model_dump(), rules=len(kb.rules), parameters=len(kb.parameters),
-        default=(entry.name, entry.version) == (default.name, default.version))
+        default=(entry.name, entry.version) == (default.name, default.version),
+        effective_from=entry.effective_from, published_by=entry.published_by, published_at=entry.published_at,
+        reason=entry.reason, store_hash=entry.store_hash, rollback_of=entry.rollback_of,
+        in_force_for=_in_force_for(services, entry), override=entry.effective_from is None)
 
 
-@router.get("/knowledge-bases", response_model=list[KnowledgeBaseSummary],
-            summary="Basis pengetahuan yang tersedia / available knowledge bases", responses=problems(401, 403))
-def list_knowledge_bases(key: CurrentKey, services: ServicesDep) -> list[KnowledgeBaseSummary]:
+@router.get("/knowledge-bases", response_model=list[Publication],
+            summary="Versi basis pengetahuan yang terbit / published knowledge-base versions",
+            responses=problems(401, 403))
+def list_knowledge_bases(key: CurrentKey, services: ServicesDep) -> list[Publication]:
+    """Published versions, oldest first, with effective date and who published them, when and why.
+
+    `default` marks the version that checks this year's cycle.
+    """
     key.require("knowledge:read")
     out = []
-    for (name, version), entry in sorted(services.engines.knowledge_bases().items()):
+    for (name, version), entry in services.engines.knowledge_bases().items():
         out.append(_summary(services, entry, services.engines.load_kb(name, version)))
     return out
 
 
-@router.get("/knowledge-bases/{name}/{version}", response_model=KnowledgeBaseDetail,
+@router.get("/knowledge-bases/{name}/{version}", response_model=PublicationDetail,
             summary="Aturan dan parameter / rules and parameters", responses=problems(401, 403, 404))
-def get_knowledge_base(name: str, version: str, key: CurrentKey, services: ServicesDep) -> KnowledgeBaseDetail:
+def get_knowledge_base(name: str, version: str, key: CurrentKey, services: ServicesDep) -> PublicationDetail:
     """Every rule, and every parameter with its dated values and the value in force per cycle."""
     key.require("knowledge:read")
     entry = services.engines.kb_entry(name, version)
@@ -58,5 +119,5 @@ def get_knowledge_base(name: str, version: str, key: CurrentKey, services: Servi
         parameters.append(ParameterInForce(name=pname, unit=param.unit, description=param.description.model_dump(),
                                            values=values, in_force=in_force))
     rules = [r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in kb.rules]
-    return KnowledgeBaseDetail(**_summary(services, entry, kb).model_dump(), cycles=cycles, rule_list=rules,
-                               parameter_list=parameters)
+    return PublicationDetail(**_summary(services, entry, kb).model_dump(), cycles=cycles, rule_list=rules,
+                             parameter_list=parameters)

@@ -37,14 +37,17 @@ def public(row: StoredProposal, check: dict) -> ProposalPublic:
 def submit_proposal(proposal: ProposalBody, key: CurrentKey, services: ServicesDep) -> ProposalPublic:
     """Check and store a proposal in one transaction (facilitators, own kelurahan only).
 
+    The check uses the knowledge-base version in force for the proposal's cycle; the decision
+    records that version and its content hash.
+
     One active proposal per RW per cycle: a second gets 409 naming the first.
     """
     key.require("proposals:submit").require_kelurahan(proposal.region.kelurahan)
-    check = services.engines.check(proposal)
+    check, used = services.engines.check_audited(proposal)
     content = to_jsonable(proposal.model_dump(mode="json"))
     with services.db.session() as session:
         row = repository.submit_proposal(session, proposal=content, check=check, key_id=key.key_id,
-                                         kb_hash=services.engines.default_kb().content_hash)
+                                         kb_hash=used["content_hash"])
     return public(row, check)
 
 
