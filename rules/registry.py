@@ -10,6 +10,7 @@ come here: they are compiled only in what-if and publish-gate worker processes.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -56,29 +57,36 @@ class Registry:
         self._stamp: float | None = None
         self._versions: list[PublishedVersion] = []
         self._verified: set[str] = set()
+        self._by_cycle: dict[int, PublishedVersion] = {}
+        self._versions_path = str(self.store.versions_dir)  # joined once: stat'ed on every check
         self._lock = threading.Lock()
 
     def _dir_stamp(self) -> int | None:
         try:
-            return self.store.versions_dir.stat().st_mtime_ns
+            return os.stat(self._versions_path).st_mtime_ns
         except FileNotFoundError:
             return None
 
-    def versions(self) -> list[PublishedVersion]:
-        """Published versions, re-read only when the store's versions directory changed (a publish).
+    def _refresh(self) -> list[PublishedVersion]:
+        """The cached list, re-read when the store's versions directory changed (call with the lock held).
 
-        One stat per call otherwise, so every check may ask. The stamp is taken before reading,
-        so a publish during the read changes it and the next call reads again.
+        The stamp is taken before reading, so a publish during the read changes it and the
+        next call reads again.
         """
+        stamp = self._dir_stamp()
+        if stamp is None or stamp != self._stamp or not self._versions:
+            self._versions = self.store.versions()
+            self._by_cycle = {}
+            if stamp is None:
+                stamp = self._dir_stamp()
+            racy = stamp is None or time.time_ns() - stamp < _RACY_NS
+            self._stamp = None if racy else stamp
+        return self._versions
+
+    def versions(self) -> list[PublishedVersion]:
+        """Published versions, re-read only when a publish changed the store (one stat per call otherwise)."""
         with self._lock:
-            stamp = self._dir_stamp()
-            if stamp is None or stamp != self._stamp or not self._versions:
-                self._versions = self.store.versions()
-                if stamp is None:
-                    stamp = self._dir_stamp()
-                racy = stamp is None or time.time_ns() - stamp < _RACY_NS
-                self._stamp = None if racy else stamp
-            return self._versions
+            return self._refresh()
 
     def invalidate(self) -> None:
         """Forget the cached list of versions (after a publish through this process)."""
@@ -86,7 +94,13 @@ class Registry:
             self._stamp = None
 
     def version_for_cycle(self, cycle: int) -> PublishedVersion:
-        return pick_in_force(self.versions(), cycle_date(cycle), self.store.kb_name)
+        """The version in force for a cycle: a dictionary lookup unless the store changed."""
+        with self._lock:
+            versions = self._refresh()
+            found = self._by_cycle.get(cycle)
+            if found is None:
+                found = self._by_cycle[cycle] = pick_in_force(versions, cycle_date(cycle), self.store.kb_name)
+            return found
 
     def version(self, label: str) -> PublishedVersion:
         for pv in self.versions():

@@ -113,18 +113,22 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
     return row
 
 
-def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, Any]]], *,
+def submit_many(session: Session, items: list[tuple[Any, ...]], *,
                 synthetic: bool, kb_hash: str | None = None) -> int:
-    """Store many (proposal, check) pairs in one transaction, skipping RWs that already have one.
+    """Store many (proposal, check[, kb_hash]) items in one transaction, skipping RWs that already have one.
 
-    For loading whole cycles (the demo data); returns how many were stored.
+    For loading whole cycles (the demo data); returns how many were stored. An item's own
+    kb_hash (the content hash of the version that checked it, e.g. from
+    `Engines.check_audited`) wins over the `kb_hash` given for all items.
     """
     stored: list[tuple[Decision, StoredProposal]] = []
     with session.begin():
         taken = {tuple(row) for row in session.execute(
             select(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw)
             .where(StoredProposal.status == "active"))}
-        for proposal, check in items:
+        for item in items:
+            proposal, check = item[0], item[1]
+            item_hash = item[2] if len(item) > 2 else kb_hash
             region, cycle = proposal["region"], int(check.get("cycle") or proposal["cycle"])
             key = (cycle, region["kelurahan"], int(region["rw"]))
             if key in taken:
@@ -134,7 +138,7 @@ def submit_many(session: Session, items: list[tuple[dict[str, Any], dict[str, An
             decision_input = {"proposal": proposal, "cycle": cycle}
             decision = Decision(
                 id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
-                kb_hash=kb_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
+                kb_hash=item_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
                 key_id=None)
             row = StoredProposal(
                 id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],

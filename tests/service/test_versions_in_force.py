@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from knowledge.documents import to_jsonable
+from knowledge.documents import parse_proposal, to_jsonable
 from knowledge.kb import load_knowledge_base
 from knowledge.kb_store import SHIPPED_KB, KBStore
 from rules.registry import loaded_versions
@@ -228,3 +229,47 @@ def test_berdaya_check_uses_the_version_in_force_from_the_store(store, tmp_path,
                                       "--store", str(store.root), "--format", "json"])
     assert json.loads(with_kb.output)["knowledge_base"]["version"] == first.version
     assert not women_findings(json.loads(with_kb.output))
+
+
+def test_the_registry_reads_the_store_again_only_after_a_publish(tmp_path):
+    from rules.registry import Registry
+
+    store = KBStore(tmp_path / "versions")
+    store.latest()
+    registry = Registry(store)
+    reads = []
+    original = store.versions
+
+    def counting():
+        reads.append(1)
+        return original()
+
+    store.versions = counting
+    time.sleep(0.1)  # the store's directory is older than the registry's coarse-clock margin
+    first = registry.version_for_cycle(2026)
+    for cycle in (2025, 2026, 2027) * 50:
+        assert registry.version_for_cycle(cycle) is first
+    assert len(reads) == 1
+
+    raised = publish_raised(store, tmp_path)
+    assert registry.version_for_cycle(2026).version == raised.version
+    assert registry.version_for_cycle(2025) == first
+    assert len(reads) >= 2
+
+
+def test_loading_many_records_each_items_own_version_hash(client, app, store, tmp_path):
+    from service import repository
+    from service.models import Decision
+
+    engines = app.state.services.engines
+    publish_raised(store, tmp_path)
+    items = []
+    for cycle in (2025, 2026):
+        parsed = proposal_with_dates(SHARE_375, cycle)
+        check, used = engines.check_audited(parse_proposal(parsed))
+        items.append((to_jsonable(parsed), check, used["content_hash"]))
+    with app.state.services.db.session() as session:
+        assert repository.submit_many(session, items, synthetic=True, kb_hash="sha256:not-used") == 2
+    with app.state.services.db.session() as session:
+        stored = {row.input["cycle"]: row.kb_hash for row in session.query(Decision).all()}
+    assert stored == {2025: items[0][2], 2026: items[1][2]} and items[0][2] != items[1][2]
