@@ -24,9 +24,11 @@ def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int
     items = []
     for item in generate_cycles(seed=seed).proposals:
         proposal = parse_proposal(item.proposal, source="synthetic")
-        items.append((to_jsonable(proposal.model_dump(mode="json")), engines.check(proposal)))
+        check, audit = engines.check_audited(proposal)
+        # Each proposal records the version in force for its own cycle.
+        items.append((to_jsonable(proposal.model_dump(mode="json")), check, audit["content_hash"]))
     with db.session() as session:
-        return repository.submit_many(session, items, synthetic=True, kb_hash=engines.default_kb().content_hash)
+        return repository.submit_many(session, items, synthetic=True)
 
 
 def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:

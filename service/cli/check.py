@@ -13,7 +13,7 @@ import typer
 
 from knowledge.documents import load_proposal
 from knowledge.errors import InvalidInput, Problem
-from rules.check import Checker, default_checker
+from rules.check import Checker
 from rules.report import render_report
 from service.cli.common import EXIT_NEEDS_WORK, EXIT_OK, app, handle_errors
 

@@ -70,7 +70,7 @@ def run_demo(
     configure_logging(settings.log_level)
     db = Database(settings)
     db.migrate()
-    engines = Engines(settings.kb_dir, settings.index)
+    engines = Engines(settings.kb_dir, settings.index, settings.kb_store)
     stored = load_demo_cycles(db, engines)
     typer.echo(f"Proposal SINTETIS dimuat / synthetic proposals loaded: {stored}")
     keys = issue_demo_keys(db, kelurahan)
