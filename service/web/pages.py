@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from service.web.rendering import Page, finish, page_for, refuse, render
-from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf, principal_for_key, safe_next
+from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
+from service.web.security import principal_for_key, safe_next
 
 router = APIRouter()
 STATIC_DIR = Path(__file__).parent / "static"
@@ -38,11 +38,9 @@ def sign_in_form(request: Request, next: str = "/") -> Response:
 @router.post("/masuk")
 async def sign_in(request: Request) -> Response:
     page = page_for(request)
-    form = await request.form()
-    try:
-        check_csrf(page.session, form.get(CSRF_FIELD))
-    except CsrfRejected:
-        return refuse(page, "csrf")
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
     target = safe_next(str(form.get("next") or "/"))
     key = str(form.get("api_key") or "")
     principal = principal_for_key(request, key)
@@ -57,11 +55,9 @@ async def sign_in(request: Request) -> Response:
 @router.post("/keluar")
 async def sign_out(request: Request) -> Response:
     page = page_for(request)
-    form = await request.form()
-    try:
-        check_csrf(page.session, form.get(CSRF_FIELD))
-    except CsrfRejected:
-        return refuse(page, "csrf")
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
     page.session.sign_out()
     return finish(page, RedirectResponse("/", status_code=303))
 

@@ -22,8 +22,8 @@ from service.errors import ServiceError
 from service.routers.proposals import submit_proposal
 from service.web import forms, kb_view
 from service.web.i18n import Translator, catalogue
-from service.web.rendering import Page, finish, page_for, refuse, render
-from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf
+from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
+from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import generic_path, read_workbook, write_template
 
 router = APIRouter()
@@ -172,11 +172,9 @@ def precheck_form(request: Request) -> Response:
 @router.post("/pra-periksa")
 async def precheck_post(request: Request) -> Response:
     page = page_for(request)
-    form = await request.form()
-    try:
-        check_csrf(page.session, form.get(CSRF_FIELD))
-    except CsrfRejected:
-        return refuse(page, "csrf")
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
     return check_and_show(page, data, submit=form.get("action") == "submit")
@@ -185,11 +183,9 @@ async def precheck_post(request: Request) -> Response:
 @router.post("/pra-periksa/unggah")
 async def precheck_upload(request: Request) -> Response:
     page = page_for(request)
-    form = await request.form()
-    try:
-        check_csrf(page.session, form.get(CSRF_FIELD))
-    except CsrfRejected:
-        return refuse(page, "csrf")
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
     upload = form.get("file")
     name = getattr(upload, "filename", "") or ""
     kind = UPLOAD_TYPES.get(PurePath(name).suffix.lower())

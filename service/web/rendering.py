@@ -21,8 +21,8 @@ from service.auth import Principal
 from service.web import forms
 from service.web.i18n import LANG_COOKIE, Translator, choose_lang
 from service.web.xlsx_proposal import generic_path
-from service.web.security import (CSRF_FIELD, WebSession, current_principal, load_session,
-                                  save_session)
+from service.web.security import (CSRF_FIELD, CsrfRejected, WebSession, check_csrf, current_principal,
+                                  load_session, save_session)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -98,6 +98,16 @@ def refuse(page: Page, reason_key: str, status: int = 403, keyed: dict[str, str]
     there = {**values, **{k: other(v) for k, v in (keyed or {}).items()}}
     return render(page, "error.html", status=status, status_code=status, reason_key=reason_key, values=here,
                   values_other=there)
+
+
+async def posted_form(request: Request, page: Page) -> tuple[Any, Response | None]:
+    """The posted form, and the refusal page instead when its CSRF token is missing or wrong."""
+    form = await request.form()
+    try:
+        check_csrf(page.session, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        return form, refuse(page, "csrf")
+    return form, None
 
 
 def html(page: Page, body: str, status: int = 200) -> Response:

@@ -22,8 +22,7 @@ from service.routers.scores import create_scores
 from service.schemas import ScoreRequest
 from service.web.charts import tier_shares
 from service.web.pages import gate
-from service.web.rendering import Page, finish, page_for, refuse, render
-from service.web.security import CSRF_FIELD, CsrfRejected, check_csrf
+from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
 
 router = APIRouter()
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -67,11 +66,9 @@ async def scores_upload(request: Request) -> Response:
     page = page_for(request)
     if (refused := gate(page, "evaluator")) is not None:
         return refused
-    form = await request.form()
-    try:
-        check_csrf(page.session, form.get(CSRF_FIELD))
-    except CsrfRejected:
-        return refuse(page, "csrf")
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
     upload = form.get("file")
     name = getattr(upload, "filename", "") or ""
     fmt = UPLOAD_FORMATS.get(PurePath(name).suffix.lower())
