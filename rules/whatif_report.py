@@ -97,10 +97,11 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
     return target
 
 
-def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
+def write_csv_tables(named: dict[str, tuple[list, list]], directory: str | Path, prefix: str = "") -> list[Path]:
+    """One CSV per (header, rows) table, each written atomically as `<prefix><name>.csv`."""
     written = []
-    for name, (header, rows) in tables(report).items():
-        target = Path(directory) / f"{name}.csv"
+    for name, (header, rows) in named.items():
+        target = Path(directory) / f"{prefix}{name}.csv"
 
         def write(tmp: Path, header=header, rows=rows) -> None:
             with tmp.open("w", newline="", encoding="utf-8") as fh:
@@ -111,6 +112,10 @@ def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
         atomic_write(target, write)
         written.append(target)
     return written
+
+
+def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
+    return write_csv_tables(tables(report), directory)
 
 
 def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:

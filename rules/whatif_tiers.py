@@ -10,13 +10,12 @@ XLSX (one sheet per table), CSV and a PNG chart, Bahasa Indonesia first.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Sequence
 
-from rules.whatif_report import atomic_write
+from rules.whatif_report import atomic_write, write_csv_tables
 
 NOT_SCORED = "tidak_dinilai"
 
@@ -101,17 +100,7 @@ def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Pat
             ws.append(row)
     written = [d / "tingkat.xlsx"]
     atomic_write(written[0], lambda tmp: wb.save(tmp))
-    for name, (header, rows) in tables.items():
-        target = d / f"tingkat_{name}.csv"
-
-        def write(tmp: Path, header=header, rows=rows) -> None:
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh)
-                w.writerow(header)
-                w.writerows(rows)
-
-        atomic_write(target, write)
-        written.append(target)
+    written += write_csv_tables(tables, d, prefix="tingkat_")
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
