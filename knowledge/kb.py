@@ -133,6 +133,24 @@ def _hash_files(root: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+
+def _load_named_list(root: Path, filename: str, model: type, key: str, words: tuple[str, str],
+                     problems: list[Problem], issues: list[KbIssue]) -> dict[str, Any]:
+    """A YAML list of `model` items keyed by their `key` field; a repeated key is a lint issue."""
+    path = root / filename
+    data = _read_yaml(path, root, problems) if path.exists() else None
+    found: dict[str, Any] = {}
+    for n, item in enumerate(_list_of(data, filename, problems)):
+        obj = _validate(model, item, filename, f"[{n}]", problems)
+        if obj is None:
+            continue
+        name = getattr(obj, key)
+        if name in found:
+            issues.append(KbIssue("duplicate_id", Problem(f"{filename}: [{n}].{key}",
+                                  f"{words[0]} '{name}' ganda", f"duplicate {words[1]} '{name}'")))
+        found[name] = obj
+    return found
+
 def load_knowledge_base(path: str | Path | None = None, *, strict: bool = True) -> KnowledgeBase:
     """Read and validate a knowledge-base directory; `None` is the shipped PPM Cimahi base."""
     root = Path(path) if path is not None else DEFAULT_KB
@@ -153,25 +171,9 @@ def load_knowledge_base(path: str | Path | None = None, *, strict: bool = True) 
             parameters[param.name] = param
 
     issues: list[KbIssue] = []
-    categories: dict[str, Category] = {}
-    for n, item in enumerate(_list_of(_read_yaml(root / "categories.yaml", root, problems)
-                                      if (root / "categories.yaml").exists() else None, "categories.yaml", problems)):
-        cat = _validate(Category, item, "categories.yaml", f"[{n}]", problems)
-        if cat is not None:
-            if cat.id in categories:
-                issues.append(KbIssue("duplicate_id", Problem(f"categories.yaml: [{n}].id",
-                              f"id kategori '{cat.id}' ganda", f"duplicate category id '{cat.id}'")))
-            categories[cat.id] = cat
-
-    facts: dict[str, FactDef] = {}
-    for n, item in enumerate(_list_of(_read_yaml(root / "facts.yaml", root, problems)
-                                      if (root / "facts.yaml").exists() else None, "facts.yaml", problems)):
-        fact = _validate(FactDef, item, "facts.yaml", f"[{n}]", problems)
-        if fact is not None:
-            if fact.name in facts:
-                issues.append(KbIssue("duplicate_id", Problem(f"facts.yaml: [{n}].name",
-                              f"nama fakta '{fact.name}' ganda", f"duplicate fact name '{fact.name}'")))
-            facts[fact.name] = fact
+    categories = _load_named_list(root, "categories.yaml", Category, "id", ("id kategori", "category id"),
+                                  problems, issues)
+    facts = _load_named_list(root, "facts.yaml", FactDef, "name", ("nama fakta", "fact name"), problems, issues)
 
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}

@@ -170,6 +170,9 @@ def render_text(diff: dict[str, Any], lang: str = "id") -> str:
         pair = FIELD_NAMES.get(key, (key, key))
         return pair[0] if lang == "id" else pair[1]
 
+    def field_change(c: dict[str, Any]) -> str:
+        return f"      {fname(c['field'])}: {_show(c['before'], lang)} → {_show(c['after'], lang)}"
+
     def when(iso: str | None) -> str:
         if iso is None:
             return "seterusnya" if lang == "id" else "onwards"
@@ -195,7 +198,7 @@ def render_text(diff: dict[str, Any], lang: str = "id") -> str:
     for rule in r["changed"]:
         lines.append(f"  ~ {rule['id']} {_show(rule['title'], lang)} ({h('diubah', 'changed')})")
         for c in rule["changes"]:
-            lines.append(f"      {fname(c['field'])}: {_show(c['before'], lang)} → {_show(c['after'], lang)}")
+            lines.append(field_change(c))
     p = diff["parameters"]
     if any(p.values()):
         lines.append("")
@@ -207,7 +210,7 @@ def render_text(diff: dict[str, Any], lang: str = "id") -> str:
     for param in p["changed"]:
         lines.append(f"  ~ {param['name']} ({param['file']})")
         for c in param["changes"]:
-            lines.append(f"      {fname(c['field'])}: {_show(c['before'], lang)} → {_show(c['after'], lang)}")
+            lines.append(field_change(c))
         for v in param["values"]:
             label = {"added": h("nilai baru", "new value"), "removed": h("nilai dihapus", "value removed"),
                      "changed": h("nilai diubah", "value changed")}[v["change"]]
@@ -231,7 +234,7 @@ def render_text(diff: dict[str, Any], lang: str = "id") -> str:
         for item in s["changed"]:
             lines.append(f"  ~ {item['id']} ({h('diubah', 'changed')})")
             for c in item["changes"]:
-                lines.append(f"      {fname(c['field'])}: {_show(c['before'], lang)} → {_show(c['after'], lang)}")
+                lines.append(field_change(c))
     t = diff["tests"]
     if any(t.values()):
         lines.append("")
