@@ -25,13 +25,12 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "rules"))
 
-from knowledge.documents import parse_proposal  # noqa: E402
-from knowledge.synthetic import generate_cycles  # noqa: E402
-from plain_eval import plain_run  # noqa: E402
-from rules.check import default_checker  # noqa: E402
-from rules.engine import get_engine  # noqa: E402
+from knowledge.documents import parse_proposal
+from knowledge.synthetic import generate_cycles
+from rules.check import default_checker
+from rules.engine import get_engine
+from tests.rules.plain_eval import plain_run
 
 
 def timed(fn) -> tuple[float, float]:
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for start in range(0, len(proposals), size):
             block = proposals[start:start + size]
             for key, fn in (("durable", durable_block), ("plain", plain_block)):
-                wall, cpu = timed(lambda: fn(block))
+                wall, cpu = timed(lambda fn=fn, block=block: fn(block))
                 totals[key][0] += wall
                 totals[key][1] += cpu
         wall, cpu = timed(engine_block)

@@ -20,20 +20,20 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")   # one core, before numpy loads its BLAS
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import math
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.indices import load_index_definition  # noqa: E402
-from scoring.engine import score_matrix, score_table  # noqa: E402
+from knowledge.indices import load_index_definition
+from scoring.engine import score_matrix, score_table
 
 
 def synthetic_matrix(defn, n: int, seed: int = 2024) -> tuple[np.ndarray, str]:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     rate_vec, wall_rate_vec = args.units / t_vec, args.units / w_vec
 
     subset = X[: args.loop_units].tolist()
-    t_loop, w_loop, looped = best_of(1, lambda: python_loop(defn, subset))
+    t_loop, _w_loop, looped = best_of(1, lambda: python_loop(defn, subset))
     rate_loop = args.loop_units / t_loop
     same = np.allclose([s for s, _ in looped], table.score[: args.loop_units], rtol=1e-12, atol=1e-14)
     same_tier = [t for _, t in looped] == table.tier[: args.loop_units].tolist()

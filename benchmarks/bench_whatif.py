@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.kb_store import SHIPPED_KB, KBStore  # noqa: E402
-from rules.whatif import simulate, synthetic_items  # noqa: E402
+from knowledge.kb_store import SHIPPED_KB, KBStore
+from rules.whatif import simulate, synthetic_items
 
 CYCLES = list(range(2018, 2026))
 
@@ -83,8 +83,8 @@ def main() -> None:
           f"{figures['workers']} pekerja / workers")
     print(f"  replay {replay:.2f} s  ({figures['proposals_per_second']} proposal/s, "
           f"{figures['checks_per_second']} checks/s); generation {generated:.2f} s")
-    print(f"  CPU pekerja / worker CPU {worker_cpu:.2f} s, induk / parent {parent_cpu:.2f} s; load average {figures['load_average_1min']} "
-          f"on {figures['cpus']} CPUs")
+    print(f"  CPU pekerja / worker CPU {worker_cpu:.2f} s, induk / parent {parent_cpu:.2f} s; "
+          f"load average {figures['load_average_1min']} on {figures['cpus']} CPUs")
     print(f"  putusan berubah / verdict changed: {figures['verdict_changed']}; "
           f"goal < 10 s: {'OK' if figures['goal_met'] else 'NOT MET'}")
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ class CalibrationArtifact(_Strict):
     synthetic: bool
 
     @model_validator(mode="after")
-    def _consistent(self) -> "CalibrationArtifact":
+    def _consistent(self) -> CalibrationArtifact:
         if len(self.cut_points) != len(self.tiers) - 1:
             raise bilingual(f"perlu {len(self.tiers) - 1} titik potong untuk {len(self.tiers)} tingkat",
                             f"{len(self.tiers) - 1} cut points are needed for {len(self.tiers)} tiers")
@@ -86,7 +86,7 @@ def build_artifact(*, index_name: str, index_hash: str, method: str, cycles: lis
                    cut_points: list[float], cut_intervals: list[list[float]], validation: dict[str, Any],
                    synthetic: bool, created_at: datetime | None = None) -> dict[str, Any]:
     """A complete artifact dict, its id derived from its content; validated against the schema."""
-    moment = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (created_at or datetime.now(UTC)).astimezone(UTC)
     body = {
         "index": {"name": index_name, "hash": index_hash},
         "method": method,

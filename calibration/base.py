@@ -7,7 +7,10 @@ evaluators gave (ordinals 0..K-1). Tiers follow the scikit-learn estimator conve
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,7 +31,7 @@ def assign_tiers(scores: np.ndarray, cut_points: np.ndarray, cut_rule: str = ">"
     return scoring_tiers(np.asarray(scores, dtype=float), np.asarray(cut_points, dtype=float), cut_rule)
 
 
-def check_scores(scores, path: str = "score") -> np.ndarray:
+def check_scores(scores: ArrayLike, path: str = "score") -> np.ndarray:
     """Scores as a finite 1-D float array, or InvalidInput naming the first bad position."""
     try:
         arr = np.asarray(scores, dtype=float)
@@ -44,7 +47,7 @@ def check_scores(scores, path: str = "score") -> np.ndarray:
     return arr
 
 
-def check_tiers(tiers, n_scores: int, n_tiers: int | None, path: str = "evaluator_tier") -> tuple[np.ndarray, int]:
+def check_tiers(tiers: ArrayLike, n_scores: int, n_tiers: int | None, path: str = "evaluator_tier") -> tuple[np.ndarray, int]:
     """Tier ordinals as an int array and the number of tiers; each must lie in 0..n_tiers-1."""
     arr = np.asarray(tiers)
     if arr.ndim != 1 or arr.shape[0] != n_scores:
@@ -106,7 +109,7 @@ def check_ordered(cut_points: np.ndarray, method: str, path: str = "cut_points")
     return cuts
 
 
-class CutPointCalibrator(BaseEstimator):
+class CutPointCalibrator(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no types
     """Base of the calibrators: validation in ``fit``, tier prediction from ``cut_points_``.
 
     Subclasses implement ``_fit_cuts(scores, tiers, n_tiers, **fit_params)`` returning the cut
@@ -115,10 +118,10 @@ class CutPointCalibrator(BaseEstimator):
 
     method = "base"
 
-    def _n_tiers_given(self):
+    def _n_tiers_given(self) -> int | None:
         return getattr(self, "n_tiers", None)
 
-    def _validate(self, scores, tiers):
+    def _validate(self, scores: ArrayLike, tiers: ArrayLike) -> tuple[np.ndarray, np.ndarray, int]:
         x = check_scores(scores)
         y, k = check_tiers(tiers, x.shape[0], self._n_tiers_given())
         if getattr(self, "cut_rule", ">") not in CUT_RULES:
@@ -127,7 +130,7 @@ class CutPointCalibrator(BaseEstimator):
         check_counts(y, k, getattr(self, "min_per_tier", 1), self.method)
         return x, y, k
 
-    def fit(self, scores, tiers, **fit_params):
+    def fit(self, scores: ArrayLike, tiers: ArrayLike, **fit_params: Any) -> Self:
         """Learn the cut points.
 
         Parameters
@@ -151,7 +154,7 @@ class CutPointCalibrator(BaseEstimator):
         self.tier_counts_ = np.bincount(y, minlength=k)
         return self
 
-    def predict(self, scores) -> np.ndarray:
+    def predict(self, scores: ArrayLike) -> np.ndarray:
         """Tier ordinal of each score under the fitted cut points.
 
         Parameters

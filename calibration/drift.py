@@ -10,7 +10,8 @@ given as rough labels only, next to the tier shares that matter to the programme
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import ks_2samp

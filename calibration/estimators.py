@@ -6,7 +6,11 @@ methods `berdaya calibrate --method` offers; `make_calibrator` builds one by nam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.isotonic import IsotonicRegression
 from sklearn.tree import DecisionTreeClassifier
 
@@ -46,7 +50,8 @@ class IsotonicCalibrator(CutPointCalibrator):
 
     method = "isotonic"
 
-    def __init__(self, *, n_tiers=None, min_per_tier=3, cut_rule=">", boundary="isotonic"):
+    def __init__(self, *, n_tiers: int | None = None, min_per_tier: int = 3, cut_rule: str = ">",
+                 boundary: str = "isotonic") -> None:
         self.n_tiers = n_tiers
         self.min_per_tier = min_per_tier
         self.cut_rule = cut_rule
@@ -74,7 +79,7 @@ class IsotonicCalibrator(CutPointCalibrator):
             f"batas antara tingkat {k - 1} dan {k} tidak dapat ditentukan dari skor",
             f"the boundary between tiers {k - 1} and {k} cannot be located from the scores")])
 
-    def _fit_cuts(self, x, y, k, **fit_params):
+    def _fit_cuts(self, x: np.ndarray, y: np.ndarray, k: int, **fit_params: Any) -> np.ndarray:
         return np.array([self._one_boundary(x, (y >= b).astype(float), b) for b in range(1, k)])
 
 
@@ -111,24 +116,26 @@ class QuantileCalibrator(CutPointCalibrator):
     """
 
     method = "quantile"
-    warning = {
+    warning: ClassVar[dict[str, str]] = {
         "id": "Penjangkaran kuantil menyembunyikan kemajuan nyata: pangsa tingkat dipaksa kembali ke "
               "siklus acuan walaupun unit benar-benar membaik.",
         "en": "Quantile anchoring hides real progress: tier shares are forced back to the reference "
               "cycle's although units really improved.",
     }
 
-    def __init__(self, *, n_tiers=None, min_per_tier=1, cut_rule=">", reference_cycle=None):
+    def __init__(self, *, n_tiers: int | None = None, min_per_tier: int = 1, cut_rule: str = ">",
+                 reference_cycle: int | None = None) -> None:
         self.n_tiers = n_tiers
         self.min_per_tier = min_per_tier
         self.cut_rule = cut_rule
         self.reference_cycle = reference_cycle
 
-    def fit(self, scores, tiers, cycles=None):
+    def fit(self, scores: ArrayLike, tiers: ArrayLike,  # type: ignore[override]  # cycles by name, as before
+            cycles: ArrayLike | None = None) -> Self:
         """Learn the cuts; ``cycles`` (array of shape (n_samples,)) selects the reference cycle."""
         return super().fit(scores, tiers, cycles=cycles)
 
-    def _fit_cuts(self, x, y, k, cycles=None):
+    def _fit_cuts(self, x: np.ndarray, y: np.ndarray, k: int, cycles: ArrayLike | None = None) -> np.ndarray:
         ref = self.reference_cycle
         if cycles is not None:
             c = np.asarray(cycles)
@@ -151,7 +158,7 @@ class QuantileCalibrator(CutPointCalibrator):
         below = np.cumsum(counts)[:-1]  # records in tiers below each boundary
         self.reference_cycle_ = ref
         self.reference_shares_ = counts / counts.sum()
-        return (ordered[below - 1] + ordered[below]) / 2.0
+        return np.asarray((ordered[below - 1] + ordered[below]) / 2.0)
 
 
 class FixedCalibrator(CutPointCalibrator):
@@ -180,16 +187,17 @@ class FixedCalibrator(CutPointCalibrator):
 
     method = "fixed"
 
-    def __init__(self, *, cut_points=(), n_tiers=None, min_per_tier=0, cut_rule=">"):
+    def __init__(self, *, cut_points: Sequence[float] = (), n_tiers: int | None = None, min_per_tier: int = 0,
+                 cut_rule: str = ">") -> None:
         self.cut_points = cut_points
         self.n_tiers = n_tiers
         self.min_per_tier = min_per_tier
         self.cut_rule = cut_rule
 
-    def _n_tiers_given(self):
+    def _n_tiers_given(self) -> int | None:
         return len(self.cut_points) + 1 if self.n_tiers is None else self.n_tiers
 
-    def _fit_cuts(self, x, y, k, **fit_params):
+    def _fit_cuts(self, x: np.ndarray, y: np.ndarray, k: int, **fit_params: Any) -> np.ndarray:
         cuts = np.asarray(self.cut_points, dtype=float)
         if cuts.shape != (k - 1,):
             raise InvalidInput([Problem("cut_points", f"perlu {k - 1} titik potong untuk {k} tingkat, ada {cuts.size}",
@@ -200,7 +208,7 @@ class FixedCalibrator(CutPointCalibrator):
 METHODS = ("ordinal", "isotonic", "quantile", "fixed")
 
 
-def make_calibrator(method: str, *, n_tiers: int, cut_rule: str = ">", fixed_cuts=None,
+def make_calibrator(method: str, *, n_tiers: int, cut_rule: str = ">", fixed_cuts: Sequence[float] | None = None,
                     reference_cycle: int | None = None) -> CutPointCalibrator:
     """A calibrator by its `--method` name, with the project defaults."""
     if method == "ordinal":

@@ -7,9 +7,10 @@ writes the artifact (``calibration.artifact.write_artifact``) and the report
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,8 +18,7 @@ from calibration.artifact import build_artifact
 from calibration.base import CutPointCalibrator, check_counts
 from calibration.data import CalibrationData, prepare
 from calibration.estimators import METHODS, make_calibrator
-from calibration.uncertainty import (FLAG_BELOW, BootstrapResult, bootstrap_cut_points, flag_uncertain,
-                                     tier_probability)
+from calibration.uncertainty import FLAG_BELOW, BootstrapResult, bootstrap_cut_points, flag_uncertain, tier_probability
 from calibration.validation import compare_methods
 from knowledge.errors import InvalidInput, Problem
 

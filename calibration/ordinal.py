@@ -8,7 +8,10 @@ the evaluators' boundaries, so this one carries no penalty at all.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
@@ -24,7 +27,7 @@ MAX_SLOPE = 1e3
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, x)
+    return np.asarray(np.logaddexp(0.0, x))
 
 
 def _unpack(params: np.ndarray, n_tiers: int) -> tuple[np.ndarray, float]:
@@ -46,7 +49,8 @@ def separated_gaps(z: np.ndarray, y: np.ndarray, n_tiers: int) -> np.ndarray | N
     return gaps if np.all(gaps[:, 0] < gaps[:, 1]) else None
 
 
-def negative_log_likelihood(params: np.ndarray, z: np.ndarray, y: np.ndarray, n_tiers: int):
+def negative_log_likelihood(params: np.ndarray, z: np.ndarray, y: np.ndarray,
+                            n_tiers: int) -> tuple[float, np.ndarray]:
     """Negative log-likelihood of the cumulative logit and its gradient.
 
     P(tier <= k) = sigmoid(theta_k - slope * z) with theta_k = slope * cut_k. The parameters
@@ -130,14 +134,15 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
 
     method = "ordinal"
 
-    def __init__(self, *, n_tiers=None, min_per_tier=3, cut_rule=">", max_iter=2000, tol=1e-10):
+    def __init__(self, *, n_tiers: int | None = None, min_per_tier: int = 3, cut_rule: str = ">",
+                 max_iter: int = 2000, tol: float = 1e-10) -> None:
         self.n_tiers = n_tiers
         self.min_per_tier = min_per_tier
         self.cut_rule = cut_rule
         self.max_iter = max_iter
         self.tol = tol
 
-    def _fit_cuts(self, x, y, k, **fit_params):
+    def _fit_cuts(self, x: np.ndarray, y: np.ndarray, k: int, **fit_params: Any) -> np.ndarray:
         centre, spread = float(x.mean()), float(x.std())
         if spread == 0.0:
             raise InvalidInput([Problem("score", "semua skor sama; titik potong tidak dapat diduga",
@@ -156,9 +161,9 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
         self.slope_ = slope_z / spread
         self.thresholds_ = self.slope_ * cuts
         self.log_likelihood_ = -negative_log_likelihood(_pack(cuts_z, slope_z), z, y, k)[0]
-        return self.thresholds_ / self.slope_
+        return np.asarray(self.thresholds_ / self.slope_)
 
-    def _optimise(self, z, y, k):
+    def _optimise(self, z: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, float]:
         shares = np.cumsum(np.bincount(y, minlength=k))[:-1] / y.size
         start_cuts = np.quantile(z, shares)  # cuts that reproduce the tier shares
         start = _pack(start_cuts, 2.0, min_step=1e-3)
@@ -176,7 +181,7 @@ class OrdinalLogitCalibrator(CutPointCalibrator):
         self.separated_ = bool(np.isclose(slope_z, MAX_SLOPE))
         return cuts_z, slope_z
 
-    def predict_proba(self, scores) -> np.ndarray:
+    def predict_proba(self, scores: ArrayLike) -> np.ndarray:
         """The model's own P(tier = k | score) for each tier.
 
         This is the fitted logit's probability, not cut-point uncertainty (for that see

@@ -18,12 +18,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from calibration.estimators import QuantileCalibrator  # noqa: E402
-from calibration.uncertainty import FLAG_BELOW, KIND  # noqa: E402
-from knowledge.tables import write_table  # noqa: E402
+from calibration.estimators import QuantileCalibrator
+from calibration.uncertainty import FLAG_BELOW, KIND
+from knowledge.tables import write_table
 
 FILES = ("sebaran_skor.png", "pangsa_tingkat.png", "matriks_konfusi.png", "tingkat_unit.csv", "ringkasan.md")
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -208,10 +208,10 @@ def summary_markdown(result, created: datetime) -> str:
     ]
     if quantile:
         lines += [f"> **Peringatan:** {QuantileCalibrator.warning['id']}", ""]
-    lines += ["## Titik potong", ""] + _cut_rows(result, "id") + [""]
+    lines += ["## Titik potong", "", *_cut_rows(result, "id"), ""]
     lines += ["## Validasi (tinggalkan satu siklus)", "",
               "Setiap siklus secara bergiliran disisihkan; metode dipasang pada siklus lain lalu menebak tingkatnya. "
-              "Tanda * = metode terpilih.", ""] + _validation_rows(result, "id") + [""]
+              "Tanda * = metode terpilih.", "", *_validation_rows(result, "id"), ""]
     lines += ["## Ketidakpastian", "",
               f"Yang ditampilkan: **{KIND['id']}**. Titik potong dipasang ulang pada {boot.cut_samples.shape[0]} "
               f"sampel ulang bootstrap biasa (pangsa tingkat alami; {boot.skipped} ulangan tidak dapat dipasang). "
@@ -233,8 +233,8 @@ def summary_markdown(result, created: datetime) -> str:
     ]
     if quantile:
         lines += [f"> **Warning:** {QuantileCalibrator.warning['en']}", ""]
-    lines += ["## Cut points", ""] + _cut_rows(result, "en") + [""]
-    lines += ["## Validation (leave one cycle out)", "", "* = chosen method.", ""] + _validation_rows(result, "en") + [""]
+    lines += ["## Cut points", "", *_cut_rows(result, "en"), ""]
+    lines += ["## Validation (leave one cycle out)", "", "* = chosen method.", "", *_validation_rows(result, "en"), ""]
     lines += ["## Uncertainty", "",
               f"Shown: **{KIND['en']}**. The cuts were refitted on {boot.cut_samples.shape[0]} plain bootstrap "
               f"resamples (natural tier shares; {boot.skipped} replicates could not be fitted). {flagged} of {units} "

@@ -13,8 +13,8 @@ so every report names which of the two it shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from sklearn.base import clone

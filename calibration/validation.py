@@ -9,7 +9,8 @@ with too few records) is skipped and reported with its reason, never silently dr
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone

@@ -17,7 +17,7 @@ from knowledge.validation import validate_model
 def parse_text(text: str, source: str = "") -> Any:
     """Parse JSON or YAML text (YAML is a superset, but JSON errors read better)."""
     stripped = text.lstrip()
-    if stripped.startswith("{") or stripped.startswith("["):
+    if stripped.startswith(("{", "[")):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from knowledge.errors import InvalidInput, Problem
+from knowledge.errors import InvalidInput
 from knowledge.tables import read_table
 from knowledge.validation import problems_from
 

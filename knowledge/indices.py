@@ -47,7 +47,7 @@ class Sourced(_Strict):
     modelled_on: str | None = None
 
     @model_validator(mode="after")
-    def _assumed_says_model(self) -> "Sourced":
+    def _assumed_says_model(self) -> Sourced:
         if self.status == "assumed" and not (self.modelled_on or "").strip():
             raise bilingual("nilai berstatus assumed wajib mengisi modelled_on",
                             "a value with status assumed must say what it was modelled_on")

@@ -21,7 +21,7 @@ def _duplicates(values: list[str]) -> set[str]:
     return {v for v, n in Counter(values).items() if n > 1}
 
 
-def _indicator_problems(d: "IndexDefinition") -> list[Problem]:
+def _indicator_problems(d: IndexDefinition) -> list[Problem]:
     out: list[Problem] = []
     dims = {x.id: x for x in d.dimensions}
     for n, ind in enumerate(d.indicators):
@@ -52,7 +52,7 @@ def _indicator_problems(d: "IndexDefinition") -> list[Problem]:
     return out
 
 
-def _weight_problems(d: "IndexDefinition") -> list[Problem]:
+def _weight_problems(d: IndexDefinition) -> list[Problem]:
     out: list[Problem] = []
     if not sum(x.weight for x in d.dimensions) > 0:
         out.append(Problem("dimensions[*].weight", "jumlah bobot dimensi harus positif",
@@ -69,7 +69,7 @@ def _weight_problems(d: "IndexDefinition") -> list[Problem]:
     return out
 
 
-def _tier_problems(d: "IndexDefinition") -> list[Problem]:
+def _tier_problems(d: IndexDefinition) -> list[Problem]:
     out: list[Problem] = []
     cuts = d.tiers.cut_points
     need = len(d.tiers.levels) - 1
@@ -83,7 +83,7 @@ def _tier_problems(d: "IndexDefinition") -> list[Problem]:
     return out
 
 
-def _column_problems(d: "IndexDefinition") -> list[Problem]:
+def _column_problems(d: IndexDefinition) -> list[Problem]:
     out: list[Problem] = []
     for label, values in (("indicators", d.indicator_ids), ("dimensions", d.dimension_ids),
                           ("tiers.levels", d.tier_ids), ("id_columns", d.id_columns)):
@@ -113,5 +113,5 @@ def _column_problems(d: "IndexDefinition") -> list[Problem]:
     return out
 
 
-def semantic_problems(d: "IndexDefinition") -> list[Problem]:
+def semantic_problems(d: IndexDefinition) -> list[Problem]:
     return _column_problems(d) + _indicator_problems(d) + _weight_problems(d) + _tier_problems(d)

@@ -22,8 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge import DATA_DIR
 from knowledge.errors import InvalidInput, Problem
-from knowledge.kb_schema import (Category, FactDef, KbMeta, Parameter, ParamValue, Rule, RuleTestFile,
-                                 Text)
+from knowledge.kb_schema import Category, FactDef, KbMeta, Parameter, ParamValue, Rule, RuleTestFile, Text
 from knowledge.validation import problems_from
 
 DEFAULT_KB = DATA_DIR / "kb" / "ppm-cimahi"

@@ -161,7 +161,7 @@ def _show(value: Any, lang: str) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def render_text(diff: dict[str, Any], lang: str = "id") -> str:
+def render_text(diff: dict[str, Any], lang: str = "id") -> str:  # noqa: C901 (split when the policy package takes it)
     """The diff as lines a reviewer reads; headings in both languages, the chosen one first."""
     def h(id_text: str, en_text: str) -> str:
         return f"{id_text} / {en_text}" if lang == "id" else f"{en_text} / {id_text}"

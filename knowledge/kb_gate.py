@@ -22,7 +22,7 @@ STATUSES = ("verified", "assumed")
 def _schema_problems(files: KBFiles) -> list[Problem]:
     """The engine developer's full loader, when present, is the schema of record."""
     try:
-        from knowledge.kb import load_knowledge_base  # noqa: PLC0415 (optional until the loader lands)
+        from knowledge.kb import load_knowledge_base
     except ImportError:
         return []
     try:
@@ -65,7 +65,7 @@ def name_problems(files: KBFiles) -> list[Problem]:
                 params.add(threshold[len("param."):])
         for key in ("message", "suggestion"):
             texts = rule.get(key) or {}
-            for lang, text in (texts.items() if isinstance(texts, dict) else []):
+            for text in (texts.values() if isinstance(texts, dict) else []):
                 for ref in _PLACEHOLDER_PARAM.findall(str(text)):
                     params.add(ref[len("param."):])
         for name in sorted(params - set(files.parameters)):

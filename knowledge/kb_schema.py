@@ -9,7 +9,7 @@ stopping at the first one. Conditions (`when:`) are parsed by `rules`, not here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,7 +26,7 @@ Severity = Literal["blocking", "major", "minor", "advice"]
 Verdict = Literal["eligible", "needs_revision", "ineligible"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 RULE_ID_PATTERN = r"^PPM-(ELG|ANG|INK|DOK|KEB|KON)-[0-9]{3}$"
-ParamValue = Union[int, float, str, list[str]]
+ParamValue = int | float | str | list[str]
 
 
 class Strict(BaseModel):
@@ -59,7 +59,7 @@ class ParameterValue(Strict):
     value: ParamValue
     reference: str = ""
     status: Literal["verified", "assumed"]
-    modelled_on: Optional[str] = None
+    modelled_on: str | None = None
 
     @field_validator("value", mode="before")
     @classmethod
@@ -98,7 +98,7 @@ class Category(Strict):
     reference: str = ""
 
     @model_validator(mode="after")
-    def _id_in_group(self) -> "Category":
+    def _id_in_group(self) -> Category:
         if not self.id.startswith(self.group + "."):
             raise bilingual(f"id kategori '{self.id}' harus diawali '{self.group}.'",
                             f"category id '{self.id}' must start with '{self.group}.'")
@@ -122,13 +122,13 @@ class FactDef(Strict):
 
 class Evidence(Strict):
     fact: str = Field(pattern=NAME_PATTERN)
-    threshold: Optional[Union[str, int, float]] = None
+    threshold: str | int | float | None = None
 
 
 class Effective(Strict):
     # `to` is the last day the rule is in force (inclusive); null means still in force.
-    from_: Optional[dt.date] = Field(default=None, alias="from")
-    to: Optional[dt.date] = None
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -140,19 +140,19 @@ class Rule(Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: Text = Field(default_factory=Text)
     group: Group
-    severity: Optional[Severity] = None
-    derive: Optional[str] = Field(default=None, pattern=NAME_PATTERN)
+    severity: Severity | None = None
+    derive: str | None = Field(default=None, pattern=NAME_PATTERN)
     when: str = Field(min_length=1)
-    evidence: Optional[Evidence] = None
+    evidence: Evidence | None = None
     fields: list[str] = Field(default_factory=list)
-    fields_from: Optional[str] = None
-    message: Optional[Text] = None
-    suggestion: Optional[Text] = None
+    fields_from: str | None = None
+    message: Text | None = None
+    suggestion: Text | None = None
     reference: str = ""
-    effective: Optional[Effective] = None
+    effective: Effective | None = None
 
     @model_validator(mode="after")
-    def _finding_or_conclusion(self) -> "Rule":
+    def _finding_or_conclusion(self) -> Rule:
         if (self.severity is None) == (self.derive is None):
             raise bilingual("aturan harus punya tepat satu dari 'severity' (temuan) atau 'derive' (kesimpulan)",
                             "a rule needs exactly one of 'severity' (a finding) or 'derive' (a conclusion)")
@@ -170,20 +170,20 @@ class Rule(Strict):
 
 
 class Expectation(Strict):
-    verdict: Optional[Verdict] = None
+    verdict: Verdict | None = None
     fires: list[str] = Field(default_factory=list)
     not_fires: list[str] = Field(default_factory=list)
 
 
 class RuleTestCase(Strict):
     name: str = Field(min_length=1)
-    cycle: Optional[int] = Field(default=None, ge=2000, le=2100)
-    patch: Optional[dict] = None
-    proposal: Optional[str] = None
+    cycle: int | None = Field(default=None, ge=2000, le=2100)
+    patch: dict | None = None
+    proposal: str | None = None
     expect: Expectation
 
     @model_validator(mode="after")
-    def _patch_or_proposal(self) -> "RuleTestCase":
+    def _patch_or_proposal(self) -> RuleTestCase:
         if self.patch is not None and self.proposal is not None:
             raise bilingual("kasus uji memakai 'patch' atau 'proposal', tidak keduanya",
                             "a test case uses 'patch' or 'proposal', not both")
@@ -191,11 +191,11 @@ class RuleTestCase(Strict):
 
 
 class RuleTestFile(Strict):
-    base: Optional[str] = None
+    base: str | None = None
     cases: list[RuleTestCase] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _base_for_patches(self) -> "RuleTestFile":
+    def _base_for_patches(self) -> RuleTestFile:
         if self.base is None and any(c.proposal is None for c in self.cases):
             raise bilingual("kasus tanpa 'proposal' memerlukan 'base' di berkas uji",
                             "cases without 'proposal' need a 'base' in the test file")

@@ -24,10 +24,11 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -304,7 +305,7 @@ class KBStore:
         they run only when the draft's files are readable.
         """
         draft = Path(draft_dir)
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         cycle = latest_completed_cycle if latest_completed_cycle is not None else now.year - 1
         with self._locked():
             published = self.versions()
@@ -398,7 +399,7 @@ class KBStore:
                 rollback_of: str | None, whatif: str | None, label: str | None,
                 now: dt.datetime | None = None) -> PublishedVersion:
         """Copy content into a temporary directory, seal it, then rename it into place (all or nothing)."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         seq = max((pv.manifest.seq for pv in self._read_versions()), default=0) + 1
         tmp = Path(tempfile.mkdtemp(dir=self.versions_dir, prefix=".tmp-"))

@@ -103,7 +103,7 @@ class Beneficiaries(Strict):
     youth: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _poor_within_households(self) -> "Beneficiaries":
+    def _poor_within_households(self) -> Beneficiaries:
         if self.poor_households > self.households:
             raise bilingual(
                 f"rumah tangga miskin ({self.poor_households}) melebihi jumlah rumah tangga ({self.households})",
@@ -186,7 +186,7 @@ class Team(Strict):
     women_members: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _women_within_members(self) -> "Team":
+    def _women_within_members(self) -> Team:
         if self.women_members > self.members:
             raise bilingual(
                 f"anggota perempuan ({self.women_members}) melebihi jumlah anggota ({self.members})",

@@ -10,8 +10,9 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 

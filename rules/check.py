@@ -12,10 +12,11 @@ threads: compiled versions are cached under a lock and the engine runs one check
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Optional, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -29,7 +30,7 @@ from rules.engine import DECIMALS, Firings, get_engine, normalise
 from rules.render import render
 
 Extractor = Callable[[Proposal, Mapping[str, Any], Mapping[str, Any]], Any]
-Scalar = Union[int, float, str, bool, None]
+Scalar = int | float | str | bool | None
 
 
 class FactError(BerdayaError):
@@ -55,7 +56,7 @@ class Finding(BaseModel):
     message: LangText
     suggestion: LangText
     reference: str
-    evidence: Optional[Evidence] = None
+    evidence: Evidence | None = None
 
 
 class KnowledgeBaseRef(BaseModel):
@@ -188,7 +189,7 @@ class Checker:
         self._kb_ref = KnowledgeBaseRef(name=kb.name, version=kb.version)
 
     @classmethod
-    def load(cls, kb_dir: str | Path | None = None, *, extract: Extractor | None = None) -> "Checker":
+    def load(cls, kb_dir: str | Path | None = None, *, extract: Extractor | None = None) -> Checker:
         return cls(load_knowledge_base(kb_dir), extract)
 
     @property

@@ -24,8 +24,23 @@ from functools import cached_property
 
 from knowledge.kb import KnowledgeBase, cycle_date
 from knowledge.kb_schema import Rule
-from rules.condition import (And, Arith, Bool, Compare, ConditionError, Name, Neg, Node, Not, Num, Or, Param,
-                             Str, names_in, parse_condition)
+from rules.condition import (
+    And,
+    Arith,
+    Bool,
+    Compare,
+    ConditionError,
+    Name,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Or,
+    Param,
+    Str,
+    names_in,
+    parse_condition,
+)
 from rules.ir import FLIP, NEGATE, Cmp, Concl, Const, IAnd, IOr, IRNode, Unit, exclusive, has_conclusions, negate
 
 
@@ -261,7 +276,7 @@ def _rebuild(terms: list[tuple[int, Node]]) -> Node:
     rest = [(s, t) for s, t in terms if not isinstance(t, Num)]
     node: Node | None = None
     for s, t in rest:
-        if node is None:
+        if node is None:  # the first term: a leading minus is 0 - t
             node = t if s > 0 else Arith("-", Num(0), t)
         else:
             node = Arith("+" if s > 0 else "-", node, t)
@@ -354,12 +369,12 @@ def compile_version(kb: KnowledgeBase, cycle: int) -> CompiledVersion:
         if name in done:
             return
         if name in visiting:
-            chain = " -> ".join(path + (name,))
+            chain = " -> ".join((*path, name))
             raise ConditionError(f"kesimpulan saling bergantung melingkar: {chain}",
                                  f"derived conclusions depend on each other in a cycle: {chain}")
         visiting.add(name)
         for dep in sorted(deps[name]):
-            visit(dep, path + (name,))
+            visit(dep, (*path, name))
         visiting.discard(name)
         done.add(name)
 

@@ -31,8 +31,9 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import durable_rules_engine
 from durable import engine as durable_engine
@@ -166,7 +167,7 @@ def to_durable(unit: Unit, alias: Mapping[str, str] | None = None) -> list[dict]
         proposal = kind
     else:
         inner = _pattern(unit.cond, alias)
-        proposal = {"$and": [kind] + (inner["$and"] if "$and" in inner else [inner])}
+        proposal = {"$and": [kind, *inner.get("$and", [inner])]}
     patterns = [{"m": proposal}]
     for n, token in enumerate(sorted(unit.needs)):
         patterns.append({f"c{n}": {"$and": [{KIND_KEY: "c"}, {TOKEN_KEY: token}]}})
@@ -336,7 +337,7 @@ _ENGINE_LOCK = threading.Lock()
 
 def get_engine() -> RulesEngine:
     """The process-wide engine (durable-rules must not be shared between hosts or threads)."""
-    global _ENGINE
+    global _ENGINE  # noqa: PLW0603 (one engine per process, created on first use)
     with _ENGINE_LOCK:
         if _ENGINE is None:
             _ENGINE = RulesEngine()

@@ -25,9 +25,10 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from knowledge.errors import BerdayaError
 from knowledge.proposal import Proposal
@@ -140,7 +141,7 @@ def _region_in_cimahi(proposal: Proposal) -> bool:
     return _region_known(os.environ.get("BERDAYA_REFERENCE"), region.kecamatan, region.kelurahan, region.rw)
 
 
-def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:
+def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:  # noqa: C901, PLR0915
     """Compute every fact of `facts.yaml` from a validated proposal, in one pass over its lines."""
     pagu = _param(params, "pagu_per_rw")
     max_mamin = _param(params, "max_mamin_share")

@@ -10,7 +10,6 @@ most once per check: durable-rules fires once per satisfied branch otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from rules.condition import Arith, Name, Node
 
@@ -59,7 +58,7 @@ class Concl:
 
 @dataclass(frozen=True)
 class IAnd:
-    items: tuple["IRNode", ...]
+    items: tuple[IRNode, ...]
 
     def facts(self) -> set[str]:
         return set().union(*(i.facts() for i in self.items))
@@ -67,13 +66,13 @@ class IAnd:
 
 @dataclass(frozen=True)
 class IOr:
-    items: tuple["IRNode", ...]
+    items: tuple[IRNode, ...]
 
     def facts(self) -> set[str]:
         return set().union(*(i.facts() for i in self.items))
 
 
-IRNode = Union[Cmp, Const, Concl, IAnd, IOr]
+IRNode = Cmp | Const | Concl | IAnd | IOr
 
 
 @dataclass(frozen=True)
@@ -135,6 +134,6 @@ def exclusive(node: IRNode) -> IRNode:
         branches: list[IRNode] = []
         for n, item in enumerate(node.items):
             guard = tuple(negate(prev) for prev in node.items[:n])
-            branches.append(exclusive(IAnd(guard + (item,))) if guard else exclusive(item))
+            branches.append(exclusive(IAnd((*guard, item))) if guard else exclusive(item))
         return simplify(IOr(tuple(branches)))
     return node

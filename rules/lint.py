@@ -8,9 +8,9 @@ compile_error, unknown_locator. The knowledge base is loaded leniently so that c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from knowledge.errors import Problem
 from knowledge.kb import KnowledgeBase, load_knowledge_base

@@ -117,7 +117,7 @@ class Registry:
             self.store.verify(pv)
             self._verified.add(pv.content_hash)
             if found is None:
-                from rules.check import Checker  # noqa: PLC0415
+                from rules.check import Checker
 
                 found = Checker.load(pv.content_dir)
                 _CHECKERS[pv.content_hash] = found

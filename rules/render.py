@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 FORMATS = ("rupiah", "pct", "int", "num")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
@@ -31,7 +32,7 @@ def _group(number: str, lang: str) -> str:
 
 
 def fmt_int(value: float, lang: str = "id") -> str:
-    return _group(str(int(round(value))), lang)
+    return _group(str(round(value)), lang)
 
 
 def fmt_num(value: float, lang: str = "id") -> str:

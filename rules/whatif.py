@@ -17,9 +17,10 @@ import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb import load_knowledge_base
@@ -37,7 +38,7 @@ _WORKER: dict[tuple[str, str], tuple[Any, Any]] = {}
 def _checkers(baseline_dir: str, draft_dir: str) -> tuple[Any, Any]:
     key = (baseline_dir, draft_dir)
     if key not in _WORKER:
-        from rules.check import Checker  # noqa: PLC0415 (only worker processes load the engine)
+        from rules.check import Checker
 
         _WORKER[key] = (Checker.load(baseline_dir), Checker.load(draft_dir))
     return _WORKER[key]
@@ -102,7 +103,7 @@ def _outcome(ref: str, proposal: Proposal, before: Any, after: Any) -> dict[str,
 
 def run_chunk(baseline_dir: str, draft_dir: str, chunk: list[Item], as_of: int | None = None) -> dict[str, Any]:
     """Worker task: check each proposal under both versions (errors come back as data, not exceptions)."""
-    from knowledge.documents import parse_proposal  # noqa: PLC0415
+    from knowledge.documents import parse_proposal
 
     try:
         baseline, draft = _checkers(baseline_dir, draft_dir)
@@ -227,7 +228,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
         "kind": "whatif-rules",
         "synthetic": synthetic,
         "source": source,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft)},
         "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
         "requested_cycles": wanted,
@@ -244,7 +245,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
 
 def synthetic_items(cycles: Iterable[int], seed: int = 2018) -> list[Item]:
     """The synthetic demo cycles (labelled SINTETIS in every reference) as replay items."""
-    from knowledge.synthetic import generate_cycles  # noqa: PLC0415 (generation is only needed here)
+    from knowledge.synthetic import generate_cycles
 
     wanted = sorted(set(cycles))
     data = generate_cycles(seed=seed, cycles=range(min(wanted), max(wanted) + 1)) if wanted else None

@@ -19,11 +19,10 @@ from knowledge.kb_store import KBStore, PublishedVersion
 
 def engine_problems(draft_dir: str, last_cycle: int) -> list[dict[str, str]]:
     """Worker task: compile every cycle from the first dated value to `last_cycle`, then run the rule tests."""
-    from knowledge.kb import load_knowledge_base  # noqa: PLC0415 (worker process only)
-    from rules.check import Checker  # noqa: PLC0415
-    from rules.kbtest import run_kb_tests  # noqa: PLC0415
-
-    from rules.lint import lint_path  # noqa: PLC0415
+    from knowledge.kb import load_knowledge_base
+    from rules.check import Checker
+    from rules.kbtest import run_kb_tests
+    from rules.lint import lint_path
 
     try:
         linted = lint_path(draft_dir)
@@ -71,7 +70,7 @@ def engine_check(last_cycle: int):
 def publish_draft(store: KBStore, draft_dir: str | Path, *, effective_from: dt.date, reason: str, by: str,
                   latest_completed_cycle: int | None = None, now: dt.datetime | None = None) -> PublishedVersion:
     """Publish through the whole gate: files, references, ids, date, what-if report, compile, rule tests."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     completed = latest_completed_cycle if latest_completed_cycle is not None else now.year - 1
     last = max(completed + 1, effective_from.year + 1) if isinstance(effective_from, dt.date) else completed + 1
     return store.publish(draft_dir, effective_from=effective_from, reason=reason, by=by,

@@ -51,8 +51,7 @@ def tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]
     out = {"ringkasan": (["Butir / item", "Nilai / value"], summary)}
     header = ["Sebelum \\ sesudah / before \\ after"] + [VERDICT_NAMES.get(v, v) for v in verdicts]
     rows = []
-    for label, matrix in [("semua / all", report["transitions"]["all"])] + \
-            sorted(report["transitions"]["by_cycle"].items()):
+    for label, matrix in [("semua / all", report["transitions"]["all"]), *sorted(report["transitions"]["by_cycle"].items())]:
         for b in verdicts:
             rows.append([f"{label}: {VERDICT_NAMES.get(b, b)}"] + [matrix[b][a] for a in verdicts])
     out["transisi"] = (header, rows)
@@ -79,8 +78,8 @@ def tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]
 
 
 def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
-    from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -93,7 +92,7 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
             ws.append(row)
         ws.freeze_panes = "A2"
     target = Path(path)
-    atomic_write(target, lambda tmp: wb.save(tmp))
+    atomic_write(target, wb.save)
     return target
 
 
@@ -119,10 +118,10 @@ def write_csvs(report: dict[str, Any], directory: str | Path) -> list[Path]:
 
 
 def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     verdicts = report.get("verdicts") or list(VERDICT_NAMES)
     tag = " (SINTETIS / synthetic)" if report.get("synthetic") else ""
@@ -167,7 +166,7 @@ def write_charts(report: dict[str, Any], directory: str | Path) -> list[Path]:
 
 def write_report(report: dict[str, Any], directory: str | Path) -> list[Path]:
     """Everything for the review meeting in `directory`: whatif.xlsx, one CSV per table, two PNG charts."""
-    import json  # noqa: PLC0415
+    import json
 
     d = Path(directory)
     written = [write_xlsx(report, d / "whatif.xlsx")]

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from rules.whatif_report import atomic_write, write_csv_tables
 
@@ -51,7 +52,7 @@ def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None
     changed = [u for u in units if u["before"] != u["after"]]
     return {
         "kind": "whatif-tiers", "synthetic": synthetic,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "baseline": {"label": before_label}, "draft": {"label": after_label},
         "tiers": order, "cycles": sorted({u["cycle"] for u in units}),
         "transitions": {"all": _matrix([(u["before"], u["after"]) for u in units], order),
@@ -66,7 +67,7 @@ def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None
 def tier_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
     tiers = report["tiers"]
     rows = []
-    for label, matrix in [("semua / all", report["transitions"]["all"])] + sorted(report["transitions"]["by_cycle"].items()):
+    for label, matrix in [("semua / all", report["transitions"]["all"]), *sorted(report["transitions"]["by_cycle"].items())]:
         rows += [[f"{label}: {b}"] + [matrix[b][a] for a in tiers] for b in tiers]
     summary = [["Versi terbit / published", report["baseline"]["label"]], ["Draf / draft", report["draft"]["label"]],
                ["Sumber data / data source", "SINTETIS / synthetic" if report["synthetic"] else "data tersimpan / stored"],
@@ -87,7 +88,7 @@ def tier_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[
 
 def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Path]:
     """tingkat.xlsx (one sheet per table), one CSV per table and tingkat_transisi.png in `directory`."""
-    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl import Workbook
 
     d = Path(directory)
     tables = tier_tables(report)
@@ -99,12 +100,12 @@ def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Pat
         for row in rows:
             ws.append(row)
     written = [d / "tingkat.xlsx"]
-    atomic_write(written[0], lambda tmp: wb.save(tmp))
+    atomic_write(written[0], wb.save)
     written += write_csv_tables(tables, d, prefix="tingkat_")
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     tiers = report["tiers"]
     grid = [[report["transitions"]["all"][b][a] for a in tiers] for b in tiers]

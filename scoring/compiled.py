@@ -12,7 +12,7 @@ import numpy as np
 
 from knowledge.indices import IndexDefinition
 
-_CACHE: dict[int, "CompiledIndex"] = {}
+_CACHE: dict[int, CompiledIndex] = {}
 _CACHE_LIMIT = 32
 
 

@@ -9,8 +9,9 @@ aggregate (dimensions, then index) -> Alkire–Foster adequacy -> tiers and bord
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def score_matrix(definition: IndexDefinition | str | Path, X: np.ndarray, *,
     tier = assign_tiers(score, cuts.values, cuts.rule)
     near = borderline(score, cuts.values, defn.tiers.borderline.distance)
     explanation = build_explanation(ci, N, score, tier, cuts.values, cuts.rule) if explain else None
-    id_columns = [c for c in ids]
+    id_columns = list(ids)
     return ScoreTable(
         definition=defn, id_columns=id_columns, ids={c: list(v) for c, v in ids.items()}, X=filled.X,
         normalised=N, imputed=filled.imputed, available_share=filled.available, scored=filled.scored,

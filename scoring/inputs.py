@@ -8,8 +8,9 @@ Empty cells become NaN and are left to the missing-data policy.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def check_ranges(ci: CompiledIndex, X: np.ndarray, problems: _Problems, row_offs
     if not ((lo < ci.valid_min) | (hi > ci.valid_max) | np.isinf(lo) | np.isinf(hi)).any():
         return
     with np.errstate(invalid="ignore"):
-        bad = (X < ci.valid_min) | (X > ci.valid_max) | np.isinf(X)
+        bad = (ci.valid_min > X) | (ci.valid_max < X) | np.isinf(X)
     cells = np.argwhere(bad)
     problems.dropped += max(0, len(cells) - MAX_PROBLEMS)
     for i, j in cells[:MAX_PROBLEMS]:

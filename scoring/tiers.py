@@ -6,6 +6,7 @@ A calibration artifact is accepted only for the exact definition it was fitted o
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
     need = len(defn.tier_ids) - 1
     ok = isinstance(cuts, list) and len(cuts) == need and all(
         isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in cuts)
-    if not ok or any(b <= a for a, b in zip(cuts, cuts[1:])):
+    if not ok or any(b <= a for a, b in itertools.pairwise(cuts)):
         raise _bad("calibration.cut_points", f"harus {need} angka yang naik tegas",
                    f"must be {need} strictly increasing numbers", source)
     return Cuts(np.array(cuts, dtype=float), defn.tiers.cut_rule, "calibration", cal_id)

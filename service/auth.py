@@ -39,7 +39,7 @@ class Principal:
     role: str
     kelurahan: str | None
 
-    def require(self, permission: str) -> "Principal":
+    def require(self, permission: str) -> Principal:
         if self.role not in PERMISSIONS[permission]:
             raise Forbidden(f"Peran '{self.role}' tidak boleh melakukan ini ({permission})",
                             f"Role '{self.role}' may not do this ({permission})")

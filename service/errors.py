@@ -8,7 +8,7 @@ and, for invalid input, `errors`: every field path with its bilingual text.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,14 +31,14 @@ class ServiceError(BerdayaError):
     status = 400
     slug = "bad-request"
     title = "Bad request"
-    headers: dict[str, str] = {}
+    headers: ClassVar[dict[str, str]] = {}
 
 
 class NotAuthenticated(ServiceError):
     """No API key, or one that is unknown or revoked."""
 
     status, slug, title = 401, "not-authenticated", "Not authenticated"
-    headers = {"WWW-Authenticate": 'Bearer realm="berdaya"'}
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="berdaya"'}
 
 
 class Forbidden(ServiceError):
@@ -73,7 +73,7 @@ class Unavailable(ServiceError):
     """A temporary failure (database); nothing was stored and the request can be retried."""
 
     status, slug, title = 503, "unavailable", "Service unavailable"
-    headers = {"Retry-After": "1"}
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class ProblemError(BaseModel):

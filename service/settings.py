@@ -49,7 +49,7 @@ class Settings(BaseModel):
     log_level: str = Field(default="INFO")
 
     @model_validator(mode="after")
-    def _refuse_unsafe(self) -> "Settings":
+    def _refuse_unsafe(self) -> Settings:
         scheme = self.database_url.split("://", 1)[0]
         if scheme not in SUPPORTED_SCHEMES:
             raise bilingual(
@@ -87,7 +87,7 @@ class Settings(BaseModel):
         return Path(self.database_url.split(":///", 1)[1])
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         env = os.environ if environ is None else environ
         values: dict = {}
         for name in cls.model_fields:

@@ -43,7 +43,7 @@ def price(rng: random.Random, bounds: list[int] | tuple[int, int]) -> int:
     """A unit price in the range, rounded the way price lists are (to 1,000 / 500 / 50 Rupiah)."""
     value = uniform(rng, bounds)
     step = 1000 if bounds[1] >= 100_000 else 500 if bounds[1] >= 10_000 else 50
-    return max(step, int(round(value / step)) * step)
+    return max(step, round(value / step) * step)
 
 
 def month_day(cycle: int, text: str) -> dt.date:

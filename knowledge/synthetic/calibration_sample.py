@@ -18,8 +18,9 @@ within about 0.003 from `units_per_cycle=1000`; use the larger sample when a tes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from knowledge.reference import Kelurahan
 from knowledge.synthetic.builder import Draft, amendment_ref, line_total, month_day, randint, uniform

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,7 +43,7 @@ def calibrate(
     seed: int = typer.Option(0, "--seed", help="Benih bootstrap / bootstrap seed"),
     out: Path = typer.Option(..., "--out", help="Artefak kalibrasi (JSON, tidak pernah ditimpa) / "
                                                 "calibration artifact (JSON, never overwritten)"),
-    report: Optional[Path] = typer.Option(None, "--report", help="Folder laporan (PNG + ringkasan.md) / "
+    report: Path | None = typer.Option(None, "--report", help="Folder laporan (PNG + ringkasan.md) / "
                                                                  "report folder"),
     synthetic: bool = typer.Option(False, "--synthetic", help="Tandai data sebagai SINTETIS (otomatis bila nama "
                                    "berkas atau manifest.json menyebutnya) / label the data SYNTHETIC (automatic "

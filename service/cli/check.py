@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,12 +21,12 @@ from service.cli.common import EXIT_NEEDS_WORK, EXIT_OK, app, handle_errors
 @handle_errors()
 def check(
     proposal: Path = typer.Argument(..., help="Proposal (JSON atau YAML) / proposal (JSON or YAML)"),
-    cycle: Optional[int] = typer.Option(None, "--cycle", help="Siklus aturan (bawaan: siklus proposal) / "
+    cycle: int | None = typer.Option(None, "--cycle", help="Siklus aturan (bawaan: siklus proposal) / "
                                         "cycle whose rules apply (default: the proposal's)"),
-    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan (bawaan: versi terbit yang "
+    kb_dir: Path | None = typer.Option(None, "--kb", help="Direktori basis pengetahuan (bawaan: versi terbit yang "
                                           "berlaku untuk siklusnya) / knowledge-base directory (default: the "
                                           "published version in force for the cycle)"),
-    store: Optional[Path] = typer.Option(None, "--store", help="Direktori penyimpanan versi / version store directory "
+    store: Path | None = typer.Option(None, "--store", help="Direktori penyimpanan versi / version store directory "
                                          "(default BERDAYA_KB_STORE atau var/kb-store)"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
     fmt: str = typer.Option("text", "--format", help="text | json"),
@@ -53,8 +52,8 @@ def check(
         checker = Checker.load(kb_dir)
         result = checker.check(loaded, cycle)
     else:
-        from knowledge.kb_store import KBStore  # noqa: PLC0415
-        from rules.registry import Registry  # noqa: PLC0415
+        from knowledge.kb_store import KBStore
+        from rules.registry import Registry
 
         registry = Registry(KBStore(store))
         done = registry.check(loaded, cycle)

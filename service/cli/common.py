@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import typer
 
@@ -57,11 +58,11 @@ def handle_errors(lang_param: str = "lang") -> Callable[[F], F]:
                 return func(*args, **kwargs)
             except InvalidInput as exc:
                 typer.echo(exc.report(lang), err=True)
-                raise typer.Exit(EXIT_INVALID)
+                raise typer.Exit(EXIT_INVALID) from None
             except BerdayaError as exc:
                 other = exc.message_en if lang == "id" else exc.message_id
                 typer.echo(f"{exc.message(lang)} / {other}", err=True)
-                raise typer.Exit(EXIT_INVALID)
+                raise typer.Exit(EXIT_INVALID) from None
 
         return wrapper  # type: ignore[return-value]
 

@@ -7,7 +7,6 @@ Exit codes: 0 all good, 1 a failing test or a lint problem, 2 invalid input.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -26,7 +25,7 @@ app.add_typer(kb_app, name="kb")
 @kb_app.command("test")
 @handle_errors()
 def kb_test(
-    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
+    kb_dir: Path | None = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
 ) -> None:
     """Jalankan uji aturan (tests/*.yaml) / run the rule tests.
@@ -42,7 +41,7 @@ def kb_test(
 @kb_app.command("lint")
 @handle_errors()
 def kb_lint(
-    kb_dir: Optional[Path] = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
+    kb_dir: Path | None = typer.Option(None, "--kb", help="Direktori basis pengetahuan / knowledge-base directory"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
 ) -> None:
     """Periksa isi basis pengetahuan / lint the knowledge base.

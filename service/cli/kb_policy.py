@@ -226,10 +226,10 @@ def rollback_cmd(
 def index_whatif(rows: list[dict], *, baseline_index: str, draft_index: str, baseline_calibration: Path | None,
                  draft_calibration: Path | None, synthetic: bool) -> dict:
     """Score the same evaluation records under the published and the draft index/calibration; compare tiers."""
-    from calibration.artifact import load_artifact  # noqa: PLC0415
-    from knowledge.indices import load_index_definition  # noqa: PLC0415
-    from rules.whatif_tiers import tier_transitions  # noqa: PLC0415
-    from scoring.engine import score_table  # noqa: PLC0415
+    from calibration.artifact import load_artifact
+    from knowledge.indices import load_index_definition
+    from rules.whatif_tiers import tier_transitions
+    from scoring.engine import score_table
 
     ids = ("cycle", "kecamatan", "kelurahan", "rw")
     runs = []
@@ -261,13 +261,13 @@ def simulate_index_cmd(
 
     Contoh / example: berdaya kb simulate-index sintetis --index draf-ppm.yaml --cycles 2024,2025
     """
-    from knowledge.tables import read_table  # noqa: PLC0415
-    from rules.whatif_tiers import write_tier_report  # noqa: PLC0415
+    from knowledge.tables import read_table
+    from rules.whatif_tiers import write_tier_report
 
     wanted = parse_cycles(cycles) if cycles else None
     synthetic = records.lower() in ("sintetis", "synthetic")
     if synthetic:
-        from knowledge.synthetic import generate_cycles  # noqa: PLC0415
+        from knowledge.synthetic import generate_cycles
 
         span = range(min(wanted), max(wanted) + 1) if wanted else range(2018, 2026)
         rows = [dict(r) for r in generate_cycles(cycles=span).evaluations]

@@ -5,7 +5,7 @@ The key itself is printed once, at creation; the database keeps only its hash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -45,9 +45,9 @@ def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "") -
 @handle_errors()
 def create(
     role: str = typer.Option(..., "--role", help=f"Peran / role: {', '.join(ROLES)}"),
-    kelurahan: Optional[str] = typer.Option(None, "--kelurahan", help="Wajib untuk fasilitator / facilitators only"),
+    kelurahan: str | None = typer.Option(None, "--kelurahan", help="Wajib untuk fasilitator / facilitators only"),
     label: str = typer.Option("", "--label", help="Catatan pemilik kunci / who holds the key"),
-    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+    database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
 ) -> None:
     """Buat kunci API / create an API key (printed once; only its hash is stored).
 
@@ -64,7 +64,7 @@ def create(
 @handle_errors()
 def revoke(
     key_id: str = typer.Argument(..., help="Id kunci / key id (key_...)"),
-    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+    database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
 ) -> None:
     """Cabut kunci API / revoke an API key.
 
@@ -81,7 +81,7 @@ def revoke(
 @keys_app.command("list")
 @handle_errors()
 def list_(
-    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+    database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
 ) -> None:
     """Daftar kunci API (tanpa kuncinya) / list API keys (never the keys themselves).
 

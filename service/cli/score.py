@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,7 +27,7 @@ from service.cli.common import app, handle_errors
 OUTPUT_FORMATS = ("json", "csv", "xlsx")
 
 
-def _output_format(fmt: Optional[str], out: Optional[Path]) -> str:
+def _output_format(fmt: str | None, out: Path | None) -> str:
     chosen = (fmt or (out.suffix.lstrip(".") if out else "json")).lower()
     if chosen not in OUTPUT_FORMATS:
         raise InvalidInput([Problem("--format", f"format '{chosen}' tidak didukung; gunakan json, csv atau xlsx",
@@ -69,10 +68,11 @@ def _write_stdout(table: ScoreTable, fmt: str) -> None:
 def score(
     input: Path = typer.Argument(..., help="Tabel evaluasi (csv, xlsx, json) / evaluation table"),
     index: str = typer.Option("ppm", "--index", help="ppm | idm | hdi | PATH definisi / definition file"),
-    calibration: Optional[Path] = typer.Option(None, "--calibration", help="Artefak kalibrasi (JSON) / calibration artifact"),
-    id_columns: str = typer.Option("", "--id-columns", help="Kolom identitas tambahan, dipisah koma / extra identifier columns, comma-separated"),
-    format: Optional[str] = typer.Option(None, "--format", help="json | csv | xlsx (bawaan: dari --out, atau json)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Berkas keluaran (bawaan: stdout) / output file (default stdout)"),
+    calibration: Path | None = typer.Option(None, "--calibration", help="Artefak kalibrasi (JSON) / calibration artifact"),
+    id_columns: str = typer.Option("", "--id-columns", help="Kolom identitas tambahan, dipisah koma / "
+                                                                   "extra identifier columns, comma-separated"),
+    format: str | None = typer.Option(None, "--format", help="json | csv | xlsx (bawaan: dari --out, atau json)"),
+    out: Path | None = typer.Option(None, "--out", help="Berkas keluaran (bawaan: stdout) / output file (default stdout)"),
     explain: bool = typer.Option(False, "--explain", help="Sertakan penjelasan dan saran / include explanations and advice"),
     lang: str = typer.Option("id", "--lang", help="id | en"),
 ) -> None:

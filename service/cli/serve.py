@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 
@@ -17,6 +16,7 @@ from service.settings import Settings
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Migrate once here, before any worker starts, so workers find the schema ready.
     import uvicorn
+
     from service.db import Database
     db = Database(settings)
     db.migrate()
@@ -37,7 +37,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Alamat / bind address"),
     port: int = typer.Option(8000, "--port", help="Port"),
     workers: int = typer.Option(1, "--workers", help="Proses worker / worker processes (PostgreSQL for > 1)"),
-    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+    database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
 ) -> None:
     """Jalankan layanan HTTP / run the HTTP service (OpenAPI at /docs).
 

@@ -25,15 +25,15 @@ from knowledge.errors import InvalidInput, Problem
 from knowledge.kb_diff import diff_kb, render_text
 from knowledge.kb_files import read_kb_files, tree_hash
 from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion
-from rules.whatif_gate import publish_draft
 from rules.whatif import simulate, synthetic_items
+from rules.whatif_gate import publish_draft
 from service.auth import PERMISSIONS, CurrentKey, Principal
 from service.errors import Forbidden, NotFound
 from service.routers.common import problems
 
 router = APIRouter(prefix="/v1/knowledge-bases/{name}", tags=["drafts"])
 MAX_FILES = 500
-_JOBS: dict[str, "Job"] = {}
+_JOBS: dict[str, Job] = {}
 _JOBS_LOCK = threading.Lock()
 KEEP_JOBS = 50
 # One replay at a time per serving process: each already uses the machine's 2 worker processes.
@@ -169,7 +169,7 @@ def _bundle_files(body: bytes, content_type: str) -> dict[str, bytes]:
 def _public(draft_id: str, path) -> DraftPublic:
     files = read_kb_files(path)
     return DraftPublic(draft_id=draft_id, version=files.version, content_hash=tree_hash(path),
-                       files=len(list(p for p in path.rglob("*") if p.is_file())),
+                       files=len([p for p in path.rglob("*") if p.is_file()]),
                        problems=[p.as_dict() for p in files.problems])
 
 
@@ -205,7 +205,7 @@ def diff_draft(draft_id: str, key: CurrentKey, store: StoreDep,
 
 
 def _stored_items(request: Request, cycles: list[int]) -> list[tuple[str, dict]]:
-    from service.repository import list_proposals  # noqa: PLC0415
+    from service.repository import list_proposals
 
     db = request.app.state.services.db
     items = []

@@ -7,7 +7,8 @@ same figures in a table next to the chart, for screen readers and for printing.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # Colour-blind-safe, distinguishable in greyscale, dark text readable on each (WCAG AA).
 TIER_COLOURS = ("#f4a582", "#fddbc7", "#92c5de", "#4393c3", "#2166ac", "#053061")

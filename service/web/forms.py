@@ -10,7 +10,8 @@ names it ("harus bilangan bulat") instead of the form silently dropping it.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # Field -> kind, relative to its container. Kinds: str, text (None when empty), int, float,
 # date, bool (checkbox), list (comma- or line-separated).
@@ -79,7 +80,7 @@ def _block(form: Mapping[str, Any], prefix: str, fields: Mapping[str, str]) -> d
 
 
 def _counts(form: Mapping[str, Any], prefix: str, fields: Iterable[str]) -> dict[str, Any]:
-    return _block(form, prefix, {f: "int" for f in fields})
+    return _block(form, prefix, dict.fromkeys(fields, "int"))
 
 
 def _indices(names: Iterable[str], pattern: re.Pattern[str]) -> list[int]:

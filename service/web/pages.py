@@ -55,7 +55,7 @@ async def sign_in(request: Request) -> Response:
 @router.post("/keluar")
 async def sign_out(request: Request) -> Response:
     page = page_for(request)
-    form, refused = await posted_form(request, page)
+    _form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
     page.session.sign_out()

@@ -75,7 +75,7 @@ def whatif_report(request: Request, report_id: str) -> Response:
         return refuse(page, "not_found", status=404, name=report_id[:80])
     report = found["report"]
     verdicts = report.get("verdicts") or ["eligible", "needs_revision", "ineligible"]
-    matrices = [("all", report["transitions"]["all"])] + sorted(report["transitions"].get("by_cycle", {}).items())
+    matrices = [("all", report["transitions"]["all"]), *sorted(report["transitions"].get("by_cycle", {}).items())]
     charts = [(label, matrix_cells(matrix, verdicts)) for label, matrix in matrices]
     moved = [r for r in report.get("rules", []) if r.get("delta")]
     bars = paired_bars([(r["rule_id"], r["before"], r["after"]) for r in moved])

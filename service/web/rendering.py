@@ -20,9 +20,16 @@ from fastapi.templating import Jinja2Templates
 from service.auth import Principal
 from service.web import forms
 from service.web.i18n import LANG_COOKIE, Translator, choose_lang
+from service.web.security import (
+    CSRF_FIELD,
+    CsrfRejected,
+    WebSession,
+    check_csrf,
+    current_principal,
+    load_session,
+    save_session,
+)
 from service.web.xlsx_proposal import generic_path
-from service.web.security import (CSRF_FIELD, CsrfRejected, WebSession, check_csrf, current_principal,
-                                  load_session, save_session)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 from service.web import forms

@@ -1,6 +1,6 @@
 """Small SYNTHETIC evaluation tables shared by the calibration tests (not real data)."""
 
-from functools import lru_cache
+from functools import cache
 
 from knowledge.indices import load_index_definition
 from knowledge.synthetic.calibration_sample import calibration_sample
@@ -10,7 +10,7 @@ from scoring.engine import score_table
 CYCLES = (2021, 2022, 2023)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sample():
     definition = load_index_definition("ppm")
     return calibration_sample(seed=9, cycles=CYCLES, units_per_cycle=150, noise_rate=0.10,

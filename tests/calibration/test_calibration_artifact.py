@@ -1,18 +1,18 @@
 """Calibration artifacts: format, round trip, immutability, and scoring with them."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 import yaml
-from calibration_rows import CYCLES, synthetic_rows, synthetic_scores
 
 from calibration.artifact import build_artifact, check_for_definition, load_artifact, write_artifact
 from calibration.fit import calibrate
 from knowledge.errors import InvalidInput
 from knowledge.indices import INDICES_DIR, load_index_definition, parse_index_definition
 from scoring.engine import score_table
+from tests.calibration.calibration_rows import CYCLES, synthetic_rows, synthetic_scores
 
 CONTRACT_KEYS = ["id", "index", "method", "cycles", "tiers", "cut_points", "cut_intervals", "validation",
                  "created_at", "synthetic"]
@@ -21,7 +21,7 @@ CONTRACT_KEYS = ["id", "index", "method", "cycles", "tiers", "cut_points", "cut_
 @pytest.fixture(scope="module")
 def result():
     return calibrate(load_index_definition("ppm"), synthetic_rows(), cycles=CYCLES, n_bootstrap=20, seed=5,
-                     created_at=datetime(2026, 2, 14, 9, 30, tzinfo=timezone.utc))
+                     created_at=datetime(2026, 2, 14, 9, 30, tzinfo=UTC))
 
 
 def test_artifact_has_exactly_the_contract_fields(result):
@@ -53,7 +53,7 @@ def test_the_id_depends_on_content_not_on_creation_time(result):
     body = {k: art[k] for k in ("method", "cycles", "tiers", "cut_points", "cut_intervals", "validation",
                                 "synthetic")}
     again = build_artifact(index_name="ppm", index_hash=art["index"]["hash"], created_at=datetime(2030, 1, 1,
-                           tzinfo=timezone.utc), **body)
+                           tzinfo=UTC), **body)
     assert again["id"] == art["id"]
     moved = build_artifact(index_name="ppm", index_hash=art["index"]["hash"],
                            **{**body, "cut_points": [0.41, 0.6, 0.8]})
@@ -121,6 +121,6 @@ def load_artifact_copy(artifact):
 
 def test_calibration_is_deterministic_for_a_seed(result):
     again = calibrate(load_index_definition("ppm"), synthetic_rows(), cycles=CYCLES, n_bootstrap=20, seed=5,
-                      created_at=datetime(2026, 2, 14, 9, 30, tzinfo=timezone.utc))
+                      created_at=datetime(2026, 2, 14, 9, 30, tzinfo=UTC))
     assert again.artifact == result.artifact
     np.testing.assert_array_equal(again.tier_probability, result.tier_probability)

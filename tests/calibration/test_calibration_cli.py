@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from calibration_rows import synthetic_rows, synthetic_scores
 from typer.testing import CliRunner
 
 from calibration.artifact import load_artifact
@@ -14,6 +13,7 @@ from calibration.data import source_is_synthetic
 from calibration.report import FILES, tanggal
 from knowledge.tables import read_table, write_table
 from service.cli import app
+from tests.calibration.calibration_rows import synthetic_rows, synthetic_scores
 
 runner = CliRunner()
 

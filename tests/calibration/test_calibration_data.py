@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from calibration_rows import synthetic_rows
 from typer.testing import CliRunner
 
 from calibration.data import parse_cycles, prepare, select_rows
@@ -12,6 +11,7 @@ from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
 from knowledge.tables import write_table
 from service.cli import app
+from tests.calibration.calibration_rows import synthetic_rows
 
 
 def test_cycles_as_a_range_a_list_or_both():

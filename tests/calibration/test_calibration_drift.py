@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from calibration_rows import synthetic_rows
 from typer.testing import CliRunner
 
 from calibration.drift import compare, cycle_drift, drift, psi, psi_band, tier_shares
@@ -13,6 +12,7 @@ from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
 from knowledge.tables import write_table
 from service.cli import app
+from tests.calibration.calibration_rows import synthetic_rows
 
 REFERENCE = np.linspace(0.0, 1.0, 201)
 

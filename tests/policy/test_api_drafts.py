@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from knowledge.kb_files import tree_hash
 from knowledge.kb_store import SHIPPED_KB, KBStore
 from service import repository
-from service.app import create_app
 from service.apikeys import hash_key, new_key, new_key_id
+from service.app import create_app
 from service.routers import drafts
 from service.settings import Settings
-
-from .conftest import add_param_value, set_version, snapshot
+from tests.policy.helpers import add_param_value, set_version, snapshot
 
 BASE = "/v1/knowledge-bases/ppm-cimahi"
 
@@ -99,7 +98,7 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
     early = client.post(f"{BASE}/drafts/{draft_id}/publish", headers=keys["policy"],
                         json={"effective_from": "2026-01-01", "reason": "Ambang 40%", "latest_completed_cycle": 2025})
     assert early.status_code == 422
-    assert [e["path"] for e in early.json()["errors"]][0].startswith("whatif/")
+    assert next(e["path"] for e in early.json()["errors"]).startswith("whatif/")
 
     job = client.post(f"{BASE}/drafts/{draft_id}/simulations", headers=keys["policy"],
                       json={"cycles": [2025], "source": "synthetic"})
@@ -133,7 +132,7 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
 
 def test_a_simulation_of_a_draft_with_schema_errors_fails_with_every_field_named(api, women_draft):
     client, keys, _ = api
-    from .conftest import edit_rule
+    from tests.policy.helpers import edit_rule
 
     edit_rule(women_draft, "PPM-INK-001", severity="fatal")
     draft_id = client.post(f"{BASE}/drafts", content=zipped(women_draft),

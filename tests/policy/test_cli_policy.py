@@ -10,9 +10,8 @@ from typer.testing import CliRunner
 from knowledge.documents import to_jsonable
 from knowledge.kb_store import SHIPPED_KB
 from service.cli import app
-
-from .conftest import MINI_KB, add_param_value, set_version, snapshot
-from .engine_fixtures import women_items
+from tests.policy.engine_fixtures import women_items
+from tests.policy.helpers import MINI_KB, add_param_value, set_version, snapshot
 
 runner = CliRunner()
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from knowledge.kb_diff import diff_kb, is_empty, render_text
-
-from .conftest import MINI_KB, add_param_value, edit_rule, edit_yaml, load_yaml
+from tests.policy.helpers import MINI_KB, add_param_value, edit_rule, edit_yaml, load_yaml
 
 
 def made_changes(make_draft):

@@ -8,8 +8,7 @@ import pytest
 
 from knowledge.errors import Problem
 from knowledge.kb_store import PublishRefused
-
-from .conftest import add_param_value, edit_rule, edit_yaml, record_whatif, snapshot
+from tests.policy.helpers import add_param_value, edit_rule, edit_yaml, record_whatif, snapshot
 
 D = dt.date
 

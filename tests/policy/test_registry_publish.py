@@ -13,9 +13,8 @@ from knowledge.kb_store import SHIPPED_KB, KBStore, PublishRefused
 from rules.registry import Registry, loaded_versions
 from rules.whatif import simulate
 from rules.whatif_gate import publish_draft
-
-from .conftest import add_param_value, edit_yaml, set_version, snapshot
-from .engine_fixtures import proposal, women_items, women_rule_ids
+from tests.policy.engine_fixtures import proposal, women_items, women_rule_ids
+from tests.policy.helpers import add_param_value, edit_yaml, set_version, snapshot
 
 D = dt.date
 

@@ -10,8 +10,7 @@ import pytest
 
 from knowledge.kb_files import tree_hash
 from knowledge.kb_store import SHIPPED_KB, KBStore, UnknownVersion, VersionTampered
-
-from .conftest import MINI_KB, add_param_value, load_yaml, record_whatif, snapshot
+from tests.policy.helpers import MINI_KB, add_param_value, load_yaml, record_whatif, snapshot
 
 D = dt.date
 
@@ -48,7 +47,7 @@ def test_a_date_inside_a_year_governs_the_next_cycle_only(mini_store, make_draft
 
 def test_publish_records_who_when_why_and_the_parent(mini_store, make_draft):
     draft = make_draft()
-    now = dt.datetime(2025, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2025, 12, 1, 9, 30, tzinfo=dt.UTC)
     record_whatif(mini_store, draft, [2025])
     pv = mini_store.publish(draft, effective_from=D(2026, 1, 1), reason="Ambang perempuan dinaikkan",
                             by="Bu Rina", latest_completed_cycle=2025, now=now)

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from knowledge import DATA_DIR
 from knowledge.indices import load_index_definition
 from knowledge.synthetic import generate_cycles
+from rules.whatif_tiers import write_tier_report
 from scoring.engine import score_table
 from service.cli.kb_policy import index_whatif
-from rules.whatif_tiers import write_tier_report
 
 PPM = DATA_DIR / "indices" / "ppm.yaml"
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-HERE = Path(__file__).parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from fixture_facts import SMALL_KB, small_facts  # noqa: E402
-
-from knowledge.documents import parse_proposal, read_document  # noqa: E402
-from rules.check import Checker  # noqa: E402
-from rules.kbtest import deep_merge  # noqa: E402
+from knowledge.documents import parse_proposal, read_document
+from rules.check import Checker
+from rules.kbtest import deep_merge
+from tests.rules.fixture_facts import SMALL_KB, small_facts
 
 BASE = SMALL_KB / "tests" / "base_proposal.yaml"
 

@@ -6,9 +6,10 @@ computes the handful of facts the small base uses, the way `rules.facts` does fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from knowledge.proposal import Proposal
 

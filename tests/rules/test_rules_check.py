@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from rules.check import CheckResult, Checker, default_checker, expand_path, verdict_of
+from rules.check import Checker, CheckResult, default_checker, expand_path, verdict_of
 from rules.compiler import NotInForce
-from fixture_facts import SMALL_KB, small_facts
+from tests.rules.fixture_facts import SMALL_KB, small_facts
 
 OVER = {"activities": {0: {"budget_lines": {0: {"quantity": 1200}}}}}
 WAGES = {"activities": {0: {"budget_lines": {1: {"source": "ppm"}}}}}

@@ -8,7 +8,7 @@ from rules.compiler import _isolate, compile_version
 from rules.condition import Arith, ConditionError, Name, Num, parse_condition
 from rules.engine import to_durable
 from rules.ir import Cmp, Const, IAnd, IOr, exclusive, negate
-from fixture_facts import SMALL_KB
+from tests.rules.fixture_facts import SMALL_KB
 
 
 @pytest.fixture(scope="module")

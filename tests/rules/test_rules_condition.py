@@ -2,8 +2,23 @@
 
 import pytest
 
-from rules.condition import (And, Arith, Bool, Compare, ConditionError, Name, Neg, Not, Num, Or, Param, Str,
-                             names_in, parse_condition, to_text)
+from rules.condition import (
+    And,
+    Arith,
+    Bool,
+    Compare,
+    ConditionError,
+    Name,
+    Neg,
+    Not,
+    Num,
+    Or,
+    Param,
+    Str,
+    names_in,
+    parse_condition,
+    to_text,
+)
 
 
 def test_precedence_of_and_over_or_and_not_binds_tightest():

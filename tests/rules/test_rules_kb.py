@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.errors import InvalidInput
 from knowledge.kb import cycle_date, load_knowledge_base
-from fixture_facts import SMALL_KB
+from tests.rules.fixture_facts import SMALL_KB
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IDM_PUBLISHED = ("iks", "ike", "ikl", "idm", "status")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _definition_data(name: str) -> dict:
     return yaml.safe_load((INDICES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
 

@@ -6,8 +6,7 @@ import pytest
 from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
 from scoring.engine import score_matrix, score_table
-
-from scoring_testkit import idm_rows, ppm_row
+from tests.scoring.scoring_testkit import idm_rows, ppm_row
 
 PPM = load_index_definition("ppm")
 IDM = load_index_definition("idm")

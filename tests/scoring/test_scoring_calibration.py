@@ -6,8 +6,7 @@ from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
 from scoring.tiers import resolve_cuts
-
-from scoring_testkit import definition_data, definition_from, ppm_row
+from tests.scoring.scoring_testkit import definition_data, definition_from, ppm_row
 
 PPM = load_index_definition("ppm")
 

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 from knowledge.indices import load_index_definition
 from knowledge.tables import write_table
 from service.cli import app
-
-from scoring_testkit import FIXTURES, ppm_row
+from tests.scoring.scoring_testkit import FIXTURES, ppm_row
 
 runner = CliRunner()
 

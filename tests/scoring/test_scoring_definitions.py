@@ -4,8 +4,7 @@ import pytest
 
 from knowledge.errors import InvalidInput
 from knowledge.indices import load_index_definition
-
-from scoring_testkit import definition_data, definition_from
+from tests.scoring.scoring_testkit import definition_data, definition_from
 
 
 def problems_of(data) -> dict[str, str]:

@@ -6,8 +6,7 @@ import pytest
 from knowledge.indices import load_index_definition
 from scoring.engine import score_matrix, score_table
 from scoring.tiers import assign_tiers
-
-from scoring_testkit import ppm_row
+from tests.scoring.scoring_testkit import ppm_row
 
 PPM = load_index_definition("ppm")
 HDI = load_index_definition("hdi")

@@ -8,8 +8,7 @@ import pytest
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
 from scoring.tiers import assign_tiers
-
-from scoring_testkit import idm_rows, ppm_row
+from tests.scoring.scoring_testkit import idm_rows, ppm_row
 
 HDI = load_index_definition("hdi")
 IDM = load_index_definition("idm")

@@ -6,8 +6,7 @@ import pytest
 
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
-
-from scoring_testkit import idm_rows, ppm_row
+from tests.scoring.scoring_testkit import idm_rows, ppm_row
 
 PPM = load_index_definition("ppm")
 COL = PPM.indicator_ids.index("swadaya_share")
@@ -32,7 +31,7 @@ def test_group_mean_when_no_previous_cycle():
 
 
 def test_unit_below_the_availability_threshold_is_not_scored():
-    gaps = {k: None for k in PPM.indicator_ids[:5]}       # 12 of 17 observed = 0.71 < 0.75
+    gaps = dict.fromkeys(PPM.indicator_ids[:5])       # 12 of 17 observed = 0.71 < 0.75
     rows = [ppm_row(rw=1), ppm_row(rw=2, **gaps)]
     table = score_table(PPM, rows, explain=True)
     unit = table.units[1]

@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 
 from knowledge.indices import load_index_definition
 from scoring.engine import score_matrix, score_table
-
-from scoring_testkit import definition_data, definition_from, ppm_row
+from tests.scoring.scoring_testkit import definition_data, definition_from, ppm_row
 
 DEFS = {name: load_index_definition(name) for name in ("ppm", "idm", "hdi")}
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

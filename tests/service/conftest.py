@@ -10,23 +10,17 @@ from __future__ import annotations
 import copy
 import os
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 from knowledge.documents import load_proposal, to_jsonable
 from service.app import create_app
-from service.apikeys import hash_key, new_key, new_key_id
 from service.models import ApiKey, Calibration, Decision, StoredProposal
-from service import repository
-from service.settings import Settings
+from tests.service.helpers import FIXTURES, Keys, add_key, make_settings
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PG_ENV = "BERDAYA_TEST_POSTGRES_URL"
 
 
@@ -65,10 +59,6 @@ def database_url(request):
     return request.getfixturevalue(f"{request.param}_url")
 
 
-def make_settings(url: str, **overrides) -> Settings:
-    return Settings(database_url=url, **overrides)
-
-
 def _empty(app) -> None:
     with app.state.services.db.session() as session, session.begin():
         for model in (StoredProposal, Decision, Calibration, ApiKey):
@@ -87,25 +77,6 @@ def client(app):
         _empty(app)
         yield test_client
         _empty(app)
-
-
-@dataclass
-class Keys:
-    facilitator: str
-    facilitator_other: str
-    evaluator: str
-    policy: str
-    admin: str
-
-    def auth(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {getattr(self, role)}"}
-
-
-def add_key(app, role: str, kelurahan: str | None = None) -> tuple[str, str]:
-    key, key_id = new_key(), new_key_id()
-    with app.state.services.db.session() as session:
-        repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=kelurahan)
-    return key_id, key
 
 
 @pytest.fixture
@@ -127,13 +98,3 @@ def base_proposal() -> dict:
 @pytest.fixture
 def proposal(base_proposal) -> dict:
     return copy.deepcopy(base_proposal)
-
-
-def with_region(proposal: dict, kelurahan: str, kecamatan: str, rw: int) -> dict:
-    out = copy.deepcopy(proposal)
-    out["region"] = {"kecamatan": kecamatan, "kelurahan": kelurahan, "rw": rw}
-    return out
-
-
-def load_yaml(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))

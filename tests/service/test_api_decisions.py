@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.service.conftest import with_region
-from tests.service.test_api_scores import artifact, record, upload
+from tests.service.helpers import artifact, record, upload, with_region
 
 PROBLEM = "application/problem+json"
 

@@ -6,7 +6,7 @@ from knowledge.documents import parse_proposal
 from knowledge.kb import load_knowledge_base
 from rules.check import default_checker
 from service.repository import input_hash
-from tests.service.conftest import add_key, with_region
+from tests.service.helpers import add_key, with_region
 
 PROBLEM = "application/problem+json"
 

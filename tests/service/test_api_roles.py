@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.service.test_api_scores import artifact, record
+from tests.service.helpers import artifact, record
 
 ROLES = ("facilitator", "evaluator", "policy", "admin")
 

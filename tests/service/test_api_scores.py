@@ -1,34 +1,14 @@
 """POST /v1/scores and /v1/calibrations: evaluators score, policy uploads, artifacts are checked."""
 
-import copy
-
 import pytest
 
 from calibration.artifact import build_artifact
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
 from service.engines import plain
-from service.schemas import EXAMPLE_RECORD
+from tests.service.helpers import artifact, record, upload
 
 PROBLEM = "application/problem+json"
-
-
-def record(rw: int, **changes) -> dict:
-    row = copy.deepcopy(EXAMPLE_RECORD)
-    row["rw"] = rw
-    row.update(changes)
-    return row
-
-
-def artifact(cuts=(0.35, 0.55, 0.75)) -> dict:
-    definition = load_index_definition("ppm")
-    return build_artifact(index_name="ppm", index_hash=definition.content_hash(), method="fixed",
-                          cycles=[2022, 2023], tiers=list(definition.tier_ids), cut_points=list(cuts),
-                          cut_intervals=[[c, c] for c in cuts], validation={}, synthetic=True)
-
-
-def upload(client, keys, art, role="policy"):
-    return client.post("/v1/calibrations", json=art, headers=keys.auth(role))
 
 
 def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
@@ -139,11 +119,11 @@ def test_an_artifact_id_cannot_be_reused_for_other_content(client, keys):
     import datetime as dt
 
     definition = load_index_definition("ppm")
-    common = dict(index_name="ppm", index_hash=definition.content_hash(), method="fixed", cycles=[2022],
-                  tiers=list(definition.tier_ids), cut_points=[0.3, 0.5, 0.7],
-                  cut_intervals=[[0.3, 0.3], [0.5, 0.5], [0.7, 0.7]], validation={}, synthetic=True)
-    first = build_artifact(**common, created_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
-    later = build_artifact(**common, created_at=dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc))
+    common = {"index_name": "ppm", "index_hash": definition.content_hash(), "method": "fixed", "cycles": [2022],
+                  "tiers": list(definition.tier_ids), "cut_points": [0.3, 0.5, 0.7],
+                  "cut_intervals": [[0.3, 0.3], [0.5, 0.5], [0.7, 0.7]], "validation": {}, "synthetic": True}
+    first = build_artifact(**common, created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    later = build_artifact(**common, created_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
     assert first["id"] == later["id"] and first != later
     assert upload(client, keys, first).status_code == 201
     response = upload(client, keys, later)
@@ -157,7 +137,7 @@ def test_artifacts_in_the_calibration_directory_are_imported_at_start(tmp_path):
     from calibration.artifact import write_artifact
     from service.app import create_app
     from service.settings import Settings
-    from tests.service.conftest import add_key
+    from tests.service.helpers import add_key
 
     art = artifact((0.3, 0.5, 0.7))
     write_artifact(art, tmp_path / "artifacts" / f"{art['id']}.json")

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from knowledge.documents import parse_proposal
 from rules.check import default_checker
-from tests.service.conftest import with_region
+from tests.service.helpers import with_region
 
 
 def variants(base: dict, n: int) -> list[dict]:

@@ -30,7 +30,7 @@ def server(request, tmp_path):
         url = request.getfixturevalue("postgresql_url")
     port = free_port()
     env = {**os.environ, "BERDAYA_DATABASE_URL": url}
-    out = open(tmp_path / "stdout.log", "w+")
+    out = open(tmp_path / "stdout.log", "w+")  # noqa: SIM115 (the server writes to it until the fixture ends)
     proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
                             cwd=tmp_path)

@@ -16,7 +16,7 @@ def test_docs_and_every_endpoint_are_published(client):
     assert client.get("/docs").status_code == 200
     doc = client.get("/openapi.json").json()
     operations = {(m, p) for p, ops in doc["paths"].items() for m in ops}
-    assert EXPECTED <= operations
+    assert operations >= EXPECTED
 
 
 def test_every_schema_has_an_example(client):

@@ -24,11 +24,10 @@ from knowledge.kb_store import SHIPPED_KB, KBStore
 from rules.registry import loaded_versions
 from service.app import create_app
 from service.cli import app as cli_app
-from tests.policy.conftest import add_param_value, record_whatif, set_version
 from tests.policy.engine_fixtures import proposal as proposal_with_dates
 from tests.policy.engine_fixtures import women_rule_ids
-
-from .conftest import make_settings
+from tests.policy.helpers import add_param_value, record_whatif, set_version
+from tests.service.helpers import make_settings
 
 RAISED = "2026.1-uji-perempuan-40"
 SHARE_375 = 24  # of 64 attendees: between the old (0.30) and the new (0.40) threshold

@@ -11,7 +11,7 @@ from knowledge.documents import parse_proposal
 from knowledge.errors import InvalidInput
 from service.web import forms
 from service.web.xlsx_proposal import SHEETS, read_workbook, write_template
-from tests.web.conftest import valid_proposal
+from tests.service.web.helpers import valid_proposal
 
 
 def describe(path: str) -> str:

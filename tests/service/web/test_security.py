@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from service.models import ApiKey
 from service import repository
 from service.apikeys import hash_key
-from itsdangerous import URLSafeTimedSerializer
-
+from service.models import ApiKey
 from service.web.security import SESSION_COOKIE, safe_next, signing_secret
-from tests.web.conftest import csrf_of, sign_in
+from tests.service.web.helpers import csrf_of, sign_in
 
 SAMPLE_FORM = {"cycle": "2022", "title": "Uji"}
 

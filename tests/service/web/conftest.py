@@ -8,60 +8,21 @@ with the reason.
 
 from __future__ import annotations
 
-import copy
 import os
-import re
 import shutil
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
-from knowledge.documents import to_jsonable
-from service import repository
-from service.app import create_app
-from service.apikeys import hash_key, new_key, new_key_id
-from service.settings import Settings
-from service.web import router as web_router
 from service.web import security
+from tests.service.web.helpers import build_app, make_key
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def build_app(database_url: str):
-    """The service's app; the web router is added only if the app factory does not include it yet."""
-    app = create_app(Settings(database_url=database_url))
-    if not any(getattr(r, "path", None) == "/pra-periksa" for r in app.routes):
-        app.include_router(web_router)
-    return app
-
-
-def make_key(app, role: str, kelurahan: str | None = None) -> str:
-    key = new_key()
-    with app.state.services.db.session() as session:
-        repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role=role,
-                              kelurahan=kelurahan, label=f"web test {role}")
-    return key
-
-
-def valid_proposal() -> dict:
-    with (FIXTURES / "proposal_valid.yaml").open(encoding="utf-8") as fh:
-        return to_jsonable(yaml.safe_load(fh))
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 @pytest.fixture(autouse=True)
@@ -91,13 +52,6 @@ def client(app):
 def keys(client, app):
     return {"facilitator": make_key(app, "facilitator", "Cibabat"), "evaluator": make_key(app, "evaluator"),
             "policy": make_key(app, "policy")}
-
-
-def sign_in(client, key: str) -> None:
-    page = client.get("/masuk")
-    response = client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
-                           follow_redirects=False)
-    assert response.status_code == 303, response.text[:500]
 
 
 # ---- browser ---------------------------------------------------------------------------------
@@ -154,20 +108,3 @@ def page(browser, live_server):
     tab.set_default_timeout(20_000)
     yield tab
     context.close()
-
-
-def screenshot(tab, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    tab.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def browser_sign_in(tab, url: str, key: str) -> None:
-    tab.goto(f"{url}/masuk")
-    tab.get_by_label(re.compile("Kunci API|API key")).fill(key)
-    tab.get_by_role("button", name=re.compile("^(Masuk|Sign in)$")).last.click()
-    tab.wait_for_load_state()
-
-
-__all__ = ["copy", "valid_proposal", "csrf_of", "sign_in", "make_key", "screenshot", "browser_sign_in"]

@@ -8,7 +8,7 @@ import yaml
 from knowledge.documents import load_proposal, parse_proposal, parse_text
 from knowledge.errors import InvalidInput
 
-FIXTURE = Path(__file__).parent / "fixtures" / "proposal_valid.yaml"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "proposal_valid.yaml"
 
 
 def base() -> dict:

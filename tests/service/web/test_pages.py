@@ -14,10 +14,8 @@ from openpyxl import load_workbook
 from knowledge.documents import parse_proposal
 from knowledge.kb_store import KBStore
 from service import repository
-from service.web import forms
 from service.web.xlsx_proposal import write_template
-from tests.web.conftest import csrf_of, sign_in, valid_proposal
-from tests.web.test_forms import as_form
+from tests.service.web.helpers import as_form, csrf_of, sign_in, valid_proposal, whatif_report
 
 
 def post_form(client, data: dict, action: str = "check"):
@@ -196,27 +194,6 @@ def test_policy_page_lists_every_rule_parameter_and_its_dated_values(client, app
         for value in param.values.values():
             assert html.escape(value.reference, quote=True) in response.text or value.reference in text_of(response.text)
     assert "Rp 72.500.000" in response.text and "Rp 75.000.000" in response.text
-
-
-def whatif_report(kb_name: str) -> dict:
-    """A what-if report summarised by the policy-tuning code from two replayed outcomes (test input)."""
-    from rules.whatif import summarise
-
-    outcomes = [
-        {"ref": "SINTETIS-2022-Cibabat-RW05", "cycle": 2022, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat",
-         "rw": 5, "before": "eligible", "after": "needs_revision", "fired_before": [],
-         "fired_after": ["PPM-INK-001"], "gone": [],
-         "new": [{"rule_id": "PPM-INK-001", "severity": "major"}]},
-        {"ref": "SINTETIS-2022-Melong-RW01", "cycle": 2022, "kecamatan": "Cimahi Selatan", "kelurahan": "Melong",
-         "rw": 1, "before": "eligible", "after": "eligible", "fired_before": [], "fired_after": []},
-    ]
-    report = summarise(outcomes, {"PPM-INK-001": {"title": {"id": "Perempuan hadir", "en": "Women present"},
-                                                  "group": "inclusion", "severity": "major"}})
-    report.update({"kind": "whatif-rules", "synthetic": True, "created_at": "2026-11-20T03:00:00+00:00",
-                   "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
-                   "baseline": {"version": "2025.1"}, "cycles": [2022],
-                   "verdicts": ["eligible", "needs_revision", "ineligible"]})
-    return report
 
 
 def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(client, app, keys):

@@ -7,10 +7,9 @@ import shutil
 
 from knowledge.documents import to_jsonable
 from knowledge.kb_store import SHIPPED_KB
-from tests.policy.conftest import add_param_value, record_whatif, set_version
 from tests.policy.engine_fixtures import proposal, women_rule_ids
-from tests.web.conftest import csrf_of
-from tests.web.test_forms import as_form
+from tests.policy.helpers import add_param_value, record_whatif, set_version
+from tests.service.web.helpers import as_form, csrf_of
 
 
 def post_check(client, data: dict):

@@ -7,22 +7,7 @@ import pytest
 from knowledge.documents import parse_proposal
 from knowledge.errors import InvalidInput
 from service.web import forms
-from tests.web.conftest import valid_proposal
-
-
-def as_form(data: dict) -> dict:
-    """What a browser posts for a proposal: text values, checked boxes as 'on', no unchecked boxes."""
-    out = {}
-    for name, value in forms.flatten(data).items():
-        if name == "documents" or value is None or value is False:
-            continue
-        if value is True:
-            out[name] = "on"
-        elif isinstance(value, list):
-            out[name] = ", ".join(value)
-        else:
-            out[name] = str(value)
-    return out
+from tests.service.web.helpers import as_form, valid_proposal
 
 
 def test_a_posted_form_becomes_the_same_proposal():

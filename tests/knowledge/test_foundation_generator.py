@@ -1,12 +1,12 @@
 """The synthetic-cycle generator: deterministic, labelled, every problem seeded, clean ones clean."""
 
 import collections
+import itertools
 import json
 
 import numpy as np
 import pytest
 
-from foundation_checks import margin_failures, measures, violations
 from knowledge.documents import parse_proposal
 from knowledge.errors import InvalidInput
 from knowledge.reference import load_reference
@@ -19,6 +19,7 @@ from knowledge.synthetic import (
     synthetic_indicator_matrix,
     tiers_from_scores,
 )
+from tests.knowledge.foundation_checks import margin_failures, measures, violations
 
 # The seeded problem types and the rule group that must catch each.
 CONTRACT_PROBLEMS = {
@@ -136,7 +137,7 @@ def test_evaluator_tiers_come_from_the_hidden_index_with_about_twenty_percent_no
 def test_the_hidden_level_drifts_upward_and_indicators_follow_it(data):
     cycles = np.array([r["cycle"] for r in data.evaluations])
     means = [data.true_index[cycles == c].mean() for c in data.cycles]
-    assert means[-1] - means[0] > 0.05 and all(b > a - 0.01 for a, b in zip(means, means[1:]))
+    assert means[-1] - means[0] > 0.05 and all(b > a - 0.01 for a, b in itertools.pairwise(means))
     on_time = np.array([r["on_time_share"] for r in data.evaluations])
     late = np.array([r["lpj_days_late"] for r in data.evaluations])
     assert np.corrcoef(on_time, data.true_index)[0, 1] > 0.5

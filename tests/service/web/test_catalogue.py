@@ -8,9 +8,9 @@ from pathlib import Path
 from service.web import forms
 from service.web.i18n import LANGS, Translator, catalogue
 from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS, generic_path
-from tests.web.conftest import valid_proposal
+from tests.service.web.helpers import valid_proposal
 
-WEB = Path(__file__).resolve().parents[2] / "service" / "web"
+WEB = Path(__file__).resolve().parents[3] / "service" / "web"
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
 

@@ -71,7 +71,8 @@ def _attendance_above_total(d):
 
 BAD = [  # (change, field path, Indonesian text, English text)
     (_missing_title, "title", "wajib diisi", "Field required"),
-    (_negative_quantity, "activities[0].budget_lines[0].quantity", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
+    (_negative_quantity, "activities[0].budget_lines[0].quantity", "lebih besar atau sama dengan 0",
+     "greater than or equal to 0"),
     (_negative_amount, "activities[0].budget_lines[1].amount", "lebih besar atau sama dengan 0", "greater than or equal to 0"),
     (_end_before_start, "activities[0].end", "sebelum tanggal mulai", "before start date"),
     (_unknown_kecamatan, "region.kecamatan", "mungkin maksud Anda 'Cimahi Utara'", "did you mean 'Cimahi Utara'"),
@@ -86,7 +87,7 @@ def test_validate_exits_2_naming_the_field_in_both_languages(tmp_path, change, f
     change(data)
     result = runner.invoke(app, ["validate", str(write(tmp_path, data))])
     assert result.exit_code == 2
-    line = next(l for l in result.stderr.splitlines() if f"- {field}: " in l)
+    line = next(s for s in result.stderr.splitlines() if f"- {field}: " in s)
     assert id_text in line and en_text in line
     assert line.index(id_text) < line.index(en_text)   # Bahasa Indonesia first
     assert result.stdout == ""

@@ -4,7 +4,6 @@ served by uvicorn on a loopback port. Screenshots go to test-artifacts/screensho
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import re
@@ -13,11 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
+from knowledge.kb_store import KBStore
 from service.web import forms
 from service.web.xlsx_proposal import write_template
-from knowledge.kb_store import KBStore
-from tests.web.conftest import browser_sign_in, screenshot, valid_proposal
-from tests.web.test_pages import whatif_report
+from tests.service.web.helpers import browser_sign_in, screenshot, valid_proposal, whatif_report
 
 pytestmark = pytest.mark.browser
 

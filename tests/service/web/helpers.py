@@ -1,0 +1,104 @@
+"""Helpers of the page tests: the app with its pages, keys, a valid proposal, sign-in, form posts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from knowledge.documents import to_jsonable
+from service import repository
+from service.apikeys import hash_key, new_key, new_key_id
+from service.app import create_app
+from service.settings import Settings
+from service.web import forms
+from service.web import router as web_router
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = ROOT / "tests" / "fixtures"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def build_app(database_url: str):
+    """The service's app; the web router is added only if the app factory does not include it yet."""
+    app = create_app(Settings(database_url=database_url))
+    if not any(getattr(r, "path", None) == "/pra-periksa" for r in app.routes):
+        app.include_router(web_router)
+    return app
+
+
+def make_key(app, role: str, kelurahan: str | None = None) -> str:
+    key = new_key()
+    with app.state.services.db.session() as session:
+        repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role=role,
+                              kelurahan=kelurahan, label=f"web test {role}")
+    return key
+
+
+def valid_proposal() -> dict:
+    with (FIXTURES / "proposal_valid.yaml").open(encoding="utf-8") as fh:
+        return to_jsonable(yaml.safe_load(fh))
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, key: str) -> None:
+    page = client.get("/masuk")
+    response = client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+
+
+def screenshot(tab, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def browser_sign_in(tab, url: str, key: str) -> None:
+    tab.goto(f"{url}/masuk")
+    tab.get_by_label(re.compile("Kunci API|API key")).fill(key)
+    tab.get_by_role("button", name=re.compile("^(Masuk|Sign in)$")).last.click()
+    tab.wait_for_load_state()
+
+
+def as_form(data: dict) -> dict:
+    """What a browser posts for a proposal: text values, checked boxes as 'on', no unchecked boxes."""
+    out = {}
+    for name, value in forms.flatten(data).items():
+        if name == "documents" or value is None or value is False:
+            continue
+        if value is True:
+            out[name] = "on"
+        elif isinstance(value, list):
+            out[name] = ", ".join(value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def whatif_report(kb_name: str) -> dict:
+    """A what-if report summarised by the policy-tuning code from two replayed outcomes (test input)."""
+    from rules.whatif import summarise
+
+    outcomes = [
+        {"ref": "SINTETIS-2022-Cibabat-RW05", "cycle": 2022, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat",
+         "rw": 5, "before": "eligible", "after": "needs_revision", "fired_before": [],
+         "fired_after": ["PPM-INK-001"], "gone": [],
+         "new": [{"rule_id": "PPM-INK-001", "severity": "major"}]},
+        {"ref": "SINTETIS-2022-Melong-RW01", "cycle": 2022, "kecamatan": "Cimahi Selatan", "kelurahan": "Melong",
+         "rw": 1, "before": "eligible", "after": "eligible", "fired_before": [], "fired_after": []},
+    ]
+    report = summarise(outcomes, {"PPM-INK-001": {"title": {"id": "Perempuan hadir", "en": "Women present"},
+                                                  "group": "inclusion", "severity": "major"}})
+    report.update({"kind": "whatif-rules", "synthetic": True, "created_at": "2026-11-20T03:00:00+00:00",
+                   "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
+                   "baseline": {"version": "2025.1"}, "cycles": [2022],
+                   "verdicts": ["eligible", "needs_revision", "ineligible"]})
+    return report
