@@ -16,9 +16,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/berdaya run-demo
 
-# The linters first (ruff: rules in pyproject.toml), then the whole suite.
+# The linters first (ruff and mypy, both configured in pyproject.toml), then the whole suite.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: lint
 	$(PY) -m pytest -q

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import IndexDefinition
 from knowledge.validation import bilingual, problems_from
 
 ID_EXCLUDED = ("id", "created_at")
@@ -176,10 +177,11 @@ def load_artifact(path: str | Path) -> dict[str, Any]:
         raise InvalidInput([Problem(f"{p}:id", "isi artefak tidak cocok dengan id-nya (berkas diubah?)",
                                     "the artifact's content does not match its id (was the file edited?)")],
                            source=str(p))
-    return data
+    artifact: dict[str, Any] = data
+    return artifact
 
 
-def check_for_definition(artifact: dict[str, Any], definition) -> None:
+def check_for_definition(artifact: dict[str, Any], definition: IndexDefinition) -> None:
     """Refuse an artifact fitted for another index definition (name, content hash or tiers)."""
     problems = []
     if artifact["index"]["name"] != definition.name:

@@ -20,7 +20,7 @@ from scoring.tiers import assign_tiers as scoring_tiers
 CUT_RULES = (">", ">=")
 
 
-def assign_tiers(scores: np.ndarray, cut_points: np.ndarray, cut_rule: str = ">") -> np.ndarray:
+def assign_tiers(scores: ArrayLike, cut_points: ArrayLike, cut_rule: str = ">") -> np.ndarray:
     """Tier ordinal of each score given ordered cut points (the index definition's rule).
 
     ``cut_rule=">"``: a unit passes a cut only when strictly above it, so a score equal to a

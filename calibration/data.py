@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import IndexDefinition
 from scoring.engine import score_table
 from scoring.tiers import tier_ordinal as scoring_tier_ordinal
 
@@ -71,7 +72,7 @@ def parse_cycles(text: str) -> list[int]:
     return sorted(cycles)
 
 
-def tier_ordinal(value: Any, definition) -> int | None:
+def tier_ordinal(value: Any, definition: IndexDefinition) -> int | None:
     """A tier by id, name or ordinal as scoring reads it; None when empty or not a tier."""
     try:
         return scoring_tier_ordinal(definition, value)
@@ -79,8 +80,8 @@ def tier_ordinal(value: Any, definition) -> int | None:
         return None
 
 
-def _cycle_of(row: dict[str, Any], column: str) -> int | None:
-    value = row.get(column)
+def _cycle_of(row: dict[str, Any], column: str | None) -> int | None:
+    value = row.get(column) if column else None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().isdigit():
@@ -88,7 +89,7 @@ def _cycle_of(row: dict[str, Any], column: str) -> int | None:
     return None
 
 
-def select_rows(definition, rows: list[dict[str, Any]], cycles: Sequence[int], *,
+def select_rows(definition: IndexDefinition, rows: list[dict[str, Any]], cycles: Sequence[int], *,
                 require_tiers: bool = True) -> list[tuple[int, dict[str, Any]]]:
     """(spreadsheet row number, row) of the rows in ``cycles``; errors for absent cycles and bad tiers.
 
@@ -134,7 +135,7 @@ def select_rows(definition, rows: list[dict[str, Any]], cycles: Sequence[int], *
     return chosen
 
 
-def _tier_or_none(value: Any, definition) -> int:
+def _tier_or_none(value: Any, definition: IndexDefinition) -> int:
     k = tier_ordinal(value, definition)
     return -1 if k is None else k
 
@@ -143,7 +144,7 @@ def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
 
 
-def prepare(definition, rows: list[dict[str, Any]], cycles: Sequence[int], *,
+def prepare(definition: IndexDefinition, rows: list[dict[str, Any]], cycles: Sequence[int], *,
             require_tiers: bool = True) -> CalibrationData:
     """Score the rows and pair each score of ``cycles`` with its evaluator tier (-1 if none).
 

@@ -14,17 +14,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import ks_2samp
 
 from calibration.artifact import check_for_definition
 from calibration.base import assign_tiers
 from calibration.data import prepare
+from knowledge.indices import IndexDefinition
 
 # Conventional (rough) PSI bands; shown as labels, never used to hide a tier-share change.
 PSI_BANDS = ((0.1, "stabil / stable"), (0.25, "sedang / moderate"), (float("inf"), "besar / large"))
 
 
-def psi(reference, current, *, bins: int = 10, floor: float = 1e-4) -> float:
+def psi(reference: ArrayLike, current: ArrayLike, *, bins: int = 10, floor: float = 1e-4) -> float:
     """Population stability index of ``current`` against ``reference``.
 
     Bins are the reference's quantiles (at most ``bins``; tied edges merged), open at both
@@ -50,7 +52,7 @@ def psi_band(value: float) -> str:
     return next(label for limit, label in PSI_BANDS if value < limit)
 
 
-def compare(reference, current) -> dict[str, Any]:
+def compare(reference: ArrayLike, current: ArrayLike) -> dict[str, Any]:
     """PSI and KS of one variable; NaNs (unscored or missing values) are left out."""
     ref = np.asarray(reference, dtype=float)
     cur = np.asarray(current, dtype=float)
@@ -67,18 +69,19 @@ def compare(reference, current) -> dict[str, Any]:
     return out
 
 
-def tier_shares(scores, cut_points, n_tiers: int, cut_rule: str = ">") -> list[float]:
+def tier_shares(scores: ArrayLike, cut_points: ArrayLike, n_tiers: int, cut_rule: str = ">") -> list[float]:
     """Share of units in each tier under the given (frozen) cut points."""
     x = np.asarray(scores, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return [0.0] * n_tiers
     counts = np.bincount(assign_tiers(x, cut_points, cut_rule), minlength=n_tiers)
-    return (counts / x.size).tolist()
+    shares: list[float] = (counts / x.size).tolist()
+    return shares
 
 
-def drift(reference: Mapping[str, Sequence[float]], current: Mapping[str, Sequence[float]], *,
-          cut_points, tiers: Sequence[str], cut_rule: str = ">", score_key: str = "score") -> dict[str, Any]:
+def drift(reference: Mapping[str, ArrayLike], current: Mapping[str, ArrayLike], *,
+          cut_points: ArrayLike, tiers: Sequence[str], cut_rule: str = ">", score_key: str = "score") -> dict[str, Any]:
     """Drift of a cycle (``current``) against the reference cycles, variable by variable.
 
     Parameters
@@ -115,7 +118,7 @@ def drift(reference: Mapping[str, Sequence[float]], current: Mapping[str, Sequen
     }
 
 
-def cycle_drift(definition, artifact: dict[str, Any], rows: list[dict[str, Any]], cycle: int) -> dict[str, Any]:
+def cycle_drift(definition: IndexDefinition, artifact: dict[str, Any], rows: list[dict[str, Any]], cycle: int) -> dict[str, Any]:
     """Drift of ``cycle`` in ``rows`` against the artifact's reference cycles (also in ``rows``).
 
     The rows are scored with the definition (which the artifact must belong to); the cycle

@@ -21,13 +21,14 @@ from calibration.estimators import METHODS, make_calibrator
 from calibration.uncertainty import FLAG_BELOW, BootstrapResult, bootstrap_cut_points, flag_uncertain, tier_probability
 from calibration.validation import compare_methods
 from knowledge.errors import InvalidInput, Problem
+from knowledge.indices import IndexDefinition
 
 
 @dataclass(frozen=True)
 class CalibrationResult:
     """Everything a calibration run produced; ``artifact`` is the JSON-ready dict."""
 
-    definition: Any
+    definition: IndexDefinition
     method: str
     cycles: list[int]
     data: CalibrationData
@@ -43,7 +44,7 @@ class CalibrationResult:
         return bool(self.artifact["synthetic"])
 
 
-def calibrators(definition, *, reference_cycle: int | None = None) -> dict[str, CutPointCalibrator]:
+def calibrators(definition: IndexDefinition, *, reference_cycle: int | None = None) -> dict[str, CutPointCalibrator]:
     """One unfitted calibrator per method for this definition (fixed only if it has cuts)."""
     k = len(definition.tier_ids)
     rule = definition.tiers.cut_rule
@@ -58,11 +59,11 @@ def _fit(estimator: CutPointCalibrator, data: CalibrationData) -> CutPointCalibr
     return estimator.fit(data.scores, data.tiers)
 
 
-def _tier_names(definition) -> list[str]:
+def _tier_names(definition: IndexDefinition) -> list[str]:
     return list(definition.tier_ids)
 
 
-def calibrate(definition, rows: list[dict[str, Any]], *, cycles: Sequence[int], method: str = "ordinal",
+def calibrate(definition: IndexDefinition, rows: list[dict[str, Any]], *, cycles: Sequence[int], method: str = "ordinal",
               n_bootstrap: int = 200, seed: int = 0, synthetic: bool | None = None,
               progress: Callable[[int], None] | None = None,
               created_at: datetime | None = None) -> CalibrationResult:

@@ -10,6 +10,13 @@ uncertainty it shows and labels synthetic data SINTETIS.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from calibration.fit import CalibrationResult
+
 import os
 import tempfile
 from datetime import datetime
@@ -41,14 +48,14 @@ def english_date(moment: datetime) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
-def _num(value, decimals: int = 4, lang: str = "id") -> str:
+def _num(value: float | None, decimals: int = 4, lang: str = "id") -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
     text = f"{value:.{decimals}f}"
     return text.replace(".", ",") if lang == "id" else text
 
 
-def _save(fig, path: Path) -> None:
+def _save(fig: Figure, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
     os.close(fd)
     try:
@@ -63,7 +70,7 @@ def _title(text: str, synthetic: bool) -> str:
     return f"[SINTETIS / SYNTHETIC] {text}" if synthetic else text
 
 
-def chart_scores(result, path: Path) -> None:
+def chart_scores(result: CalibrationResult, path: Path) -> None:
     names = [t.name.id for t in result.definition.tiers.levels]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     data = result.data
@@ -71,7 +78,7 @@ def chart_scores(result, path: Path) -> None:
     for k, name in enumerate(names):
         chosen = data.scores[data.tiers == k]
         if chosen.size:
-            ax.hist(chosen, bins=bins, alpha=0.55, label=f"{name} (n={chosen.size})")
+            ax.hist(chosen, bins=bins.tolist(), alpha=0.55, label=f"{name} (n={chosen.size})")
     for cut, (lo, hi) in zip(result.estimator.cut_points_, result.bootstrap.intervals):
         ax.axvspan(lo, hi, color="grey", alpha=0.25)
         ax.axvline(cut, color="black", linewidth=1.2)
@@ -84,7 +91,7 @@ def chart_scores(result, path: Path) -> None:
     _save(fig, path)
 
 
-def shares_by_cycle(result) -> tuple[list[int], np.ndarray, np.ndarray]:
+def shares_by_cycle(result: CalibrationResult) -> tuple[list[int], np.ndarray, np.ndarray]:
     """Cycles and the tier shares per cycle: evaluators' and under the fitted cuts."""
     data = result.data
     k = len(result.definition.tier_ids)
@@ -95,7 +102,7 @@ def shares_by_cycle(result) -> tuple[list[int], np.ndarray, np.ndarray]:
     return cycles, evaluator / evaluator.sum(1, keepdims=True), model / model.sum(1, keepdims=True)
 
 
-def chart_shares(result, path: Path) -> None:
+def chart_shares(result: CalibrationResult, path: Path) -> None:
     names = [t.name.id for t in result.definition.tiers.levels]
     cycles, evaluator, model = shares_by_cycle(result)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
@@ -113,7 +120,7 @@ def chart_shares(result, path: Path) -> None:
     _save(fig, path)
 
 
-def chart_confusion(result, path: Path) -> None:
+def chart_confusion(result: CalibrationResult, path: Path) -> None:
     names = [t.name.id for t in result.definition.tiers.levels]
     matrix = np.array(result.validation[result.method]["pooled"]["confusion"])
     fig, ax = plt.subplots(figsize=(5.5, 4.8))
@@ -128,7 +135,7 @@ def chart_confusion(result, path: Path) -> None:
     _save(fig, path)
 
 
-def unit_table(result, path: Path) -> None:
+def unit_table(result: CalibrationResult, path: Path) -> None:
     """One row per unit: identifiers, score, evaluator and calibrated tier, tier probability, flag."""
     data = result.data
     tiers = result.definition.tier_ids
@@ -147,7 +154,7 @@ def unit_table(result, path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _validation_rows(result, lang: str) -> list[str]:
+def _validation_rows(result: CalibrationResult, lang: str) -> list[str]:
     head = ("| metode | akurasi | kappa kuadratik | galat tingkat rata-rata | n | siklus dilewati |"
             if lang == "id" else "| method | accuracy | quadratic kappa | mean abs. tier error | n | cycles skipped |")
     rows = [head, "|---|---|---|---|---|---|"]
@@ -160,7 +167,7 @@ def _validation_rows(result, lang: str) -> list[str]:
     return rows
 
 
-def _cut_rows(result, lang: str) -> list[str]:
+def _cut_rows(result: CalibrationResult, lang: str) -> list[str]:
     tiers = [t.name.id if lang == "id" else t.name.en for t in result.definition.tiers.levels]
     head = "| batas | titik potong | selang bootstrap 95% |" if lang == "id" else \
         "| boundary | cut point | 95% bootstrap interval |"
@@ -171,7 +178,7 @@ def _cut_rows(result, lang: str) -> list[str]:
     return rows
 
 
-def model_probability_share(result) -> float | None:
+def model_probability_share(result: CalibrationResult) -> float | None:
     """Share of units whose own-model P(assigned tier) is below the flag level (ordinal only).
 
     Shown beside the bootstrap figure, clearly named, because the two kinds of uncertainty
@@ -184,7 +191,7 @@ def model_probability_share(result) -> float | None:
     return float(np.mean(own < FLAG_BELOW)) if own.size else None
 
 
-def summary_markdown(result, created: datetime) -> str:
+def summary_markdown(result: CalibrationResult, created: datetime) -> str:
     """The bilingual summary: Bahasa Indonesia first, then English."""
     art = result.artifact
     boot = result.bootstrap
@@ -246,7 +253,7 @@ def summary_markdown(result, created: datetime) -> str:
     return "\n".join(lines)
 
 
-def write_report(result, directory: str | Path, *, created: datetime | None = None) -> list[Path]:
+def write_report(result: CalibrationResult, directory: str | Path, *, created: datetime | None = None) -> list[Path]:
     """Write the three charts and `ringkasan.md` into ``directory``; returns their paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

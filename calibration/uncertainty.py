@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 
 from calibration.base import CutPointCalibrator, assign_tiers
@@ -40,13 +42,14 @@ class BootstrapResult:
     seed: int
     level: float
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {"replicates": self.replicates, "used": int(self.cut_samples.shape[0]),
                 "skipped": self.skipped, "seed": self.seed, "level": self.level,
                 "resampling": "plain (natural class shares)", "kind": dict(KIND)}
 
 
-def bootstrap_cut_points(estimator: CutPointCalibrator, scores, tiers, *, cycles=None, n_boot: int = 200,
+def bootstrap_cut_points(estimator: CutPointCalibrator, scores: ArrayLike, tiers: ArrayLike, *,
+                         cycles: ArrayLike | None = None, n_boot: int = 200,
                          seed: int = 0, level: float = 0.95,
                          progress: Callable[[int], None] | None = None) -> BootstrapResult:
     """Refit an unfitted calibrator on ``n_boot`` plain resamples of the records.
@@ -102,7 +105,7 @@ def bootstrap_cut_points(estimator: CutPointCalibrator, scores, tiers, *, cycles
     return BootstrapResult(cut_samples, intervals, int(n_boot), skipped, int(seed), float(level))
 
 
-def tier_probability(scores, cut_points, cut_samples: np.ndarray, cut_rule: str = ">") -> np.ndarray:
+def tier_probability(scores: ArrayLike, cut_points: ArrayLike, cut_samples: np.ndarray, cut_rule: str = ">") -> np.ndarray:
     """Share of bootstrap replicates that put each score in the tier ``cut_points`` give it."""
     x = np.asarray(scores, dtype=float)
     point = assign_tiers(x, cut_points, cut_rule)
@@ -111,10 +114,10 @@ def tier_probability(scores, cut_points, cut_samples: np.ndarray, cut_rule: str 
     agree = np.zeros(x.shape, dtype=float)
     for cuts in cut_samples:
         agree += assign_tiers(x, cuts, cut_rule) == point
-    return agree / cut_samples.shape[0]
+    return np.asarray(agree / cut_samples.shape[0])
 
 
 def flag_uncertain(probability: np.ndarray, below: float = FLAG_BELOW) -> np.ndarray:
     """Units whose tier probability is below ``below`` (0.8 by default)."""
     p = np.asarray(probability, dtype=float)
-    return np.isfinite(p) & (p < below)
+    return np.asarray(np.isfinite(p) & (p < below))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
@@ -40,13 +41,14 @@ def tier_metrics(true: np.ndarray, predicted: np.ndarray, n_tiers: int) -> dict[
     }
 
 
-def _fit(estimator: CutPointCalibrator, scores, tiers, cycles):
+def _fit(estimator: CutPointCalibrator, scores: ArrayLike, tiers: ArrayLike,
+         cycles: ArrayLike | None) -> CutPointCalibrator:
     if getattr(estimator, "method", "") == "quantile":
         return estimator.fit(scores, tiers, cycles=cycles)
     return estimator.fit(scores, tiers)
 
 
-def leave_one_cycle_out(estimator: CutPointCalibrator, scores, tiers, cycles) -> dict[str, Any]:
+def leave_one_cycle_out(estimator: CutPointCalibrator, scores: ArrayLike, tiers: ArrayLike, cycles: ArrayLike) -> dict[str, Any]:
     """Validate one (unfitted) calibrator by leaving each cycle out in turn.
 
     Parameters
@@ -90,6 +92,7 @@ def leave_one_cycle_out(estimator: CutPointCalibrator, scores, tiers, cycles) ->
     return {"pooled": pooled, "per_cycle": per_cycle, "skipped": skipped}
 
 
-def compare_methods(estimators: Mapping[str, CutPointCalibrator], scores, tiers, cycles) -> dict[str, Any]:
+def compare_methods(estimators: Mapping[str, CutPointCalibrator], scores: ArrayLike, tiers: ArrayLike,
+                    cycles: ArrayLike) -> dict[str, Any]:
     """Leave-one-cycle-out results of several methods, keyed by method name."""
     return {name: leave_one_cycle_out(est, scores, tiers, cycles) for name, est in estimators.items()}

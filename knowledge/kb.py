@@ -113,7 +113,7 @@ def _validate(model: type[BaseModel], data: Any, rel: str, prefix: str, problems
     return None
 
 
-def _list_of(data: Any, rel: str, problems: list[Problem]) -> list:
+def _list_of(data: Any, rel: str, problems: list[Problem]) -> list[Any]:
     if data is None:
         return []
     if not isinstance(data, list):

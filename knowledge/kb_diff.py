@@ -45,12 +45,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _in_force(values: dict[str, dict], date: str) -> Any:
+def _in_force(values: dict[str, dict[str, Any]], date: str) -> Any:
     keys = [k for k in sorted(values) if k <= date]
     return values[keys[-1]].get("value") if keys else None
 
 
-def _param_changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, Any]:
+def _param_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> dict[str, Any]:
     dates = sorted(set(old) | set(new))
     entries = []
     for date in dates:
@@ -64,7 +64,7 @@ def _param_changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, Any]
                         "reference_after": b.get("reference") if b else None,
                         "status_before": a.get("status") if a else None, "status_after": b.get("status") if b else None})
     # The value in force changes only from the change points on: list each period that differs.
-    periods = []
+    periods: list[dict[str, Any]] = []
     for i, date in enumerate(dates):
         before, after = _in_force(old, date), _in_force(new, date)
         until = dates[i + 1] if i + 1 < len(dates) else None
@@ -78,12 +78,12 @@ def _param_changes(old: dict[str, dict], new: dict[str, dict]) -> dict[str, Any]
     return {"values": entries, "in_force": periods}
 
 
-def _rule_summary(rel: str, rule: dict) -> dict[str, Any]:
+def _rule_summary(rel: str, rule: dict[str, Any]) -> dict[str, Any]:
     return {"id": rule["id"], "file": rel, "group": rule.get("group"), "severity": rule.get("severity"),
             "derive": rule.get("derive"), "title": _plain(rule.get("title")), "when": rule.get("when")}
 
 
-def _dict_changes(a: dict, b: dict, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def _dict_changes(a: dict[str, Any], b: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     keys = keys or tuple(sorted(set(a) | set(b)))
     out = []
     for key in keys:
@@ -105,7 +105,7 @@ def diff_files(old: KBFiles, new: KBFiles, *, old_label: str = "", new_label: st
             changes.append({"field": "file", "before": rel_a, "after": rel_b})
         if changes:
             rules_changed.append({"id": rid, "file": rel_b, "title": _plain(b.get("title")), "changes": changes})
-    params: dict[str, list] = {"added": [], "removed": [], "changed": []}
+    params: dict[str, list[Any]] = {"added": [], "removed": [], "changed": []}
     for name in sorted(set(old.parameters) | set(new.parameters)):
         if name not in old.parameters:
             params["added"].append({"name": name, "file": new.parameters[name][0],
@@ -131,7 +131,10 @@ def diff_files(old: KBFiles, new: KBFiles, *, old_label: str = "", new_label: st
     }
 
 
-def _keyed_changes(old: dict[str, tuple[int, dict]], new: dict[str, tuple[int, dict]]) -> dict[str, list]:
+Keyed = dict[str, tuple[int, dict[str, Any]]]
+
+
+def _keyed_changes(old: Keyed, new: Keyed) -> dict[str, list[Any]]:
     return {
         "added": [_plain(new[k][1]) for k in sorted(set(new) - set(old))],
         "removed": [_plain(old[k][1]) for k in sorted(set(old) - set(new))],

@@ -62,10 +62,10 @@ class KBFiles:
 
     root: Path
     meta: dict[str, Any] = field(default_factory=dict)
-    rules: dict[str, tuple[str, int, dict]] = field(default_factory=dict)       # id -> (file, index, rule)
-    parameters: dict[str, tuple[str, dict]] = field(default_factory=dict)       # name -> (file, data)
-    categories: dict[str, tuple[int, dict]] = field(default_factory=dict)       # id -> (index, category)
-    facts: dict[str, tuple[int, dict]] = field(default_factory=dict)            # name -> (index, fact)
+    rules: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict[str, Any])       # id -> (file, index, rule)
+    parameters: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict[str, Any])       # name -> (file, data)
+    categories: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict[str, Any])       # id -> (index, category)
+    facts: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict[str, Any])            # name -> (index, fact)
     tests: dict[str, str] = field(default_factory=dict)                         # file -> digest
     problems: list[Problem] = field(default_factory=list)
 
@@ -80,7 +80,7 @@ class KBFiles:
     def derived_names(self) -> set[str]:
         return {str(r["derive"]) for _, _, r in self.rules.values() if r.get("derive")}
 
-    def parameter_values(self, name: str) -> dict[str, dict]:
+    def parameter_values(self, name: str) -> dict[str, dict[str, Any]]:
         """The dated values of one parameter, keyed by ISO date."""
         data = self.parameters.get(name, ("", {}))[1]
         values = data.get("values") or {}

@@ -9,6 +9,7 @@ they are run by `rules.registry.publish_draft` in a worker process and passed in
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb_files import RULE_GROUPS, KBFiles
@@ -99,16 +100,16 @@ def reference_problems(files: KBFiles) -> list[Problem]:
 def reuse_problems(files: KBFiles, published: list[tuple[str, KBFiles]]) -> list[Problem]:
     """A rule id once published keeps its meaning: same title and group (its condition may change)."""
     problems = []
-    seen: dict[str, tuple[str, dict]] = {}
+    seen: dict[str, tuple[str, dict[str, Any]]] = {}
     for label, old in published:
         for rid, (_, _, rule) in old.rules.items():
             seen.setdefault(rid, (label, rule))
     for rid, (rel, _, rule) in sorted(files.rules.items()):
         if rid not in seen:
             continue
-        label, old = seen[rid]
+        label, old_rule = seen[rid]
         for key in ("title", "group"):
-            if (rule.get(key) or None) != (old.get(key) or None):
+            if (rule.get(key) or None) != (old_rule.get(key) or None):
                 problems.append(Problem(
                     f"{rel}: {rid}.{key}",
                     f"id aturan {rid} sudah diterbitkan (versi {label}) untuk aturan lain ({key} berbeda); "

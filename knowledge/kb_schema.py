@@ -9,7 +9,7 @@ stopping at the first one. Conditions (`when:`) are parsed by `rules`, not here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -178,7 +178,7 @@ class Expectation(Strict):
 class RuleTestCase(Strict):
     name: str = Field(min_length=1)
     cycle: int | None = Field(default=None, ge=2000, le=2100)
-    patch: dict | None = None
+    patch: dict[str, Any] | None = None
     proposal: str | None = None
     expect: Expectation
 

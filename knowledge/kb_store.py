@@ -211,7 +211,7 @@ class KBStore:
 
     # -- reading --------------------------------------------------------------------------
     def _read_versions(self) -> list[PublishedVersion]:
-        out = []
+        out: list[PublishedVersion] = []
         if not self.versions_dir.is_dir():
             return out
         for path in sorted(self.versions_dir.iterdir()):
@@ -293,7 +293,8 @@ class KBStore:
         path = self.whatif_path(content_hash)
         if not path.is_file():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        result: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8"))
+        return result
 
     # -- publishing -----------------------------------------------------------------------
     def publish(self, draft_dir: str | Path, *, effective_from: dt.date, reason: str, by: str,
@@ -347,6 +348,7 @@ class KBStore:
                                         f"version '{new_label}' is already published"))
             if problems:
                 raise PublishRefused(problems, source=f"{self.kb_name} rollback {version}")
+            assert source is not None  # an unknown version is one of the problems above
             return self._commit(source.content_dir, effective_from=effective_from, reason=reason, by=by,
                                 parent=published[-1].version, rollback_of=version, whatif=None,
                                 label=new_label, now=now)

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -80,7 +81,7 @@ def _closest(name: str, options: list[str]) -> str | None:
     return by_key[match[0]] if match else None
 
 
-def parse_reference(data: dict) -> Reference:
+def parse_reference(data: dict[str, Any]) -> Reference:
     kecs = []
     for kec in data["kecamatan"]:
         kels = tuple(

@@ -132,7 +132,7 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path, fmt: str | Non
         from openpyxl import Workbook
 
         wb = Workbook()
-        ws = wb.active
+        ws = wb.worksheets[0]
         ws.title = sheet
         ws.append(cols)
         for r in rows:

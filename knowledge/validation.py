@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from knowledge.errors import InvalidInput, Problem
 
@@ -55,7 +55,7 @@ def format_path(loc: tuple[Any, ...], prefix: str = "") -> str:
     return out
 
 
-def _translate(err: dict[str, Any]) -> tuple[str, str]:
+def _translate(err: ErrorDetails) -> tuple[str, str]:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "berdaya":

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from knowledge.errors import BerdayaError
 from knowledge.kb import KnowledgeBase, load_knowledge_base
-from knowledge.kb_schema import SEVERITIES, Rule
+from knowledge.kb_schema import SEVERITIES, Rule, Verdict
 from knowledge.proposal import Proposal
 from rules.compiler import CompiledVersion, UsedParameter, compile_version
 from rules.condition import Arith, Compare, ConditionError, Name, Neg, Node, Num, Param, parse_condition
@@ -99,7 +99,7 @@ SEVERITY_ORDER = {s: n for n, s in enumerate(SEVERITIES)}
 _ACCEPTED = {"number": (int, float), "boolean": (bool,), "text": (str,)}
 
 
-def verdict_of(severities: list[str]) -> str:
+def verdict_of(severities: list[str]) -> Verdict:
     if "blocking" in severities:
         return "ineligible"
     if "major" in severities:
@@ -297,7 +297,7 @@ class Checker:
         for name, positive in compiled.conclusion_sides:
             conclusions[name] = (name + "+" in concluded) if positive else (name + "-" not in concluded)
         return Explanation(conditions=compiled.condition_texts, params=compiled.param_lists,
-                           conclusions=conclusions, facts=values, titles=compiled.titles, ruleset=compiled.name)
+                           conclusions=conclusions, facts=dict(values), titles=compiled.titles, ruleset=compiled.name)
 
     def _evidence(self, rule: Rule, compiled: CompiledVersion, values: Mapping[str, Any],
                   params: Mapping[str, Any]) -> Evidence | None:
@@ -331,6 +331,8 @@ class Checker:
         fields = list(dict.fromkeys(fields))
         if evidence is not None:
             slots = {**slots, "observed": evidence.observed, "threshold": evidence.threshold}
+        # Only rules with a message and a severity make findings (derived conclusions make none).
+        assert rule.message is not None and rule.suggestion is not None and rule.severity is not None
         message = LangText.model_construct(id=render(rule.message.id, slots, "id"),
                                            en=render(rule.message.en, slots, "en"))
         suggestion = LangText.model_construct(id=render(rule.suggestion.id, slots, "id"),

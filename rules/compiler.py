@@ -21,6 +21,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from knowledge.kb import KnowledgeBase, cycle_date
 from knowledge.kb_schema import Rule
@@ -83,12 +84,12 @@ class CompiledVersion:
         return {u.key: u.rule_id for u in self.units}
 
     @cached_property
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         """Every parameter value in force on the cycle date (fact extraction uses lists too)."""
         return self.kb.params_on(self.day)
 
     @cached_property
-    def param_slots(self) -> dict:
+    def param_slots(self) -> dict[str, Any]:
         """`param.X` -> value, for message templates."""
         return {f"param.{k}": v for k, v in self.params.items()}
 
@@ -310,7 +311,7 @@ def _isolate(op: str, left: Node, right: Node) -> IRNode:
                          "a comparison needs a fact standing alone in a sum on one side")
 
 
-def _dnf(node) -> list[tuple[tuple[IRNode, ...], frozenset[str]]]:
+def _dnf(node: IRNode) -> list[tuple[tuple[IRNode, ...], frozenset[str]]]:
     """Disjuncts of (fact-only conditions, conclusion tokens) for a condition that uses conclusions."""
     if isinstance(node, Concl):
         return [((), frozenset([node.token]))]
@@ -318,8 +319,9 @@ def _dnf(node) -> list[tuple[tuple[IRNode, ...], frozenset[str]]]:
         return [((node,), frozenset())]
     if isinstance(node, IOr):
         return [d for item in node.items for d in _dnf(item)]
-    out = [((), frozenset())]
-    for item in node.items:  # IAnd
+    out: list[tuple[tuple[IRNode, ...], frozenset[str]]] = [((), frozenset())]
+    assert isinstance(node, IAnd)  # a conjunction is all that is left
+    for item in node.items:
         out = [(f1 + f2, c1 | c2) for f1, c1 in out for f2, c2 in _dnf(item)]
     return out
 

@@ -60,7 +60,8 @@ def normalise(value: Any) -> int | float | str:
     """The value as the engine sees it: booleans as 1/0, floats rounded to fixed point."""
     kind = type(value)
     if kind is int or kind is str:
-        return value
+        result: int | float | str = value
+        return result
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, int):
@@ -146,7 +147,7 @@ def _rhs(node: Node, alias: Mapping[str, str]) -> Any:
     raise EngineError("ekspresi tidak didukung mesin", f"expression not supported by the engine: {node!r}")
 
 
-def _pattern(node: IRNode, alias: Mapping[str, str]) -> dict:
+def _pattern(node: IRNode, alias: Mapping[str, str]) -> dict[str, Any]:
     if isinstance(node, Cmp):
         fact = alias.get(node.fact, node.fact)
         if node.op == "==":
@@ -159,16 +160,16 @@ def _pattern(node: IRNode, alias: Mapping[str, str]) -> dict:
     raise EngineError("kondisi tidak didukung mesin", f"condition not supported by the engine: {node!r}")
 
 
-def to_durable(unit: Unit, alias: Mapping[str, str] | None = None) -> list[dict]:
+def to_durable(unit: Unit, alias: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """The `all` list of a durable-rules rule for one compiled unit (facts renamed by `alias`)."""
     alias = alias or {}
-    kind = {KIND_KEY: "p"}
+    kind: dict[str, Any] = {KIND_KEY: "p"}
     if unit.cond is None:
         proposal = kind
     else:
         inner = _pattern(unit.cond, alias)
         proposal = {"$and": [kind, *inner.get("$and", [inner])]}
-    patterns = [{"m": proposal}]
+    patterns: list[dict[str, Any]] = [{"m": proposal}]
     for n, token in enumerate(sorted(unit.needs)):
         patterns.append({f"c{n}": {"$and": [{KIND_KEY: "c"}, {TOKEN_KEY: token}]}})
     return patterns
@@ -182,21 +183,21 @@ class Firings:
     conclusions: list[str]
 
 
-class _QuietHost(durable_engine.Host):
+class _QuietHost(durable_engine.Host):  # type: ignore[misc]  # durable-rules ships no types
     """A Host without the background dispatcher threads (they segfault after deletes)."""
 
     def _run(self) -> None:
         return None
 
 
-class _FixedPointRuleset(durable_engine.Ruleset):
+class _FixedPointRuleset(durable_engine.Ruleset):  # type: ignore[misc]
     """A Ruleset whose definition reaches the C core in fixed-point JSON (no `1e-05`).
 
     Its actions are run by `RulesEngine.check`, not by durable's Python layer.
     """
 
-    def __init__(self, name: str, host: durable_engine.Host, definition: dict) -> None:
-        self._actions: dict[str, Callable] = {}
+    def __init__(self, name: str, host: durable_engine.Host, definition: dict[str, Any]) -> None:
+        self._actions: dict[str, Callable[..., Any]] = {}
         self._name = name
         self._host = host
         self._handle = durable_rules_engine.create_ruleset(name, dumps(definition))
@@ -213,7 +214,7 @@ class RulesEngine:
         self._next_sid = 0
         self._fired: list[str] = []
         self._concluded: list[str] = []
-        self._actions: dict[str, dict[str, Callable]] = {}
+        self._actions: dict[str, dict[str, Callable[..., Any]]] = {}
         self._aliases: dict[str, dict[str, str]] = {}
 
     def is_registered(self, name: str) -> bool:
@@ -223,7 +224,7 @@ class RulesEngine:
     def registered(self) -> tuple[str, ...]:
         return tuple(self._rulesets)
 
-    def _action(self, key: str, concludes: str | None, consumed: bool = True) -> Callable:
+    def _action(self, key: str, concludes: str | None, consumed: bool = True) -> Callable[..., Any]:
         """The default action: record the firing; a derive unit also asserts its conclusion."""
         def record(assert_conclusion: Callable[[str], None]) -> None:
             self._fired.append(key)
@@ -237,7 +238,7 @@ class RulesEngine:
         return record
 
     def register(self, name: str, units: list[Unit],
-                 action: Callable[..., Callable] | None = None) -> None:
+                 action: Callable[..., Callable[..., Any]] | None = None) -> None:
         """Register a compiled version under `name`, once per process; later calls do nothing.
 
         `action(key, concludes, consumed)` makes the callable run when unit `key` fires (tests
@@ -247,8 +248,8 @@ class RulesEngine:
             if name in self._rulesets:
                 return
             make = action or self._action
-            definition: dict[str, dict] = {ANCHOR: {"all": [{"m": {KIND_KEY: "p"}}]}}
-            actions: dict[str, Callable] = {ANCHOR: lambda assert_conclusion: None}
+            definition: dict[str, dict[str, Any]] = {ANCHOR: {"all": [{"m": {KIND_KEY: "p"}}]}}
+            actions: dict[str, Callable[..., Any]] = {ANCHOR: lambda assert_conclusion: None}
             consumed = {token for unit in units for token in unit.needs}
             # Short property names: the fact's JSON is parsed, hashed and handed back on every
             # firing, so long descriptive names cost time on every check.
@@ -328,7 +329,8 @@ class RulesEngine:
             raise EngineError("fakta tidak ditangani aturan mana pun", f"no rule handled the fact {text}")
         if code == 2:
             raise EngineError("fakta ganda dalam satu pemeriksaan", f"duplicate fact in one check: {text}")
-        return state_handle
+        result: int = state_handle
+        return result
 
 
 _ENGINE: RulesEngine | None = None

@@ -414,7 +414,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "minutes_attached": musy.minutes_attached,
         "attendance_list_attached": musy.attendance_list_attached,
         "musyawarah_after_submission": musy_after,
-        "days_musyawarah_after_submission": (musy.date - submitted).days if musy_after else 0,
+        "days_musyawarah_after_submission": (musy.date - submitted).days if musy_after and submitted else 0,
         # team
         "team_members": proposal.team.members,
         "team_women_members": proposal.team.women_members,

@@ -68,7 +68,8 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
         used_conclusions |= names & conclusions
         out += _name_problems(kb, f"{rel}.when", names, params, conclusions)
         if rule.evidence is not None:
-            ev_names, ev_params = {rule.evidence.fact}, set()
+            ev_names: set[str] = {rule.evidence.fact}
+            ev_params: set[str] = set()
             if isinstance(rule.evidence.threshold, str):
                 try:
                     t_names, ev_params = names_in(parse_condition(rule.evidence.threshold))
@@ -82,9 +83,8 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
                 if text is None:
                     continue
                 slots = [name for name, _ in placeholders(text.get(lang)) if name not in SPECIAL_SLOTS]
-                t_names = [s for s in slots if not s.startswith("param.")]
-                t_params = [s[len("param."):] for s in slots if s.startswith("param.")]
-                out += _name_problems(kb, f"{rel}.{label}.{lang}", t_names, t_params, set())
+                out += _name_problems(kb, f"{rel}.{label}.{lang}", [s for s in slots if not s.startswith("param.")],
+                                      [s[len("param."):] for s in slots if s.startswith("param.")], set())
         if rule.fields_from and locators is not None and rule.fields_from not in locators:
             out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
                        f"lokator '{rule.fields_from}' tidak dihasilkan ekstraksi fakta",

@@ -22,7 +22,7 @@ def _group(number: str, lang: str) -> str:
     """'1234567.5' -> '1.234.567,5' (id) or '1,234,567.5' (en)."""
     sign = "-" if number.startswith("-") else ""
     whole, _, frac = number.lstrip("-").partition(".")
-    parts = []
+    parts: list[str] = []
     while len(whole) > 3:
         parts.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -84,7 +84,7 @@ def placeholders(template: str) -> list[tuple[str, str | None]]:
 
 def render(template: str, values: Mapping[str, Any], lang: str = "id") -> str:
     """Fill a template; a name without a value is left visible as `{name}` rather than guessed."""
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         name, fmt = m.group(1), m.group(2)
         if name not in values or values[name] is None:
             return m.group(0)

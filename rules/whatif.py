@@ -137,7 +137,7 @@ def _rule_titles(*kbs: Any) -> dict[str, dict[str, Any]]:
 def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Fold per-proposal outcomes into the report's tables (deterministic order)."""
     outcomes = sorted(outcomes, key=lambda o: (o["cycle"], o["kecamatan"], o["kelurahan"], o["rw"], o["ref"]))
-    by_cycle: dict[int, list] = defaultdict(list)
+    by_cycle: dict[int, list[Any]] = defaultdict(list)
     for o in outcomes:
         by_cycle[o["cycle"]].append((o["before"], o["after"]))
     before_counts = Counter(r for o in outcomes for r in o["fired_before"])
@@ -150,7 +150,7 @@ def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]])
         b, a = before_counts.get(rid, 0), after_counts.get(rid, 0)
         rules.append({"rule_id": rid, "title": meta.get("title", {}), "group": meta.get("group"),
                       "before": b, "after": a, "delta": a - b})
-    kel: dict[tuple, dict[str, Any]] = {}
+    kel: dict[tuple[Any, ...], dict[str, Any]] = {}
     for o in outcomes:
         key = (o["cycle"], o["kecamatan"], o["kelurahan"])
         row = kel.setdefault(key, {"cycle": key[0], "kecamatan": key[1], "kelurahan": key[2], "proposals": 0,

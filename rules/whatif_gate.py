@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def engine_problems(draft_dir: str, last_cycle: int) -> list[dict[str, str]]:
     return problems
 
 
-def engine_check(last_cycle: int):
+def engine_check(last_cycle: int) -> Callable[[Path], list[Problem]]:
     """A publish check that runs `engine_problems` in a disposable spawned process."""
 
     def check(draft: Path) -> list[Problem]:

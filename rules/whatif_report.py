@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ VERDICT_NAMES = {"eligible": "layak / eligible", "needs_revision": "perlu perbai
                  "ineligible": "tidak layak / ineligible"}
 
 
-def atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     os.close(fd)
@@ -82,7 +83,8 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
     from openpyxl.styles import Font
 
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in wb.worksheets:  # the default sheet: every sheet is named after its table
+        wb.remove(sheet)
     for name, (header, rows) in tables(report).items():
         ws = wb.create_sheet(name)
         ws.append(header)
@@ -96,13 +98,13 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
     return target
 
 
-def write_csv_tables(named: dict[str, tuple[list, list]], directory: str | Path, prefix: str = "") -> list[Path]:
+def write_csv_tables(named: dict[str, tuple[list[Any], list[Any]]], directory: str | Path, prefix: str = "") -> list[Path]:
     """One CSV per (header, rows) table, each written atomically as `<prefix><name>.csv`."""
     written = []
     for name, (header, rows) in named.items():
         target = Path(directory) / f"{prefix}{name}.csv"
 
-        def write(tmp: Path, header=header, rows=rows) -> None:
+        def write(tmp: Path, header: list[Any] = header, rows: list[Any] = rows) -> None:
             with tmp.open("w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
                 w.writerow(header)

@@ -32,13 +32,13 @@ def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None
     """Compare two tier assignments of the same records (row-aligned); `None` means not scored."""
     order = [*tiers, NOT_SCORED]
     rank = {t: i for i, t in enumerate(tiers)}
-    units = []
+    units: list[dict[str, Any]] = []
     for row, b, a in zip(rows, before, after, strict=True):
         units.append({"cycle": row.get("cycle"), "kecamatan": row.get("kecamatan"), "kelurahan": row.get("kelurahan"),
                       "rw": row.get("rw"), "before": b or NOT_SCORED, "after": a or NOT_SCORED})
     units.sort(key=lambda u: (u["cycle"], str(u["kecamatan"]), str(u["kelurahan"]), u["rw"] or 0))
-    by_cycle: dict[Any, list] = defaultdict(list)
-    groups: dict[tuple, dict[str, Any]] = {}
+    by_cycle: dict[Any, list[Any]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for u in units:
         by_cycle[u["cycle"]].append((u["before"], u["after"]))
         key = (u["cycle"], u["kecamatan"], u["kelurahan"])
@@ -93,7 +93,8 @@ def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Pat
     d = Path(directory)
     tables = tier_tables(report)
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in wb.worksheets:  # the default sheet: every sheet is named after its table
+        wb.remove(sheet)
     for name, (header, rows) in tables.items():
         ws = wb.create_sheet(name)
         ws.append(header)

@@ -33,7 +33,8 @@ def normalise(ci: CompiledIndex, X: np.ndarray, *, out: np.ndarray | None = None
 def _weighted_geometric(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     # log(0) = -inf -> exp(-inf) = 0: a zero component gives zero, as the geometric mean should.
     with np.errstate(divide="ignore"):
-        return np.exp(np.log(values) @ weights)
+        out: np.ndarray = np.exp(np.log(values) @ weights)
+    return out
 
 
 def dimension_scores(ci: CompiledIndex, N: np.ndarray) -> np.ndarray:
@@ -41,14 +42,16 @@ def dimension_scores(ci: CompiledIndex, N: np.ndarray) -> np.ndarray:
     D = N @ ci.arithmetic
     for k, cols, weights in ci.geometric_dims:
         D[:, k] = _weighted_geometric(N[:, cols], weights)
-    return D
+    out: np.ndarray = D
+    return out
 
 
 def index_scores(ci: CompiledIndex, D: np.ndarray) -> np.ndarray:
     """(n,) index scores from dimension scores."""
     if ci.index_geometric:
         return _weighted_geometric(D, ci.dim_weights)
-    return D @ ci.dim_weights
+    out: np.ndarray = D @ ci.dim_weights
+    return out
 
 
 def scores_from_normalised(ci: CompiledIndex, N: np.ndarray) -> np.ndarray:
@@ -65,7 +68,8 @@ def weighted_adequacy(ci: CompiledIndex, X: np.ndarray) -> np.ndarray:
     cols = np.flatnonzero(ci.counting_weight > 0)
     sign = np.where(ci.negative[cols], -1.0, 1.0)
     adequate = (X[:, cols] * sign) >= (ci.cutoff[cols] * sign)
-    return adequate.astype(np.float64) @ ci.counting_weight[cols]
+    out: np.ndarray = adequate.astype(np.float64) @ ci.counting_weight[cols]
+    return out
 
 
 BLOCK_ROWS = 32_768   # rows per block: a block's work arrays stay in cache, peak memory stays small

@@ -56,7 +56,7 @@ def score_matrix(definition: IndexDefinition | str | Path, X: np.ndarray, *,
             adequacy[~filled.scored] = np.nan
     tier = assign_tiers(score, cuts.values, cuts.rule)
     near = borderline(score, cuts.values, defn.tiers.borderline.distance)
-    explanation = build_explanation(ci, N, score, tier, cuts.values, cuts.rule) if explain else None
+    explanation = build_explanation(ci, N, score, tier, cuts.values, cuts.rule) if explain and N is not None else None
     id_columns = list(ids)
     return ScoreTable(
         definition=defn, id_columns=id_columns, ids={c: list(v) for c, v in ids.items()}, X=filled.X,

@@ -31,7 +31,8 @@ def contributions(ci: CompiledIndex, N: np.ndarray, score: np.ndarray) -> np.nda
     total = weighted.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, weighted / total, 0.0)
-    return share * score[:, None]
+    out: np.ndarray = share * score[:, None]
+    return out
 
 
 def goalpost_gains(ci: CompiledIndex, N: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -43,7 +44,8 @@ def goalpost_gains(ci: CompiledIndex, N: np.ndarray, score: np.ndarray) -> np.nd
         work[:, j] = 1.0
         gains[:, j] = scores_from_normalised(ci, work) - score
         work[:, j] = saved
-    return np.maximum(gains, 0.0)
+    out: np.ndarray = np.maximum(gains, 0.0)
+    return out
 
 
 def next_tier_plans(ci: CompiledIndex, N: np.ndarray, score: np.ndarray, tier: np.ndarray, cuts: np.ndarray,

@@ -37,7 +37,7 @@ class InputTable:
     synthetic: bool = False           # some row is labelled synthetic
 
     def __len__(self) -> int:
-        return self.X.shape[0]
+        return int(self.X.shape[0])
 
 
 def spreadsheet_row(index: int) -> int:
@@ -153,7 +153,7 @@ def _check_columns(defn: IndexDefinition, present: list[str], id_columns: list[s
 
 
 def _check_ids(defn: IndexDefinition, rows: Sequence[dict[str, Any]], problems: _Problems) -> None:
-    first_row: dict[tuple, int] = {}
+    first_row: dict[tuple[Any, ...], int] = {}
     for i, r in enumerate(rows):
         values = [r.get(c) for c in defn.id_columns]
         key = tuple(v if isinstance(v, (str, int, float, type(None))) else repr(v) for v in values)

@@ -28,7 +28,7 @@ class Filled:
     reason: list[str | None]  # per unit, why it was not scored (None when scored)
 
 
-def _keys(ids: Mapping[str, Sequence[Any]], columns: Sequence[str], n: int) -> list[tuple]:
+def _keys(ids: Mapping[str, Sequence[Any]], columns: Sequence[str], n: int) -> list[tuple[Any, ...]]:
     cols = [ids[c] for c in columns]
     return [tuple(c[i] for c in cols) for i in range(n)]
 

@@ -110,14 +110,16 @@ class ScoreTable:
         })
         if self.adequacy is not None:
             out["adequacy"] = _num(self.adequacy[i])
-            out["empowered"] = None if out["adequacy"] is None else bool(self.empowered[i])
+            empowered = self.empowered
+            out["empowered"] = None if out["adequacy"] is None or empowered is None else bool(empowered[i])
         if self.evaluator_tier is not None:
             e = int(self.evaluator_tier[i])
             out["evaluator_tier"] = defn.tier_ids[e] if e >= 0 else None
-        if self.explanation is not None:
+        normalised = self.normalised
+        if self.explanation is not None and normalised is not None:
             ex = self.explanation
             out["indicators"] = [
-                {"id": ind.id, "value": _num(self.X[i, j]), "normalised": _num(self.normalised[i, j]),
+                {"id": ind.id, "value": _num(self.X[i, j]), "normalised": _num(normalised[i, j]),
                  "imputed": bool(self.imputed[i, j]), "contribution": _num(ex.contributions[i, j]),
                  "gain_to_goalpost": _num(ex.gains[i, j])}
                 for j, ind in enumerate(defn.indicators)]
@@ -179,15 +181,15 @@ class ScoreTable:
             "tiers": {t: int(c) for t, c in zip(defn.tier_ids, counts)},
             "borderline": int(self.borderline.sum()), "with_imputed_values": int(self.imputed.any(axis=1).sum()),
         }
-        emp = self.empowered
-        if emp is not None:
-            ok = ~np.isnan(self.adequacy)
+        emp, adequacy, counting = self.empowered, self.adequacy, defn.counting
+        if emp is not None and adequacy is not None and counting is not None:
+            ok = ~np.isnan(adequacy)
             dis = ok & ~emp
             n_ok = int(ok.sum())
             headcount = float(dis.sum() / n_ok) if n_ok else None
-            intensity = float((1 - self.adequacy[dis]).mean()) if dis.any() else 0.0
+            intensity = float((1 - adequacy[dis]).mean()) if dis.any() else 0.0
             out["alkire_foster"] = {
-                "k": defn.counting.k, "empowered_share": None if headcount is None else 1 - headcount,
+                "k": counting.k, "empowered_share": None if headcount is None else 1 - headcount,
                 "disempowered_headcount": headcount, "disempowerment_intensity": intensity,
                 "adjusted_headcount_m0": None if headcount is None else headcount * intensity,
             }

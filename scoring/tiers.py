@@ -44,7 +44,8 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
     """Validate a calibration artifact against `defn`; return its cut points."""
     if not isinstance(artifact, dict):
         raise _bad("calibration", "berkas kalibrasi harus berupa objek JSON", "a calibration file must be a JSON object", source)
-    index = artifact.get("index") if isinstance(artifact.get("index"), dict) else {}
+    raw_index = artifact.get("index")
+    index: dict[str, Any] = raw_index if isinstance(raw_index, dict) else {}
     expected = defn.content_hash()
     if _hex(index.get("hash")) != _hex(expected):
         raise _bad("calibration.index.hash",
@@ -63,7 +64,7 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
     need = len(defn.tier_ids) - 1
     ok = isinstance(cuts, list) and len(cuts) == need and all(
         isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in cuts)
-    if not ok or any(b <= a for a, b in itertools.pairwise(cuts)):
+    if not ok or not isinstance(cuts, list) or any(b <= a for a, b in itertools.pairwise(cuts)):
         raise _bad("calibration.cut_points", f"harus {need} angka yang naik tegas",
                    f"must be {need} strictly increasing numbers", source)
     return Cuts(np.array(cuts, dtype=float), defn.tiers.cut_rule, "calibration", cal_id)
@@ -72,7 +73,8 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
 def load_calibration(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        artifact: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+        return artifact
     except OSError as exc:
         raise _bad(str(p), f"berkas kalibrasi tidak dapat dibaca ({exc.strerror})",
                    f"cannot read calibration file ({exc.strerror})", str(p)) from None

@@ -21,7 +21,7 @@ from calibration.artifact import check_for_definition, content_digest
 from knowledge import DATA_DIR
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
-from knowledge.kb import load_knowledge_base
+from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_store import KBStore, PublishedVersion
 from knowledge.proposal import Proposal
 from rules.check import Checker
@@ -89,7 +89,7 @@ class Engines:
         self.store = KBStore(kb_store)
         self.registry = Registry(self.store)
         self._override: KnowledgeBaseEntry | None = None
-        self._override_kb = None
+        self._override_kb: KnowledgeBase | None = None
         self._entries: dict[str, tuple[KnowledgeBaseEntry, Any]] = {}
         self._entries_lock = threading.Lock()
         self._definition = None
@@ -145,6 +145,12 @@ class Engines:
             return override
         return self._published(self.registry.version_for_cycle(cycle))[0]
 
+    def _override_in_use(self) -> KnowledgeBaseEntry:
+        """The override entry, where `_is_override` said it answers."""
+        override = self._override_entry()
+        assert override is not None
+        return override
+
     def _is_override(self, name: str | None, version: str | None) -> bool:
         override = self._override_entry()
         return override is not None and (name is None or (override.name, override.version) == (name, version))
@@ -159,7 +165,7 @@ class Engines:
 
     def kb_entry(self, name: str, version: str) -> KnowledgeBaseEntry:
         if self._is_override(name, version):
-            return self._override_entry()
+            return self._override_in_use()
         return self._published(self._version(name, str(version)))[0]
 
     def load_kb(self, name: str, version: str):
@@ -170,10 +176,10 @@ class Engines:
 
     def checker(self, name: str | None = None, version: str | None = None) -> Checker:
         if self._is_override(name, version):
-            key = ("override", self.kb_dir, self._override_entry().content_hash)
+            key = ("override", str(self.kb_dir), self._override_in_use().content_hash)
             with _checkers_lock:
                 if key not in _checkers:
-                    _checkers[key] = Checker.load(self.kb_dir)
+                    _checkers[key] = Checker.load(str(self.kb_dir))
                 return _checkers[key]
         if name is None:
             return self.registry.checker(self.registry.version_for_cycle(dt.date.today().year))
@@ -187,7 +193,7 @@ class Engines:
         """
         if self._is_override(name, version):
             result = self.checker(name, version).check(proposal, cycle=cycle)
-            return result.model_dump(mode="json"), audit_of(self._override_entry())
+            return result.model_dump(mode="json"), audit_of(self._override_in_use())
         if version is None:
             done = self.registry.check(proposal, cycle)
         else:

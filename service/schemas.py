@@ -81,6 +81,13 @@ def _examples(*items: Any) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(items)})
 
 
+def example_of(model: type[BaseModel], n: int = 0) -> dict[str, Any]:
+    """The n-th example a model documents in its schema (set with `_examples`)."""
+    extra: Any = model.model_config.get("json_schema_extra")
+    example: dict[str, Any] = extra["examples"][n]
+    return example
+
+
 class KbRef(BaseModel):
     model_config = _examples({"name": "ppm-cimahi", "version": "2025.1", "content_hash": "sha256:ab12..."})
     name: str | None
@@ -110,7 +117,7 @@ class ProposalSummary(BaseModel):
 
 class ProposalPublic(ProposalSummary):
     model_config = _examples({
-        **ProposalSummary.model_config["json_schema_extra"]["examples"][0],
+        **example_of(ProposalSummary),
         "proposal": EXAMPLE_PROPOSAL, "check": EXAMPLE_CHECK})
 
     proposal: dict[str, Any] = Field(description="The proposal as submitted (after validation)")
@@ -118,7 +125,7 @@ class ProposalPublic(ProposalSummary):
 
 
 class ProposalPage(BaseModel):
-    model_config = _examples({"items": [ProposalSummary.model_config["json_schema_extra"]["examples"][0]],
+    model_config = _examples({"items": [example_of(ProposalSummary)],
                               "total": 1, "offset": 0, "limit": 50})
 
     items: list[ProposalSummary]
@@ -234,11 +241,11 @@ class ParameterInForce(BaseModel):
 
 class KnowledgeBaseDetail(KnowledgeBaseSummary):
     model_config = _examples({
-        **KnowledgeBaseSummary.model_config["json_schema_extra"]["examples"][0],
+        **example_of(KnowledgeBaseSummary),
         "rules": 1, "parameters": 1, "cycles": [2018, 2021],
         "rule_list": [{"id": "PPM-ANG-001", "group": "budget", "severity": "blocking",
                        "when": "ppm_total > param.pagu_per_rw"}],
-        "parameter_list": [ParameterInForce.model_config["json_schema_extra"]["examples"][0]]})
+        "parameter_list": [example_of(ParameterInForce)]})
 
     cycles: list[int]
     rule_list: list[dict[str, Any]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ class Draft:
     pemberdayaan: list[int] = field(default_factory=list)
 
 
-def uniform(rng: random.Random, bounds: list[float] | tuple[float, float]) -> float:
+def uniform(rng: random.Random, bounds: Sequence[float]) -> float:
     return rng.uniform(float(bounds[0]), float(bounds[1]))
 
 
@@ -52,14 +53,14 @@ def month_day(cycle: int, text: str) -> dt.date:
 
 
 def line_total(line: dict[str, Any]) -> int:
-    return round(line["quantity"] * line["unit_price"])
+    return round(float(line["quantity"]) * float(line["unit_price"]))
 
 
 def ppm_total(proposal: dict[str, Any]) -> int:
     return sum(line_total(bl) for a in proposal["activities"] for bl in a["budget_lines"] if bl["source"] == "ppm")
 
 
-def _line(item: dict[str, Any], quantity: int, unit_price: int, source: str = "ppm", kind: str | None = None) -> dict:
+def _line(item: dict[str, Any], quantity: int, unit_price: int, source: str = "ppm", kind: str | None = None) -> dict[str, Any]:
     return {"item": item["item"], "unit": item["unit"], "quantity": int(quantity), "unit_price": int(unit_price),
             "source": source, "kind": kind or item.get("kind", "material")}
 
@@ -236,7 +237,7 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
         for act in activities:
             for bl in act["budget_lines"]:
                 bl["amount"] = line_total(bl)
-    proposal = {
+    proposal: dict[str, Any] = {
         "cycle": cycle,
         "region": {"kecamatan": kel.kecamatan, "kelurahan": kel.name, "rw": rw},
         "title": _title(plan, kel, rw, cycle),
@@ -270,7 +271,7 @@ def _title(plan: list[Category], kel: Kelurahan, rw: int, cycle: int) -> str:
     return f"PPM {cycle} RW {rw:02d} {kel.name}: {joined}"
 
 
-def _add_mamin(s: Settings, rng: random.Random, activities: list[dict], plan: list[Category], share: float) -> None:
+def _add_mamin(s: Settings, rng: random.Random, activities: list[dict[str, Any]], plan: list[Category], share: float) -> None:
     """Food and drink from PPM money, `share` of the PPM total, spread by activity size."""
     base = [sum(line_total(bl) for bl in a["budget_lines"] if bl["source"] == "ppm") for a in activities]
     target = share / (1 - share) * sum(base)
@@ -282,7 +283,7 @@ def _add_mamin(s: Settings, rng: random.Random, activities: list[dict], plan: li
             act["budget_lines"].append(_line(item, qty, unit_price, kind="mamin"))
 
 
-def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dict], plan: list[Category]) -> None:
+def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dict[str, Any]], plan: list[Category]) -> None:
     """An occasional other-source line, then residents' labour making up the swadaya share of total value."""
     p, cat_ = s.proposal, s.catalogue
     if rng.random() < p["other_funding_probability"]:

@@ -127,14 +127,14 @@ def generate_cycles(seed: int = 2018, cycles: Sequence[int] | None = None) -> Sy
 
     # The evaluation side: the latent panel covers the 2018-based drift whatever cycles are asked for.
     ev = s.evaluation
-    rng = np.random.default_rng([int(seed), 3])
+    np_rng = np.random.default_rng([int(seed), 3])
     first = min(cyc) if cyc else s.default_cycles.start
     span = list(range(min(first, s.default_cycles.start), max(cyc, default=first) + 1))
-    panel = latent_panel(len(rws), span, rng, s)
+    panel = latent_panel(len(rws), span, np_rng, s)
     latent = np.concatenate([panel[span.index(c)] for c in cyc]) if cyc else np.zeros(0)
-    columns = indicators_from_latent(latent, rng, s)
+    columns = indicators_from_latent(latent, np_rng, s)
     cuts = s.hidden_cut_points
-    true, seen, sd = noisy_tiers(latent, cuts, float(ev["evaluator_noise_rate"]), rng, ev["noise_model"])
+    true, seen, sd = noisy_tiers(latent, cuts, float(ev["evaluator_noise_rate"]), np_rng, ev["noise_model"])
     ids = {
         "cycle": [c for c, _, _ in units],
         "kecamatan": [k.kecamatan for _, k, _ in units],

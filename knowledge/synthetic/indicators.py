@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from knowledge.errors import InvalidInput, Problem
@@ -56,7 +57,7 @@ def indicators_from_latent(latent: np.ndarray, rng: np.random.Generator,
     return out
 
 
-def tiers_from_scores(scores: np.ndarray, cut_points: Sequence[float]) -> np.ndarray:
+def tiers_from_scores(scores: ArrayLike, cut_points: ArrayLike) -> np.ndarray:
     """Tier ordinal per score: the number of cut points at or below it (a score on a cut moves up)."""
     return np.searchsorted(np.asarray(cut_points, dtype=float), np.asarray(scores, dtype=float), side="right")
 
@@ -82,7 +83,7 @@ def _expected_disagreement(scores: np.ndarray, lo: np.ndarray, hi: np.ndarray, s
     return float(np.mean(ndtr((lo - scores) / sd) + 1.0 - ndtr((hi - scores) / sd)))
 
 
-def perception_sd(scores: np.ndarray, cut_points: Sequence[float], noise_rate: float) -> float:
+def perception_sd(scores: np.ndarray, cut_points: ArrayLike, noise_rate: float) -> float:
     """The sd of perception noise at which the expected share of disagreeing tiers is `noise_rate`."""
     cuts = np.asarray(cut_points, dtype=float)
     scores = np.asarray(scores, dtype=float)
@@ -113,7 +114,8 @@ def noisy_tiers(scores: np.ndarray, cut_points: Sequence[float], noise_rate: flo
         return true, true.copy(), 0.0
     if noise == "flip":
         u = rng.random(scores.shape[0])
-        step = (u < noise_rate / 2).astype(np.int64) - ((u >= noise_rate / 2) & (u < noise_rate)).astype(np.int64)
+        down = (u >= noise_rate / 2) & (u < noise_rate)
+        step = np.asarray(u < noise_rate / 2, dtype=np.int64) - np.asarray(down, dtype=np.int64)
         return true, np.clip(true + step, 0, top), 0.0
     sd = perception_sd(scores, cuts, noise_rate)
     seen = tiers_from_scores(scores + sd * rng.standard_normal(scores.shape[0]), cuts)
@@ -127,10 +129,12 @@ def latent_panel(n_units: int, cycles: Sequence[int], rng: np.random.Generator,
     a, b = (float(x) for x in lat["start_beta"])
     lo, hi = (float(x) for x in lat["start_range"])
     start = lo + (hi - lo) * rng.beta(a, b, n_units)
-    drift = rng.uniform(*(float(x) for x in lat["drift_per_cycle"]), n_units)
+    low, high = (float(x) for x in lat["drift_per_cycle"])
+    drift = rng.uniform(low, high, n_units)
     steps = np.arange(len(cycles))[:, None]
     wiggle = float(lat["cycle_noise_sd"]) * rng.standard_normal((len(cycles), n_units))
-    return np.clip(start[None, :] + drift[None, :] * steps + wiggle, *(float(x) for x in lat["bounds"]))
+    floor, ceiling = (float(x) for x in lat["bounds"])
+    return np.clip(start[None, :] + drift[None, :] * steps + wiggle, floor, ceiling)
 
 
 def synthetic_indicator_matrix(n: int, seed: int = 0, *, cycles: Sequence[int] = range(2018, 2026),
@@ -150,7 +154,8 @@ def synthetic_indicator_matrix(n: int, seed: int = 0, *, cycles: Sequence[int] =
     lo, hi = (float(x) for x in lat["start_range"])
     step = np.arange(n) % cyc.size
     drift = float(s.raw["matrix"]["drift_per_cycle"])
-    latent = np.clip(lo + (hi - lo) * rng.beta(a, b, n) + drift * step, *(float(x) for x in lat["bounds"]))
+    floor, ceiling = (float(x) for x in lat["bounds"])
+    latent = np.clip(lo + (hi - lo) * rng.beta(a, b, n) + drift * step, floor, ceiling)
     cols: dict[str, np.ndarray] = {}
     if with_ids:
         cols.update(_ids(n, cyc))
@@ -177,7 +182,7 @@ def _ids(n: int, cycles: np.ndarray) -> dict[str, np.ndarray]:
 def rows_from_columns(columns: Mapping[str, np.ndarray], extra: Mapping[str, Sequence[Any]] | None = None
                       ) -> list[dict[str, Any]]:
     """Columns to row dicts with plain Python values (for CSV/XLSX/JSON and row-based APIs)."""
-    merged = dict(columns)
+    merged: dict[str, Any] = dict(columns)
     merged.update(extra or {})
     names = list(merged)
     lists = [np.asarray(merged[k]).tolist() for k in names]

@@ -39,7 +39,8 @@ def assign_problems(s: Settings, count: int, rng: random.Random) -> list[tuple[s
 
 
 def _infrastructure_activity(draft: Draft, rng: random.Random) -> dict[str, Any]:
-    return draft.proposal["activities"][rng.choice(draft.infrastructure)]
+    result: dict[str, Any] = draft.proposal["activities"][rng.choice(draft.infrastructure)]
+    return result
 
 
 def _flood(s: Settings, draft: Draft, rng: random.Random, kel: Kelurahan, rw: int) -> None:

@@ -58,15 +58,18 @@ class Settings:
 
     @property
     def proposal(self) -> dict[str, Any]:
-        return self.raw["proposal"]
+        result: dict[str, Any] = self.raw["proposal"]
+        return result
 
     @property
     def details(self) -> dict[str, Any]:
-        return self.raw["problem_details"]
+        result: dict[str, Any] = self.raw["problem_details"]
+        return result
 
     @property
     def evaluation(self) -> dict[str, Any]:
-        return self.raw["evaluation"]
+        result: dict[str, Any] = self.raw["evaluation"]
+        return result
 
     @property
     def clean_margins(self) -> dict[str, float]:
@@ -82,7 +85,8 @@ class Settings:
 
     @property
     def indicators(self) -> dict[str, dict[str, Any]]:
-        return self.evaluation["indicators"]
+        result: dict[str, dict[str, Any]] = self.evaluation["indicators"]
+        return result
 
     @property
     def default_cycles(self) -> range:
@@ -95,10 +99,11 @@ class Settings:
 
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        result: dict[str, Any] = yaml.safe_load(fh)
+        return result
 
 
-def parse_settings(problems: dict, raw: dict, catalogue: dict) -> Settings:
+def parse_settings(problems: dict[str, Any], raw: dict[str, Any], catalogue: dict[str, Any]) -> Settings:
     kinds = {
         name: ProblemType(name, spec["group"], spec["description"]["id"], spec["description"]["en"])
         for name, spec in problems["problems"].items()

@@ -55,7 +55,7 @@ def parse_date(text: str, field: str = "--effective-from") -> dt.date:
 
 
 def parse_cycles(text: str) -> list[int]:
-    cycles = []
+    cycles: list[int] = []
     for part in text.replace(" ", "").split(","):
         try:
             if "-" in part:
@@ -74,7 +74,7 @@ def parse_cycles(text: str) -> list[int]:
 def proposal_items(path: Path) -> list[tuple[str, dict]]:
     """Stored proposals from a directory of JSON/YAML files (ref = file name) or one JSON/YAML list."""
     files = sorted(p for p in path.iterdir() if p.suffix in (".json", ".yaml", ".yml")) if path.is_dir() else [path]
-    items = []
+    items: list[tuple[str, dict]] = []
     for f in files:
         data = read_document(f)
         if isinstance(data, list):
@@ -128,6 +128,7 @@ def simulate_cmd(
     s = _store(store)
     cycles = parse_cycles(against)
     latest = s.latest()
+    assert latest is not None  # a store always holds the version it was seeded with
     items = proposal_items(proposals) if proposals else synthetic_items(cycles)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=False) as bar:

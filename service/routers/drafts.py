@@ -63,7 +63,9 @@ def _draft(store: KBStore, draft_id: str):
 
 def _version(store: KBStore, label: str | None) -> PublishedVersion:
     try:
-        return store.get(label) if label else store.get(store.latest().version)
+        latest = store.latest()
+        assert latest is not None  # a store always holds the version it was seeded with
+        return store.get(label) if label else store.get(latest.version)
     except UnknownVersion as exc:
         raise NotFound(exc.message_id, exc.message_en) from None
 
@@ -230,6 +232,7 @@ def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source
     try:
         with _RUNNING:
             latest = store.latest()
+            assert latest is not None  # a store always holds the version it was seeded with
             if items is None:
                 items = synthetic_items(cycles)
             report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,

@@ -8,6 +8,7 @@ in full. A BERDAYA_KB_DIR override, when the service runs with one, is listed af
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import ConfigDict, Field
@@ -16,11 +17,11 @@ from knowledge.kb_store import UnknownVersion
 from service.auth import CurrentKey
 from service.deps import ServicesDep
 from service.routers.common import problems
-from service.schemas import KnowledgeBaseDetail, KnowledgeBaseSummary, ParameterInForce
+from service.schemas import KnowledgeBaseDetail, KnowledgeBaseSummary, ParameterInForce, example_of
 
 router = APIRouter(prefix="/v1", tags=["knowledge-bases"])
 
-_PUBLISHED_EXAMPLE = {"effective_from": "2018-01-01", "published_by": "berdaya",
+_PUBLISHED_EXAMPLE: dict[str, Any] = {"effective_from": "2018-01-01", "published_by": "berdaya",
                       "published_at": "2026-02-14T03:00:00+00:00",
                       "reason": "Versi awal yang dikirim bersama Berdaya / initial version shipped with Berdaya",
                       "store_hash": "sha256:e520...", "rollback_of": None, "in_force_for": [2018, 2019],
@@ -31,7 +32,7 @@ class Publication(KnowledgeBaseSummary):
     """A knowledge base the service checks with, with its publication record."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {**KnowledgeBaseSummary.model_config["json_schema_extra"]["examples"][0], **_PUBLISHED_EXAMPLE}]})
+        {**example_of(KnowledgeBaseSummary), **_PUBLISHED_EXAMPLE}]})
 
     effective_from: dt.date | None = Field(
         description="In force for cycles whose 1 January is on or after this date (until a later version); "
@@ -47,7 +48,7 @@ class Publication(KnowledgeBaseSummary):
 
 class PublicationDetail(KnowledgeBaseDetail, Publication):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {**KnowledgeBaseDetail.model_config["json_schema_extra"]["examples"][0], **_PUBLISHED_EXAMPLE}]})
+        {**example_of(KnowledgeBaseDetail), **_PUBLISHED_EXAMPLE}]})
 
 
 def _cycles(kb) -> list[int]:

@@ -11,15 +11,15 @@ from service import repository
 from service.auth import CurrentKey
 from service.deps import ServicesDep
 from service.routers.common import problems
-from service.schemas import ScoreRequest, ScoreResponse
+from service.schemas import ScoreRequest, ScoreResponse, example_of
 
 router = APIRouter(prefix="/v1", tags=["scores"])
 
 ScoreBody = Annotated[ScoreRequest, Body(openapi_examples={
     "batch": {"summary": "Satu batch / a batch",
-              "value": ScoreRequest.model_config["json_schema_extra"]["examples"][0]},
+              "value": example_of(ScoreRequest)},
     "single": {"summary": "Satu catatan / one record",
-               "value": ScoreRequest.model_config["json_schema_extra"]["examples"][1]}})]
+               "value": example_of(ScoreRequest, 1)}})]
 
 
 def _rows(request: ScoreRequest, cap: int) -> list[dict]:

@@ -26,11 +26,11 @@ def tier_shares(units: Iterable[Mapping[str, Any]], by: str, tiers: list[tuple[i
     span = CHART_WIDTH - LABEL_WIDTH
     for row, label in enumerate(sorted(counts)):
         total = sum(counts[label].values())
-        x = LABEL_WIDTH
+        x: float = LABEL_WIDTH
         segments = []
         for tier, name in tiers:
             n = counts[label].get(tier, 0)
-            width = span * n / total if total else 0
+            width = span * n / total if total else 0.0
             segments.append({"tier": tier, "name": name, "count": n, "share": n / total if total else 0,
                              "x": round(x, 2), "width": round(width, 2),
                              "colour": TIER_COLOURS[tier % len(TIER_COLOURS)]})

@@ -65,7 +65,7 @@ def _convert(raw: Any, kind: str, present: bool = True) -> Any:
             except ValueError:
                 return text
             return int(as_float) if as_float.is_integer() else as_float
-        return int(number) if kind == "float" and number.is_integer() else number
+        return int(number) if isinstance(number, float) and number.is_integer() else number
     return text
 
 

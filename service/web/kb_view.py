@@ -52,7 +52,7 @@ def document_options(kb: KnowledgeBase, cycle: Any) -> list[str]:
             continue
         found = param.value_on(day)
         value = found[1].value if found else param.values[max(param.values)].value
-        docs += [str(d) for d in (value or [])]
+        docs += [str(d) for d in (value if isinstance(value, list) else [])]
     return list(dict.fromkeys(docs))
 
 

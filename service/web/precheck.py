@@ -44,10 +44,10 @@ def _problem_dict(t: Translator, p: Problem, targets: dict[str, str | None]) -> 
 
 
 def _shape(data: dict[str, Any]) -> list[dict[str, Any]]:
-    acts = data.get("activities") if isinstance(data.get("activities"), list) else []
+    acts: list[Any] = data["activities"] if isinstance(data.get("activities"), list) else []
     out = []
     for i, act in enumerate(acts or [{}]):
-        lines = act.get("budget_lines") if isinstance(act, dict) and isinstance(act.get("budget_lines"), list) else []
+        lines: list[Any] = act["budget_lines"] if isinstance(act, dict) and isinstance(act.get("budget_lines"), list) else []
         out.append({"index": i, "lines": list(range(max(1, len(lines))))})
     return out
 
@@ -91,7 +91,8 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         kb = None
         upload_problems = [*(upload_problems or []), Problem("knowledge base", exc.message_id, exc.message_en)]
     # 40.0 -> 40: quantities are floats in the schema but are typed as whole numbers.
-    values = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in forms.flatten(data).items()}
+    values: dict[str, Any] = {k: int(v) if isinstance(v, float) and v.is_integer() else v
+                              for k, v in forms.flatten(data).items()}
     names = forms.all_input_names(data)
     notes: dict[str, list[dict[str, str]]] = {}
     groups = []

@@ -81,6 +81,7 @@ async def scores_upload(request: Request) -> Response:
             raise InvalidInput([Problem(name, "berkas tidak berisi baris data", "the file has no data rows")])
         services = request.app.state.services
         body = ScoreRequest(records=rows, explain=True, lang=page.lang)
+        assert page.user is not None  # the gate above let only a signed-in evaluator through
         response = create_scores(body, page.user, services)
     except InvalidInput as exc:
         return show(page, problems=exc.problems, status=422)
@@ -102,7 +103,7 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
     header = [*id_cols, "score", *(d for d, _ in dims), "tier", "tier_name", "borderline", "imputed_indicators",
               "evaluator_tier", "advice"]
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "skor"
     ws.append(header)
     for cell in ws[1]:

@@ -94,7 +94,7 @@ def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
             cell.comment = Comment(describe(prefix_of(column)), "Berdaya")
             ws.column_dimensions[cell.column_letter].width = max(14, len(column) + 2)
 
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "proposal"
     key_value(ws, PROPOSAL_ROWS, "")
 
@@ -221,12 +221,12 @@ def read_workbook(data: bytes, source: str = "") -> dict[str, str]:
                 codes[code] = index
                 prefix = f"activities[{index}]."
             else:
-                code = _text(cells.pop("activity_code", None))
-                if code not in codes:
-                    problems.append(Problem(f"rincian!A{n}", f"kode kegiatan '{code}' tidak ada di lembar kegiatan",
-                                            f"activity code '{code}' is not on the kegiatan sheet"))
+                line_code = _text(cells.pop("activity_code", None))
+                if line_code is None or line_code not in codes:
+                    problems.append(Problem(f"rincian!A{n}", f"kode kegiatan '{line_code}' tidak ada di lembar kegiatan",
+                                            f"activity code '{line_code}' is not on the kegiatan sheet"))
                     continue
-                index = codes[code]
+                index = codes[line_code]
                 j = line_count.get(index, 0)
                 line_count[index] = j + 1
                 prefix = f"activities[{index}].budget_lines[{j}]."
