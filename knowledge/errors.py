@@ -25,6 +25,13 @@ class Problem:
         return f"{self.path}: {text}" if self.path else text
 
 
+def _restore(cls: type, args: tuple, state: dict) -> "BerdayaError":
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class BerdayaError(Exception):
     """Base of Berdaya's domain errors; carries a bilingual message."""
 
@@ -35,6 +42,11 @@ class BerdayaError(Exception):
 
     def message(self, lang: str = "id") -> str:
         return self.message_id if lang == "id" else self.message_en
+
+    def __reduce__(self):
+        # Exceptions pickle as cls(*args), which a subclass with its own __init__ cannot take;
+        # errors cross process boundaries (what-if workers), so rebuild them from their state.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 @dataclass

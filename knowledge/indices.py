@@ -17,10 +17,9 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from knowledge import DATA_DIR
+from knowledge import DATA_DIR, intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices_checks import semantic_problems
 from knowledge.validation import bilingual, problems_from
@@ -221,14 +220,6 @@ def _resolve(name_or_path: str | Path) -> Path:
 def load_index_definition(name_or_path: str | Path) -> IndexDefinition:
     """A shipped definition by name (`ppm`, `idm`, `hdi`) or any definition file (YAML/JSON)."""
     path = _resolve(name_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput([Problem(str(path), f"berkas tidak dapat dibaca ({exc.strerror})",
-                                    f"cannot read file ({exc.strerror})")], source=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput([Problem(str(path), f"YAML tidak sah: {exc}", f"invalid YAML: {exc}")],
-                           source=str(path)) from None
+    limits = intake.ReadLimits()
+    data = intake.read_text_document(intake.read_file(path, limits), limits, source=str(path))
     return parse_index_definition(data, source=str(path))

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from knowledge import DATA_DIR
+from knowledge import DATA_DIR, intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb_schema import Category, FactDef, KbMeta, Parameter, ParamValue, Rule, RuleTestFile, Text
 from knowledge.validation import problems_from
 
 DEFAULT_KB = DATA_DIR / "kb" / "ppm-cimahi"
+YAML_LIMITS = intake.ReadLimits()
 
 
 def cycle_date(cycle: int) -> dt.date:
@@ -87,16 +87,12 @@ class KnowledgeBase(BaseModel):
 
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
     rel = path.relative_to(root).as_posix()
+    # Through the guarded reader: a knowledge base may be a draft someone uploaded.
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        problems.append(Problem(rel, f"berkas tidak dapat dibaca ({exc.strerror})", f"cannot read file ({exc.strerror})"))
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "berkas bukan teks UTF-8", "file is not UTF-8 text"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (baris/line {mark.line + 1})" if mark else ""
-        problems.append(Problem(rel + where, "YAML tidak sah", "invalid YAML"))
+        return intake.read_yaml(intake.read_file(path, YAML_LIMITS, source=rel), YAML_LIMITS, source=rel)
+    except InvalidInput as exc:
+        problems.extend(Problem(f"{rel}: {p.path}" if p.path and p.path != rel else rel, p.id, p.en)
+                        for p in exc.problems)
     return None
 
 

@@ -9,7 +9,7 @@ not do the action, or a facilitator reaching outside its kelurahan, gets 403.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -72,3 +72,13 @@ def authenticate(request: Request,
 
 
 CurrentKey = Annotated[Principal, Depends(authenticate)]
+
+
+def requires(permission: str) -> Callable[..., Awaitable[Principal]]:
+    """A route dependency refusing keys without `permission`; listed in the route's `dependencies`,
+    it runs before the body is read, so a wrong role gets 403 whatever the body holds."""
+
+    async def dependency(key: CurrentKey) -> Principal:
+        return key.require(permission)
+
+    return dependency

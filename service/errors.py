@@ -15,10 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.intake import LimitExceeded
 from knowledge.validation import bilingual, problems_from
 
 PROBLEM_JSON = "application/problem+json"
@@ -145,11 +146,29 @@ def _request_problems(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
+def is_data_error(exc: StatementError) -> bool:
+    """A database error caused by the data sent (not by the database being unavailable)."""
+    if isinstance(exc, DataError):
+        return True
+    # Raised while binding parameters (e.g. JSON that is not standard), before the database saw them.
+    return not isinstance(exc, DBAPIError) and isinstance(exc.orig, (ValueError, TypeError))
+
+
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc, extra={"event": "unhandled_error", "error": type(exc).__name__})
+    return problem_response(request, 500, "internal", "Internal server error",
+                            "Terjadi kesalahan internal; tidak ada yang tersimpan.",
+                            "An internal error occurred; nothing was stored.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one translation from errors to problem responses."""
 
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+        if isinstance(exc, LimitExceeded):
+            return problem_response(request, exc.status, "limit-exceeded", "Limit exceeded", exc.message_id,
+                                    exc.message_en, errors=exc.problems, limit=exc.limit)
         return problem_response(request, 422, "invalid-input", "Invalid input", exc.message_id,
                                 exc.message_en, errors=exc.problems)
 
@@ -179,10 +198,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(request, exc.status_code, f"http-{exc.status_code}", en_text, id_text, en_text,
                                 headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: Exception) -> JSONResponse:
+    @app.exception_handler(StatementError)
+    async def _database(request: Request, exc: StatementError) -> JSONResponse:
         log.warning("database error", extra={"event": "database_error", "error": type(exc).__name__})
+        if is_data_error(exc):
+            # The models refuse such data first; this is the defence behind them. Retrying cannot help.
+            return problem_response(
+                request, 422, "invalid-input", "Invalid input",
+                "Data tidak dapat disimpan: ada nilai yang tidak diterima basis data; tidak ada yang tersimpan",
+                "The data cannot be stored: a value is not accepted by the database; nothing was stored",
+                errors=[])
+        if not isinstance(exc, (OperationalError, InterfaceError)):
+            return _internal(request, exc)
         return problem_response(
             request, 503, "unavailable", "Service unavailable",
             "Basis data sedang tidak dapat dipakai; tidak ada yang tersimpan. Silakan ulangi.",
@@ -191,7 +218,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"event": "unhandled_error", "error": type(exc).__name__})
-        return problem_response(request, 500, "internal", "Internal server error",
-                                "Terjadi kesalahan internal; tidak ada yang tersimpan.",
-                                "An internal error occurred; nothing was stored.")
+        return _internal(request, exc)

@@ -12,8 +12,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from calibration.artifact import CalibrationArtifact
+from knowledge.proposal import Proposal
 from service.errors import PROBLEM_JSON
-from service.schemas import EXAMPLE_CALIBRATION, EXAMPLE_CHECK, EXAMPLE_PROPOSAL
+from service.schemas import EXAMPLE_CALIBRATION, EXAMPLE_CHECK, EXAMPLE_PROPOSAL, ScoreRequest
+
+BODY_MODELS = (Proposal, ScoreRequest, CalibrationArtifact)
 
 
 def schema_examples() -> dict[str, Any]:
@@ -48,12 +52,22 @@ def _problem_422() -> dict[str, Any]:
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
+def _add_body_schemas(schemas: dict[str, Any]) -> None:
+    """Schemas of the bodies that routes read themselves (service.bodies), which FastAPI does not see."""
+    for model in BODY_MODELS:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas.setdefault(model.__name__, schema)
+
+
 def install_openapi(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        _add_body_schemas(schemas)
         for name, example in schema_examples().items():
             if name in schemas and "examples" not in schemas[name]:
                 schemas[name]["examples"] = [example]

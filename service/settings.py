@@ -14,12 +14,21 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from knowledge.intake import ReadLimits
 from knowledge.kb_store import store_root
 from knowledge.validation import bilingual, validate_model
 
 DEFAULT_DB_PATH = Path("var") / "berdaya.sqlite3"
 SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# Safe ranges of the guarded reader's limits: a value outside switches a protection off or
+# refuses ordinary documents.
+UPLOAD_RANGES: dict[str, tuple[float, float]] = {
+    "upload_max_bytes": (1_000, 100_000_000), "upload_max_inflated_bytes": (100_000, 1_000_000_000),
+    "upload_max_entries": (1, 10_000), "upload_max_rows": (1, 1_000_000), "upload_max_columns": (1, 16_384),
+    "upload_max_cells": (1, 10_000_000), "upload_max_depth": (4, 200), "upload_max_nodes": (100, 10_000_000),
+    "upload_max_yaml_aliases": (0, 10_000), "upload_max_seconds": (0.1, 600),
+}
 
 
 class Settings(BaseModel):
@@ -44,6 +53,18 @@ class Settings(BaseModel):
     )
     max_body_bytes: int = Field(default=1_000_000, description="Request bodies above this get 413")
     max_batch: int = Field(default=500, description="Evaluation records per POST /v1/scores; more get 422")
+    upload_max_bytes: int = Field(default=5_000_000, description="Largest document read (a file given to the CLI; "
+                                  "request bodies are capped lower by max_body_bytes)")
+    upload_max_inflated_bytes: int = Field(default=32 * 1024 * 1024,
+                                           description="Largest total size of a zip or XLSX after inflating")
+    upload_max_entries: int = Field(default=500, description="Most files inside a zip or XLSX")
+    upload_max_rows: int = Field(default=10_000, description="Most rows of a sheet or CSV file")
+    upload_max_columns: int = Field(default=256, description="Most columns of one row")
+    upload_max_cells: int = Field(default=300_000, description="Most cells of a workbook or CSV file")
+    upload_max_depth: int = Field(default=32, description="Deepest nesting of JSON or YAML")
+    upload_max_nodes: int = Field(default=200_000, description="Most values of JSON or YAML, aliases expanded")
+    upload_max_yaml_aliases: int = Field(default=100, description="Most YAML aliases in one document")
+    upload_max_seconds: float = Field(default=10.0, description="Longest time to read one document")
     workers: int = Field(default=1, description="uvicorn worker processes")
     host: str = Field(default="127.0.0.1")
     log_level: str = Field(default="INFO")
@@ -67,7 +88,7 @@ class Settings(BaseModel):
                 "an in-memory SQLite database would be lost; use a file, e.g. sqlite:///var/berdaya.sqlite3",
             )
         limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
-                  "workers": (1, 64)}
+                  "workers": (1, 64), **UPLOAD_RANGES}
         for name, (low, high) in limits.items():
             value = getattr(self, name)
             if not low <= value <= high:
@@ -76,6 +97,10 @@ class Settings(BaseModel):
                     f"{name} = {value} is outside the safe range {low}..{high}",
                 )
         return self
+
+    def read_limits(self) -> ReadLimits:
+        """The guarded reader's limits (knowledge.intake) from the `upload_*` settings."""
+        return ReadLimits(**{name.removeprefix("upload_"): getattr(self, name) for name in UPLOAD_RANGES})
 
     @property
     def is_sqlite(self) -> bool:

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.tables import read_table
-from service.cli.common import app, handle_errors
+from service.cli.common import app, handle_errors, read_limits
 
 # The libraries behind these commands are imported inside them: every `berdaya` call
 # imports every command module, and most calls need none of them.
@@ -66,7 +66,7 @@ def calibrate(
                                     f"unknown method '{method}'; choose {', '.join(METHODS)}")])
     chosen = parse_cycles(cycles)
     definition = load_index_definition(index)
-    rows = read_table(input)
+    rows = read_table(input, limits=read_limits())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("bootstrap", total=max(int(bootstrap), 0))
@@ -113,7 +113,7 @@ def drift(
     from calibration.drift import cycle_drift
     definition = load_index_definition(index)
     artifact = load_artifact(calibration)
-    result = cycle_drift(definition, artifact, read_table(input), cycle)
+    result = cycle_drift(definition, artifact, read_table(input, limits=read_limits()), cycle)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return

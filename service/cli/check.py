@@ -14,7 +14,7 @@ from knowledge.documents import load_proposal
 from knowledge.errors import InvalidInput, Problem
 from rules.check import Checker
 from rules.report import render_report
-from service.cli.common import EXIT_NEEDS_WORK, EXIT_OK, app, handle_errors
+from service.cli.common import EXIT_NEEDS_WORK, EXIT_OK, app, handle_errors, read_limits
 
 
 @app.command()
@@ -47,7 +47,7 @@ def check(
         problems.append(Problem("--format", "harus text atau json", "must be text or json"))
     if problems:
         raise InvalidInput(problems)
-    loaded = load_proposal(proposal)
+    loaded = load_proposal(proposal, read_limits())
     if kb_dir is not None:
         checker = Checker.load(kb_dir)
         result = checker.check(loaded, cycle)

@@ -11,6 +11,7 @@ from typing import TypeVar
 import typer
 
 from knowledge.errors import BerdayaError, InvalidInput
+from knowledge.intake import ReadLimits
 
 EXIT_OK, EXIT_NEEDS_WORK, EXIT_INVALID = 0, 1, 2
 
@@ -67,6 +68,13 @@ def handle_errors(lang_param: str = "lang") -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def read_limits() -> ReadLimits:
+    """The guarded reader's limits for files given to the CLI: the service's `BERDAYA_UPLOAD_*` settings."""
+    from service.settings import Settings  # noqa: PLC0415  (only commands that read files need it)
+
+    return Settings.from_env().read_limits()
 
 
 def echo_err(text: str) -> None:

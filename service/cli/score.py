@@ -22,7 +22,7 @@ from knowledge.tables import read_table, table_format, write_table
 from scoring.engine import score_table
 from scoring.result import ScoreTable
 from scoring.tiers import load_calibration
-from service.cli.common import app, handle_errors
+from service.cli.common import app, handle_errors, read_limits
 
 OUTPUT_FORMATS = ("json", "csv", "xlsx")
 
@@ -86,7 +86,7 @@ def score(
     definition = load_index_definition(index)
     artifact = load_calibration(calibration) if calibration else None
     table_format(input)
-    rows = read_table(input)
+    rows = read_table(input, limits=read_limits())
     extra = [c.strip() for c in id_columns.split(",") if c.strip()]
     table = score_table(definition, rows, calibration=artifact, explain=explain, lang=lang, id_columns=extra,
                         source=str(input))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from knowledge.documents import load_proposal
-from service.cli.common import app, handle_errors
+from service.cli.common import app, handle_errors, read_limits
 
 
 @app.command()
@@ -20,7 +20,7 @@ def validate(
 
     Contoh / example: berdaya validate proposal.yaml
     """
-    proposal = load_proposal(file)
+    proposal = load_proposal(file, read_limits())
     n = len(proposal.activities)
     if lang == "en":
         typer.echo(f"OK: {file} is a valid proposal ({n} activities, cycle {proposal.cycle})")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from calibration.artifact import CalibrationArtifact
 from service import repository
-from service.auth import CurrentKey
+from service.auth import CurrentKey, requires
+from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.models import Calibration
 from service.routers.common import problems
@@ -43,11 +44,13 @@ def get_calibration(calibration_id: str, key: CurrentKey, services: ServicesDep)
 
 @router.post("/calibrations", status_code=201, response_model=CalibrationSummary,
              summary="Unggah artefak kalibrasi / upload a calibration artifact",
+             openapi_extra=body_doc(CalibrationArtifact, {"ordinal": {
+                 "summary": "Artefak ordinal (sintetis) / an ordinal artifact (synthetic)",
+                 "value": EXAMPLE_CALIBRATION}}),
+             dependencies=[Depends(requires("calibrations:write"))],
              responses=problems(401, 403, 409, 413, 422, 503))
-def upload_calibration(artifact: Annotated[CalibrationArtifact, Body(openapi_examples={
-                           "ordinal": {"summary": "Artefak ordinal (sintetis) / an ordinal artifact (synthetic)",
-                                       "value": EXAMPLE_CALIBRATION}})], key: CurrentKey,
-                       services: ServicesDep) -> CalibrationSummary:
+def upload_calibration(artifact: Annotated[CalibrationArtifact, Depends(json_body(CalibrationArtifact))],
+                       key: CurrentKey, services: ServicesDep) -> CalibrationSummary:
     """Store an artifact written by `berdaya calibrate` (policy role). Artifacts are immutable."""
     key.require("calibrations:write")
     data = artifact.model_dump(mode="json")

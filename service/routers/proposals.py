@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Depends, Query
 
 from knowledge.documents import to_jsonable
 from knowledge.proposal import Proposal
 from knowledge.reference import load_reference
 from service import repository
-from service.auth import CurrentKey
+from service.auth import CurrentKey, requires
+from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.models import StoredProposal
 from service.routers.common import problems
@@ -18,8 +19,9 @@ from service.schemas import EXAMPLE_PROPOSAL, ProposalPage, ProposalPublic, Prop
 
 router = APIRouter(prefix="/v1", tags=["proposals"])
 
-ProposalBody = Annotated[Proposal, Body(openapi_examples={
-    "drainase": {"summary": "Proposal RW 5 Cibabat / RW 5 of Cibabat", "value": EXAMPLE_PROPOSAL}})]
+ProposalBody = Annotated[Proposal, Depends(json_body(Proposal))]
+BODY_DOC = body_doc(Proposal, {"drainase": {"summary": "Proposal RW 5 Cibabat / RW 5 of Cibabat",
+                                            "value": EXAMPLE_PROPOSAL}})
 
 
 def summary(row: StoredProposal) -> ProposalSummary:
@@ -32,7 +34,8 @@ def public(row: StoredProposal, check: dict) -> ProposalPublic:
     return ProposalPublic(**summary(row).model_dump(), proposal=row.content, check=check)
 
 
-@router.post("/proposals", status_code=201, response_model=ProposalPublic,
+@router.post("/proposals", status_code=201, response_model=ProposalPublic, openapi_extra=BODY_DOC,
+             dependencies=[Depends(requires("proposals:submit"))],
              summary="Ajukan proposal / submit a proposal", responses=problems(401, 403, 409, 413, 422, 503))
 def submit_proposal(proposal: ProposalBody, key: CurrentKey, services: ServicesDep) -> ProposalPublic:
     """Check and store a proposal in one transaction (facilitators, own kelurahan only).

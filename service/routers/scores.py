@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from knowledge.errors import InvalidInput, Problem
 from service import repository
-from service.auth import CurrentKey
+from service.auth import CurrentKey, requires
+from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import ScoreRequest, ScoreResponse, example_of
 
 router = APIRouter(prefix="/v1", tags=["scores"])
 
-ScoreBody = Annotated[ScoreRequest, Body(openapi_examples={
+ScoreBody = Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]
+BODY_DOC = body_doc(ScoreRequest, {
     "batch": {"summary": "Satu batch / a batch",
               "value": example_of(ScoreRequest)},
     "single": {"summary": "Satu catatan / one record",
-               "value": example_of(ScoreRequest, 1)}})]
+               "value": example_of(ScoreRequest, 1)}})
 
 
 def _rows(request: ScoreRequest, cap: int) -> list[dict]:
@@ -45,6 +47,7 @@ def calibration_for(services, session, calibration_id: str | None) -> dict | Non
 
 
 @router.post("/scores", response_model=ScoreResponse, summary="Hitung skor / score evaluation records",
+             openapi_extra=BODY_DOC, dependencies=[Depends(requires("scores:create"))],
              responses=problems(401, 403, 404, 409, 413, 422, 503))
 def create_scores(body: ScoreBody, key: CurrentKey, services: ServicesDep) -> ScoreResponse:
     """Score one record or a batch; stored as one decision with the calibration id used."""

@@ -15,9 +15,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from knowledge.documents import parse_proposal, parse_text
+from knowledge import intake
+from knowledge.documents import parse_proposal
 from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.intake import LimitExceeded
 from knowledge.reference import load_reference
+from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
 from service.routers.proposals import submit_proposal
 from service.web import forms, kb_view
@@ -172,18 +175,18 @@ def precheck_form(request: Request) -> Response:
 
 @router.post("/pra-periksa")
 async def precheck_post(request: Request) -> Response:
-    page = page_for(request)
+    page = await off_loop(page_for, request)
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
-    return check_and_show(page, data, submit=form.get("action") == "submit")
+    return await off_loop(check_and_show, page, data, submit=form.get("action") == "submit")
 
 
 @router.post("/pra-periksa/unggah")
 async def precheck_upload(request: Request) -> Response:
-    page = page_for(request)
+    page = await off_loop(page_for, request)
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
@@ -194,18 +197,20 @@ async def precheck_upload(request: Request) -> Response:
         problem = Problem(name or "file", "pilih berkas .json, .yaml, .yml atau .xlsx",
                           "choose a .json, .yaml, .yml or .xlsx file")
         return show_form(page, blank_proposal(), upload_problems=[problem], status=422)
-    raw = await upload.read()
+    return await off_loop(check_upload, page, await upload.read(), kind, name)
+
+
+def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
+    """Read an uploaded proposal (guarded reader, in a worker thread), then check and show it."""
+    limits = read_limits(page.request)
     try:
         if kind == "xlsx":
-            data: Any = forms.form_to_proposal(read_workbook(raw, source=name))
+            data: Any = forms.form_to_proposal(read_workbook(raw, source=name, limits=limits))
         else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise InvalidInput([Problem(name, "berkas bukan teks UTF-8", "the file is not UTF-8 text")]) from None
-            data = parse_text(text, source=name)
+            data = intake.read_text_document(raw, limits, source=name)
     except InvalidInput as exc:
-        return show_form(page, blank_proposal(), upload_problems=exc.problems, status=422)
+        status = exc.status if isinstance(exc, LimitExceeded) else 422
+        return show_form(page, blank_proposal(), upload_problems=exc.problems, status=status)
     except BerdayaError as exc:
         return show_form(page, blank_proposal(), upload_problems=[Problem(name, exc.message_id, exc.message_en)],
                          status=422)

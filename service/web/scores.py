@@ -14,9 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from knowledge import intake
 from knowledge.errors import BerdayaError, InvalidInput, Problem
-from knowledge.tables import read_table_bytes
+from knowledge.intake import LimitExceeded
+from knowledge.validation import validate_model
 from service import repository
+from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
 from service.routers.scores import create_scores
 from service.schemas import ScoreRequest
@@ -63,7 +66,7 @@ def scores_form(request: Request) -> Response:
 
 @router.post("/skor")
 async def scores_upload(request: Request) -> Response:
-    page = page_for(request)
+    page = await off_loop(page_for, request)
     if (refused := gate(page, "evaluator")) is not None:
         return refused
     form, refused = await posted_form(request, page)
@@ -75,14 +78,22 @@ async def scores_upload(request: Request) -> Response:
     if upload is None or isinstance(upload, str) or fmt is None:
         return show(page, problems=[Problem(name or "file", "pilih berkas .csv atau .xlsx",
                                             "choose a .csv or .xlsx file")], status=422)
+    return await off_loop(score_upload, page, await upload.read(), fmt, name)
+
+
+def score_upload(page: Page, raw: bytes, fmt: str, name: str) -> Response:
+    """Read an uploaded table (guarded reader, in a worker thread), score it and show the result."""
+    request = page.request
     try:
-        rows = read_table_bytes(await upload.read(), fmt, source=name)
+        rows = intake.read_table(raw, fmt, read_limits(request), source=name)
         if not rows:
             raise InvalidInput([Problem(name, "berkas tidak berisi baris data", "the file has no data rows")])
         services = request.app.state.services
-        body = ScoreRequest(records=rows, explain=True, lang=page.lang)
+        body = validate_model(ScoreRequest, {"records": rows, "explain": True, "lang": page.lang}, source=name)
         assert page.user is not None  # the gate above let only a signed-in evaluator through
         response = create_scores(body, page.user, services)
+    except LimitExceeded as exc:
+        return show(page, problems=exc.problems, status=exc.status)
     except InvalidInput as exc:
         return show(page, problems=exc.problems, status=422)
     except (ServiceError, BerdayaError) as exc:

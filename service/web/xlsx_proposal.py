@@ -14,7 +14,9 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
+from knowledge.intake import ReadLimits
 from service.web import forms
 
 PROPOSAL_ROWS = [*forms.TOP_FIELDS, *(f"region.{f}" for f in forms.REGION_FIELDS),
@@ -172,16 +174,13 @@ def _put(flat: dict[str, str], problems: list[Problem], where: str, path: str, v
         flat[path] = text
 
 
-def read_workbook(data: bytes, source: str = "") -> dict[str, str]:
-    """The flat {field path: text} mapping of an uploaded template (see forms.form_to_proposal)."""
-    from openpyxl import load_workbook
+def read_workbook(data: bytes, source: str = "", limits: ReadLimits = ReadLimits()) -> dict[str, str]:
+    """The flat {field path: text} mapping of an uploaded template (see forms.form_to_proposal).
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError or InvalidFileException for non-XLSX bytes
-        raise InvalidInput([Problem(source, f"bukan berkas XLSX yang dapat dibaca ({type(exc).__name__})",
-                                    f"not a readable XLSX file ({type(exc).__name__})")], source=source) from None
-    missing = [s for s in SHEETS if s not in wb.sheetnames]
+    The workbook is read by the guarded reader (knowledge.intake), under `limits`.
+    """
+    sheets = intake.read_workbook(data, limits, source)
+    missing = [s for s in SHEETS if s not in sheets]
     if missing:
         raise InvalidInput([Problem(s, "lembar ini tidak ada dalam berkas; gunakan templat Berdaya",
                                     "this sheet is missing; use the Berdaya template") for s in missing],
@@ -189,7 +188,7 @@ def read_workbook(data: bytes, source: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     problems: list[Problem] = []
     for sheet, allowed, prefix in (("proposal", PROPOSAL_ROWS, ""), ("musyawarah", MUSYAWARAH_ROWS, "musyawarah.")):
-        for n, row in enumerate(wb[sheet].iter_rows(min_row=2, values_only=True), start=2):
+        for n, row in enumerate(sheets[sheet][1:], start=2):
             field = _text(row[0] if row else None)
             if field is None:
                 continue
@@ -204,7 +203,7 @@ def read_workbook(data: bytes, source: str = "") -> dict[str, str]:
     codes: dict[str, int] = {}
     line_count: dict[int, int] = {}
     for sheet, columns in (("kegiatan", ACTIVITY_COLUMNS), ("rincian", LINE_COLUMNS)):
-        rows = wb[sheet].iter_rows(values_only=True)
+        rows = iter(sheets[sheet])
         header = [_text(h) for h in next(rows, ())]
         unknown = [h for h in header if h is not None and h not in columns]
         problems += [Problem(f"{sheet}!1", f"kolom '{h}' tidak dikenal", f"unknown column '{h}'") for h in unknown]
