@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import IndexDefinition
 from knowledge.validation import bilingual, problems_from
@@ -161,17 +162,10 @@ def _existing(target: Path, artifact: dict[str, Any]) -> str:
         "the file exists with other content; calibration artifacts are never overwritten, choose another name")])
 
 
-def load_artifact(path: str | Path) -> dict[str, Any]:
+def load_artifact(path: str | Path, limits: intake.ReadLimits = intake.ReadLimits()) -> dict[str, Any]:
     """Read an artifact, check it against the schema and check its id against its content."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput([Problem(str(p), f"berkas tidak dapat dibaca ({exc.strerror})",
-                                    f"cannot read file ({exc.strerror})")], source=str(p)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput([Problem(str(p), f"JSON tidak sah: {exc}", f"invalid JSON: {exc}")],
-                           source=str(p)) from None
+    data = intake.read_json(intake.read_file(p, limits), limits, source=str(p))
     _validated(data, source=str(p))
     if not data["id"].endswith(content_digest(data)[:8]):
         raise InvalidInput([Problem(f"{p}:id", "isi artefak tidak cocok dengan id-nya (berkas diubah?)",

@@ -7,6 +7,7 @@ column) and says what is wrong in Bahasa Indonesia first and English second.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Problem:
         return f"{self.path}: {text}" if self.path else text
 
 
-def _restore(cls: type, args: tuple, state: dict) -> "BerdayaError":
+def _restore(cls: type[BerdayaError], args: tuple[Any, ...], state: dict[str, Any]) -> BerdayaError:
     error = cls.__new__(cls)
     Exception.__init__(error, *args)
     error.__dict__.update(state)
@@ -43,7 +44,7 @@ class BerdayaError(Exception):
     def message(self, lang: str = "id") -> str:
         return self.message_id if lang == "id" else self.message_en
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         # Exceptions pickle as cls(*args), which a subclass with its own __init__ cannot take;
         # errors cross process boundaries (what-if workers), so rebuild them from their state.
         return (_restore, (type(self), self.args, dict(self.__dict__)))

@@ -7,7 +7,6 @@ A calibration artifact is accepted only for the exact definition it was fitted o
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import IndexDefinition
 
@@ -70,17 +70,12 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
     return Cuts(np.array(cuts, dtype=float), defn.tiers.cut_rule, "calibration", cal_id)
 
 
-def load_calibration(path: str | Path) -> dict[str, Any]:
+def load_calibration(path: str | Path, limits: intake.ReadLimits = intake.ReadLimits()) -> dict[str, Any]:
     p = Path(path)
-    try:
-        artifact: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-        return artifact
-    except OSError as exc:
-        raise _bad(str(p), f"berkas kalibrasi tidak dapat dibaca ({exc.strerror})",
-                   f"cannot read calibration file ({exc.strerror})", str(p)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _bad(str(p), f"berkas kalibrasi bukan JSON yang sah: {exc}", f"calibration file is not valid JSON: {exc}",
-                   str(p)) from None
+    artifact = intake.read_json(intake.read_file(p, limits), limits, source=str(p))
+    if not isinstance(artifact, dict):
+        raise _bad(str(p), "berkas kalibrasi harus berupa objek JSON", "a calibration file must be a JSON object", str(p))
+    return artifact
 
 
 def resolve_cuts(defn: IndexDefinition, calibration: dict[str, Any] | None = None, source: str = "") -> Cuts:

@@ -9,7 +9,8 @@ keeps answering while a large document is read.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel

@@ -19,9 +19,25 @@ from knowledge.intake.sheets import TABLE_FORMATS, cell_value, read_csv, read_ta
 from knowledge.intake.text import check_tree, decode_text, read_json, read_text_document, read_yaml, validate_json
 
 __all__ = [
-    "Deadline", "LimitExceeded", "ReadLimits", "TABLE_FORMATS", "cell_value", "check_size", "check_tree",
-    "check_workbook_archive", "decode_text", "exceeded", "read_csv", "read_file", "read_json", "read_table",
-    "read_text_document", "read_workbook", "read_yaml", "read_zip", "validate_json",
+    "TABLE_FORMATS",
+    "Deadline",
+    "LimitExceeded",
+    "ReadLimits",
+    "cell_value",
+    "check_size",
+    "check_tree",
+    "check_workbook_archive",
+    "decode_text",
+    "exceeded",
+    "read_csv",
+    "read_file",
+    "read_json",
+    "read_table",
+    "read_text_document",
+    "read_workbook",
+    "read_yaml",
+    "read_zip",
+    "validate_json",
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from knowledge.errors import InvalidInput, Problem
@@ -67,7 +68,7 @@ class _Inflater:
         self.deadline = Deadline(limits, source)
         self.total = 0
 
-    def chunks(self, info: zipfile.ZipInfo):
+    def chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         try:
             with self.zf.open(info) as fh:
                 while chunk := fh.read(CHUNK):

@@ -52,7 +52,7 @@ def _unreadable(source: str, exc: Exception) -> InvalidInput:
 
 def read_workbook(data: bytes, limits: ReadLimits, source: str = "") -> dict[str, Rows]:
     """Every sheet's rows (tuples of cell values, formulas' cached values), in sheet order."""
-    from openpyxl import load_workbook  # noqa: PLC0415  (heavy; only readers of XLSX need it)
+    from openpyxl import load_workbook
 
     check_workbook_archive(data, limits, source)
     budget = _Budget(limits, source)

@@ -94,8 +94,8 @@ class _GuardedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         self.deadline.check()
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) and event.anchor is not None:
             if event.anchor in self.open_anchors:
                 raise exceeded("yaml_self_reference", None, self.source, f"*{event.anchor}")
             self.aliases += 1

@@ -72,7 +72,7 @@ def handle_errors(lang_param: str = "lang") -> Callable[[F], F]:
 
 def read_limits() -> ReadLimits:
     """The guarded reader's limits for files given to the CLI: the service's `BERDAYA_UPLOAD_*` settings."""
-    from service.settings import Settings  # noqa: PLC0415  (only commands that read files need it)
+    from service.settings import Settings
 
     return Settings.from_env().read_limits()
 
