@@ -11,8 +11,9 @@ import secrets
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.reference import load_reference
+from service.permissions import Role
 
-ROLES = ("facilitator", "evaluator", "policy", "admin")
+ROLES = tuple(Role)
 KEY_PREFIX = "bdy_"
 
 
@@ -33,7 +34,7 @@ def check_role(role: str, kelurahan: str | None) -> str | None:
     if role not in ROLES:
         raise InvalidInput([Problem("role", f"peran harus salah satu dari {', '.join(ROLES)}",
                                     f"role must be one of {', '.join(ROLES)}")])
-    if role == "facilitator":
+    if role == Role.FACILITATOR:
         if not kelurahan:
             raise InvalidInput([Problem("kelurahan", "kunci fasilitator wajib menyebut --kelurahan",
                                         "a facilitator key needs --kelurahan")])

@@ -23,7 +23,7 @@ from service.logs import RequestLogMiddleware, configure_logging
 from service.openapi import install_openapi
 from service.routers import ALL_ROUTERS
 from service.settings import Settings, get_settings
-from service.web import router as web_router
+from service.web import install_pages
 
 DESCRIPTION = """
 Berdaya: pemeriksaan proposal PPM dan skor pemberdayaan Kota Cimahi /
@@ -53,7 +53,7 @@ def _include_routers(app: FastAPI) -> None:
     """The single place where routers are mounted (API routers first, then web pages)."""
     for router in ALL_ROUTERS:
         app.include_router(router)
-    app.include_router(web_router)
+    install_pages(app)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

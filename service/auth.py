@@ -1,4 +1,7 @@
-"""API keys and roles: who may do what.
+"""The key behind a request and the permission a route needs.
+
+Handlers name what they need in their signature: `key: MayReadProposals` is the
+authenticated key, checked against the permission table (`service.permissions`).
 
 A key is `bdy_` followed by 43 random URL-safe characters; only its SHA-256 hash is stored
 (a random 256-bit secret needs no salt or slow hash). Keys are sent as
@@ -17,19 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.apikeys import hash_key
 from service.errors import Forbidden, NotAuthenticated
+from service.permissions import Permission, Role, allows
 from service.repository import find_key
-
-# The permission table; the issue's roles in one place.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "proposals:submit": frozenset({"facilitator"}),
-    "proposals:read": frozenset({"facilitator", "evaluator", "policy", "admin"}),
-    "scores:create": frozenset({"evaluator"}),
-    "decisions:read": frozenset({"facilitator", "evaluator", "policy", "admin"}),
-    "decisions:replay": frozenset({"evaluator", "policy", "admin"}),
-    "knowledge:read": frozenset({"facilitator", "evaluator", "policy", "admin"}),
-    "calibrations:read": frozenset({"evaluator", "policy", "admin"}),
-    "calibrations:write": frozenset({"policy"}),
-}
 
 
 @dataclass(frozen=True)
@@ -40,14 +32,22 @@ class Principal:
     role: str
     kelurahan: str | None
 
-    def require(self, permission: str) -> Principal:
-        if self.role not in PERMISSIONS[permission]:
+    def may(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+    def require(self, permission: Permission) -> Principal:
+        if not self.may(permission):
             raise Forbidden(f"Peran '{self.role}' tidak boleh melakukan ini ({permission})",
                             f"Role '{self.role}' may not do this ({permission})")
         return self
 
+    @property
+    def scoped_kelurahan(self) -> str | None:
+        """The kelurahan a facilitator's key is bound to; None for the other roles (they see all)."""
+        return self.kelurahan if self.role == Role.FACILITATOR else None
+
     def require_kelurahan(self, kelurahan: str) -> None:
-        if self.role == "facilitator" and self.kelurahan != kelurahan:
+        if self.role == Role.FACILITATOR and self.kelurahan != kelurahan:
             raise Forbidden(
                 f"Kunci fasilitator ini hanya untuk Kelurahan {self.kelurahan}, bukan {kelurahan}",
                 f"This facilitator key is for Kelurahan {self.kelurahan} only, not {kelurahan}")
@@ -75,11 +75,27 @@ def authenticate(request: Request,
 CurrentKey = Annotated[Principal, Depends(authenticate)]
 
 
-def requires(permission: str) -> Callable[..., Awaitable[Principal]]:
-    """A route dependency refusing keys without `permission`; listed in the route's `dependencies`,
-    it runs before the body is read, so a wrong role gets 403 whatever the body holds."""
+def permitted(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """The dependency for `permission`: the authenticated key, or 403 for a role that may not.
+
+    Declared before a route's body, it runs before the body is read: a wrong role gets 403
+    whatever the body holds. `async` so that it adds no threadpool hop of its own.
+    """
 
     async def dependency(key: CurrentKey) -> Principal:
         return key.require(permission)
 
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by the role-matrix test
     return dependency
+
+
+# One alias per permission, used in handler signatures: `key: MayReadProposals`.
+MaySubmitProposals = Annotated[Principal, Depends(permitted(Permission.PROPOSALS_SUBMIT))]
+MayReadProposals = Annotated[Principal, Depends(permitted(Permission.PROPOSALS_READ))]
+MayCreateScores = Annotated[Principal, Depends(permitted(Permission.SCORES_CREATE))]
+MayReadDecisions = Annotated[Principal, Depends(permitted(Permission.DECISIONS_READ))]
+MayReplayDecisions = Annotated[Principal, Depends(permitted(Permission.DECISIONS_REPLAY))]
+MayReadKnowledge = Annotated[Principal, Depends(permitted(Permission.KNOWLEDGE_READ))]
+MayWriteKnowledge = Annotated[Principal, Depends(permitted(Permission.KNOWLEDGE_WRITE))]
+MayReadCalibrations = Annotated[Principal, Depends(permitted(Permission.CALIBRATIONS_READ))]
+MayWriteCalibrations = Annotated[Principal, Depends(permitted(Permission.CALIBRATIONS_WRITE))]

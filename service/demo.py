@@ -38,7 +38,7 @@ def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:
     for key_id in old:
         with db.session() as session:
             repository.revoke_key(session, key_id)
-    keys = {}
+    keys: dict[str, tuple[str, str]] = {}
     for role in ROLES:
         kel = check_role(role, kelurahan if role == "facilitator" else None)
         key, key_id = new_key(), new_key_id()

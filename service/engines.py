@@ -207,7 +207,7 @@ class Engines:
 
     def check(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
               version: str | None = None) -> dict[str, Any]:
-        """The issue-3 check JSON for a validated proposal (runs in the caller's thread)."""
+        """The check JSON for a validated proposal (runs in the caller's thread)."""
         return self.check_audited(proposal, cycle=cycle, name=name, version=version)[0]
 
     def published(self) -> None:

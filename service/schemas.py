@@ -121,7 +121,7 @@ class ProposalPublic(ProposalSummary):
         "proposal": EXAMPLE_PROPOSAL, "check": EXAMPLE_CHECK})
 
     proposal: dict[str, Any] = Field(description="The proposal as submitted (after validation)")
-    check: dict[str, Any] = Field(description="The check JSON stored with it (issue-3 contract)")
+    check: dict[str, Any] = Field(description="The check JSON stored with it")
 
 
 class ProposalPage(BaseModel):
@@ -286,3 +286,33 @@ class Readiness(BaseModel):
     database: bool
     migrations: bool
     knowledge_base: bool
+
+
+_PUBLISHED_EXAMPLE: dict[str, Any] = {"effective_from": "2018-01-01", "published_by": "berdaya",
+                      "published_at": "2026-02-14T03:00:00+00:00",
+                      "reason": "Versi awal yang dikirim bersama Berdaya / initial version shipped with Berdaya",
+                      "store_hash": "sha256:e520...", "rollback_of": None, "in_force_for": [2018, 2019],
+                      "override": False}
+
+
+class Publication(KnowledgeBaseSummary):
+    """A knowledge base the service checks with, with its publication record."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**example_of(KnowledgeBaseSummary), **_PUBLISHED_EXAMPLE}]})
+
+    effective_from: dt.date | None = Field(
+        description="In force for cycles whose 1 January is on or after this date (until a later version); "
+                    "null for a BERDAYA_KB_DIR override")
+    published_by: str | None
+    published_at: dt.datetime | None
+    reason: str | None
+    store_hash: str | None = Field(description="Hash of the version's files recorded in the version store")
+    rollback_of: str | None = Field(description="The earlier version whose content this version republished")
+    in_force_for: list[int] = Field(description="Cycles (first published one to next year) this version checks")
+    override: bool = Field(description="BERDAYA_KB_DIR: checks every proposal instead of the published versions")
+
+
+class PublicationDetail(KnowledgeBaseDetail, Publication):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {**example_of(KnowledgeBaseDetail), **_PUBLISHED_EXAMPLE}]})

@@ -42,3 +42,21 @@ def test_only_rules_engine_module_imports_durable():
     users = [p.relative_to(ROOT).as_posix() for pkg in OURS for p in (ROOT / pkg).rglob("*.py")
              if "durable" in imports_of(p)]
     assert all(u.startswith("rules/engine") for u in users), users
+
+
+def _full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("edge", ["service/web", "service/cli", "service/usecases"])
+def test_pages_cli_and_use_cases_never_call_route_functions(edge):
+    for path in (ROOT / edge).rglob("*.py"):
+        routes = {n for n in _full_imports(path) if n == "service.routers" or n.startswith("service.routers.")}
+        assert not routes, f"{path.relative_to(ROOT)} imports {sorted(routes)}: call service.usecases instead"

@@ -27,8 +27,8 @@ from knowledge.kb_files import read_kb_files, tree_hash
 from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion
 from rules.whatif import simulate, synthetic_items
 from rules.whatif_gate import publish_draft
-from service.auth import PERMISSIONS, CurrentKey, Principal
-from service.errors import Forbidden, NotFound
+from service.auth import MayWriteKnowledge
+from service.errors import NotFound
 from service.routers.common import problems
 
 router = APIRouter(prefix="/v1/knowledge-bases/{name}", tags=["drafts"])
@@ -68,14 +68,6 @@ def _version(store: KBStore, label: str | None) -> PublishedVersion:
         return store.get(label) if label else store.get(latest.version)
     except UnknownVersion as exc:
         raise NotFound(exc.message_id, exc.message_en) from None
-
-
-def policy_only(key: Principal) -> Principal:
-    allowed = PERMISSIONS.get("knowledge:write", frozenset({"policy"}))
-    if key.role not in allowed:
-        raise Forbidden(f"Peran '{key.role}' tidak boleh mengelola basis pengetahuan (knowledge:write)",
-                        f"Role '{key.role}' may not manage knowledge bases (knowledge:write)")
-    return key
 
 
 class DraftBundle(BaseModel):
@@ -180,8 +172,7 @@ def _public(draft_id: str, path) -> DraftPublic:
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/zip": {"schema": {"type": "string", "format": "binary"}},
                  "application/json": {"schema": DraftBundle.model_json_schema()}}}})
-async def upload_draft(request: Request, key: CurrentKey, store: StoreDep) -> DraftPublic:
-    policy_only(key)
+async def upload_draft(request: Request, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
     files = _bundle_files(await request.body(), request.headers.get("content-type", ""))
     draft_id, path = store.save_draft(files)
     return _public(draft_id, path)
@@ -189,17 +180,15 @@ async def upload_draft(request: Request, key: CurrentKey, store: StoreDep) -> Dr
 
 @router.get("/drafts/{draft_id}", response_model=DraftPublic, responses=problems(401, 403, 404),
             summary="Draf / a draft")
-def get_draft(draft_id: str, key: CurrentKey, store: StoreDep) -> DraftPublic:
-    policy_only(key)
+def get_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
     return _public(draft_id, _draft(store, draft_id))
 
 
 @router.get("/drafts/{draft_id}/diff", responses=problems(401, 403, 404),
             summary="Perbedaan draf dengan versi terbit / diff of a draft against a published version")
-def diff_draft(draft_id: str, key: CurrentKey, store: StoreDep,
+def diff_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep,
                against: Annotated[str | None, Query(description="Published version label; default the latest")] = None,
                format: Annotated[Literal["json", "text"], Query()] = "json", lang: Literal["id", "en"] = "id") -> Any:
-    policy_only(key)
     draft = _draft(store, draft_id)
     base = _version(store, against)
     diff = diff_kb(base.content_dir, draft, old_label=base.version, new_label=f"draf {draft_id}")
@@ -268,9 +257,8 @@ def _job_public(request: Request, name: str, job: Job) -> JobPublic:
 
 @router.post("/drafts/{draft_id}/simulations", status_code=202, response_model=JobPublic,
              responses=problems(401, 403, 404, 422), summary="Simulasi what-if (latar belakang) / what-if job")
-def start_simulation(name: str, draft_id: str, body: SimulationRequest, request: Request, key: CurrentKey,
+def start_simulation(name: str, draft_id: str, body: SimulationRequest, request: Request, key: MayWriteKnowledge,
                      store: StoreDep) -> JobPublic:
-    policy_only(key)
     draft = _draft(store, draft_id)
     files = read_kb_files(draft)
     if files.problems:
@@ -292,16 +280,14 @@ def start_simulation(name: str, draft_id: str, body: SimulationRequest, request:
 
 @router.get("/drafts/{draft_id}/simulations/{job_id}", response_model=JobPublic, responses=problems(401, 403, 404),
             summary="Kemajuan simulasi / simulation progress")
-def simulation_status(name: str, draft_id: str, job_id: str, request: Request, key: CurrentKey,
+def simulation_status(name: str, draft_id: str, job_id: str, request: Request, key: MayWriteKnowledge,
                       store: StoreDep) -> JobPublic:
-    policy_only(key)
     return _job_public(request, name, _job(draft_id, job_id))
 
 
 @router.get("/drafts/{draft_id}/simulations/{job_id}/result", name="simulation_result",
             responses=problems(401, 403, 404), summary="Laporan what-if / what-if report")
-def simulation_result(draft_id: str, job_id: str, key: CurrentKey, store: StoreDep) -> dict[str, Any]:
-    policy_only(key)
+def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store: StoreDep) -> dict[str, Any]:
     job = _job(draft_id, job_id)
     with job.lock:
         if job.report is None:
@@ -312,9 +298,8 @@ def simulation_result(draft_id: str, job_id: str, key: CurrentKey, store: StoreD
 
 @router.post("/drafts/{draft_id}/publish", status_code=201, responses=problems(401, 403, 404, 422),
              summary="Terbitkan draf / publish a draft (gate: clean, own tests pass, what-if report exists)")
-def publish(draft_id: str, body: PublishRequest, request: Request, key: CurrentKey,
+def publish(draft_id: str, body: PublishRequest, request: Request, key: MayWriteKnowledge,
             store: StoreDep) -> dict[str, Any]:
-    policy_only(key)
     pv = publish_draft(store, _draft(store, draft_id), effective_from=body.effective_from, reason=body.reason,
                        by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
     # Checks of cycles from its effective date on use it from the next request, without a restart.

@@ -6,12 +6,20 @@ server-rendered Jinja2 templates with plain CSS and one small script; every text
 `messages.yaml`, Bahasa Indonesia first with an English switch (?lang=en).
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from service.web import pages, policy, precheck, scores
+from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
 for _module in (pages, precheck, scores, policy):
     router.include_router(_module.router)
 
-__all__ = ["router"]
+
+def install_pages(app: FastAPI) -> None:
+    """Mount every page and the answer to a refused one (sign-in redirect or 403 page)."""
+    app.include_router(router)
+    install_page_refusals(app)
+
+
+__all__ = ["install_pages", "router"]

@@ -1,4 +1,4 @@
-"""Home, sign-in and sign-out, the stylesheet and script, and the role gate of protected pages."""
+"""Home, sign-in and sign-out, the stylesheet and script."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
+from service.permissions import Role
+from service.web.rendering import AnyPage, finish, posted_form, render
 from service.web.security import principal_for_key, safe_next
 
 router = APIRouter()
@@ -15,29 +16,22 @@ STATIC_DIR = Path(__file__).parent / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
-def gate(page: Page, role: str) -> Response | None:
-    """None when the signed-in key has `role`; otherwise the sign-in redirect or the 403 page."""
-    if page.user is None:
-        target = page.request.url.path
-        return finish(page, RedirectResponse(f"/masuk?next={target}", status_code=303))
-    if page.user.role != role:
-        return refuse(page, "role", keyed={"role": f"role.{role}"})
-    return None
+# Where a role lands after signing in without a page to return to.
+HOME_OF: dict[str, str] = {Role.EVALUATOR: "/skor", Role.POLICY: "/kebijakan"}
 
 
 @router.get("/")
-def home(request: Request) -> Response:
-    return render(page_for(request), "home.html", active="home")
+def home(page: AnyPage) -> Response:
+    return render(page, "home.html", active="home")
 
 
 @router.get("/masuk")
-def sign_in_form(request: Request, next: str = "/") -> Response:
-    return render(page_for(request), "signin.html", next=safe_next(next))
+def sign_in_form(page: AnyPage, next: str = "/") -> Response:
+    return render(page, "signin.html", next=safe_next(next))
 
 
 @router.post("/masuk")
-async def sign_in(request: Request) -> Response:
-    page = page_for(request)
+async def sign_in(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
@@ -48,13 +42,12 @@ async def sign_in(request: Request) -> Response:
         return render(page, "signin.html", status=401, next=target, failed=True)
     page.session.sign_in(principal, key)
     if target == "/":
-        target = {"evaluator": "/skor", "policy": "/kebijakan"}.get(principal.role, "/pra-periksa")
+        target = HOME_OF.get(principal.role, "/pra-periksa")
     return finish(page, RedirectResponse(target, status_code=303))
 
 
 @router.post("/keluar")
-async def sign_out(request: Request) -> Response:
-    page = page_for(request)
+async def sign_out(request: Request, page: AnyPage) -> Response:
     _form, refused = await posted_form(request, page)
     if refused is not None:
         return refused

@@ -18,8 +18,7 @@ from fastapi.responses import Response
 from knowledge.kb_store import KBStore
 from service.web import kb_view
 from service.web.charts import matrix_cells, paired_bars
-from service.web.pages import gate
-from service.web.rendering import page_for, refuse, render
+from service.web.rendering import PolicyPage, refuse, render
 
 router = APIRouter()
 REPORT_NAME = re.compile(r"^[0-9a-f]{8,64}$")
@@ -48,28 +47,19 @@ def list_reports(app) -> list[dict[str, Any]]:
 
 
 @router.get("/kebijakan")
-def policy_home(request: Request) -> Response:
-    page = page_for(request)
-    if (refused := gate(page, "policy")) is not None:
-        return refused
+def policy_home(request: Request, page: PolicyPage) -> Response:
     kb = kb_view.kb_in_force(request.app.state.services)
     return render(page, "policy.html", active="policy", kb=kb, view=kb_view.browse(kb),
                   reports=list_reports(request.app))
 
 
 @router.get("/kebijakan/what-if")
-def whatif_list(request: Request) -> Response:
-    page = page_for(request)
-    if (refused := gate(page, "policy")) is not None:
-        return refused
+def whatif_list(request: Request, page: PolicyPage) -> Response:
     return render(page, "whatif_list.html", active="policy", reports=list_reports(request.app))
 
 
 @router.get("/kebijakan/what-if/{report_id}")
-def whatif_report(request: Request, report_id: str) -> Response:
-    page = page_for(request)
-    if (refused := gate(page, "policy")) is not None:
-        return refused
+def whatif_report(request: Request, report_id: str, page: PolicyPage) -> Response:
     found = next((r for r in list_reports(request.app) if r["id"] == report_id), None)
     if not REPORT_NAME.match(report_id) or found is None:
         return refuse(page, "not_found", status=404, name=report_id[:80])

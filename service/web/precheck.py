@@ -1,8 +1,8 @@
 """Pra-periksa proposal: the facilitator's form, uploads, the XLSX template and the result.
 
-Pre-checking needs no key and stores nothing. With a facilitator's key signed in, the
-"Ajukan" button submits through the same function the API's POST /v1/proposals runs
-(role and kelurahan checks, check, one-transaction store).
+Pre-checking needs no key and stores nothing. With a key that may submit signed in, the
+"Ajukan" button submits through the same use case the API's POST /v1/proposals runs
+(kelurahan check, check, one-transaction store).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from knowledge.intake import LimitExceeded
 from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
-from service.routers.proposals import submit_proposal
+from service.permissions import Permission, first_role
+from service.usecases.proposals import submit_proposal
 from service.web import forms, kb_view
 from service.web.i18n import Translator, catalogue
-from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
+from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render
 from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import generic_path, read_workbook, write_template
 
@@ -131,7 +132,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         beneficiary_fields=forms.BENEFICIARY_FIELDS, attendance_fields=forms.ATTENDANCE_FIELDS,
         speaker_fields=forms.SPEAKER_FIELDS, document_options=documents,
         other_documents=[d for d in chosen_docs if d not in documents],
-        can_submit=bool(page.user and page.user.role == "facilitator"),
+        can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
     )
 
 
@@ -145,10 +146,10 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
     services = page.request.app.state.services
     canonical = proposal.model_dump(mode="json")
     if submit:
-        if page.user is None or page.user.role != "facilitator":
-            return refuse(page, "role", keyed={"role": "role.facilitator"})
+        if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
+            return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
         try:
-            stored = submit_proposal(proposal, page.user, services)
+            stored = submit_proposal(services, page.user, proposal)
         except ServiceError as exc:
             problem = Problem("", exc.message_id, exc.message_en)
             return show_form(page, canonical, upload_problems=[problem], status=exc.status)
@@ -162,8 +163,7 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
 
 
 @router.get("/pra-periksa")
-def precheck_form(request: Request) -> Response:
-    page = page_for(request)
+def precheck_form(page: AnyPage) -> Response:
     data = blank_proposal()
     if page.user is not None and page.user.kelurahan:
         # A facilitator works for one kelurahan: start the form there.
@@ -174,8 +174,7 @@ def precheck_form(request: Request) -> Response:
 
 
 @router.post("/pra-periksa")
-async def precheck_post(request: Request) -> Response:
-    page = await off_loop(page_for, request)
+async def precheck_post(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
@@ -185,8 +184,7 @@ async def precheck_post(request: Request) -> Response:
 
 
 @router.post("/pra-periksa/unggah")
-async def precheck_upload(request: Request) -> Response:
-    page = await off_loop(page_for, request)
+async def precheck_upload(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
@@ -218,8 +216,7 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
 
 
 @router.get("/pra-periksa/templat.xlsx")
-def precheck_template(request: Request) -> Response:
-    page = page_for(request)
+def precheck_template(request: Request, page: AnyPage) -> Response:
     try:
         categories = sorted(kb_view.kb_in_force(request.app.state.services).categories)
     except BerdayaError:

@@ -1,23 +1,29 @@
 """Page rendering: the Jinja2 environment, the language and session of a request, error pages.
 
-Every page handler builds a `Page` for its request (language, session, signed-in key),
-renders a template with it and returns the response with the session and language cookies
-set. Templates get `t` (the catalogue), `page` and the helpers below; they never read
-request state directly.
+Every page handler receives a `Page` for its request (language, session, signed-in key) as an
+`Annotated` dependency, renders a template with it and returns the response with the session
+and language cookies set. A protected page names its permission in its signature
+(`page: ScoresPage`): without a signed-in key the browser is sent to sign in, with a key
+whose role may not, it gets the refusal page; the handler itself never runs.
+
+Templates get `t` (the catalogue), `page` and the helpers below; they never read request
+state directly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.auth import Principal
+from service.permissions import Permission, first_role
 from service.web import forms
 from service.web.i18n import LANG_COOKIE, Translator, choose_lang
 from service.web.security import (
@@ -70,6 +76,44 @@ def page_for(request: Request) -> Page:
     user = current_principal(request, session)
     return Page(request, lang, Translator(lang), session, user,
                 set_lang_cookie=query_lang == lang and request.cookies.get(LANG_COOKIE) != lang)
+
+
+class PageRefused(Exception):
+    """A page was refused before its handler ran; `response` is what the browser gets instead."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("page refused")
+        self.response = response
+
+
+def page_allowed(permission: Permission) -> Callable[[Request], Page]:
+    """The dependency of a page that needs `permission`: its `Page`, or the sign-in redirect or 403 page."""
+
+    def dependency(request: Request) -> Page:
+        page = page_for(request)
+        if page.user is None:
+            target = page.request.url.path
+            raise PageRefused(finish(page, RedirectResponse(f"/masuk?next={target}", status_code=303)))
+        if not page.user.may(permission):
+            raise PageRefused(refuse(page, "role", keyed={"role": f"role.{first_role(permission)}"}))
+        return page
+
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by the role-matrix test
+    return dependency
+
+
+def install_page_refusals(app: FastAPI) -> None:
+    async def refused(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageRefused)
+        return exc.response
+
+    app.add_exception_handler(PageRefused, refused)
+
+
+# The pages' dependencies: any visitor, and one per permission a page needs.
+AnyPage = Annotated[Page, Depends(page_for)]
+ScoresPage = Annotated[Page, Depends(page_allowed(Permission.SCORES_CREATE))]
+PolicyPage = Annotated[Page, Depends(page_allowed(Permission.POLICY_READ))]
 
 
 def finish(page: Page, response: Response) -> Response:

@@ -1,8 +1,8 @@
 """Skor pemberdayaan: evaluators upload evaluation records and see each RW's tier.
 
-Scoring goes through the same function as the API's POST /v1/scores (role check, batch
-cap, calibration in force, one stored decision with the calibration id for audit), so the
-XLSX download is built from that stored decision, not from anything the browser sends.
+Scoring goes through the same use case as the API's POST /v1/scores (batch cap, calibration
+in force, one stored decision with the calibration id for audit), so the XLSX download is
+built from that stored decision, not from anything the browser sends.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from knowledge import intake
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
 from knowledge.validation import validate_model
-from service import repository
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
-from service.routers.scores import create_scores
 from service.schemas import ScoreRequest
+from service.usecases import scores
 from service.web.charts import tier_shares
-from service.web.pages import gate
-from service.web.rendering import Page, finish, page_for, posted_form, refuse, render
+from service.web.rendering import Page, ScoresPage, finish, posted_form, refuse, render
 
 router = APIRouter()
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -57,18 +55,12 @@ def show(page: Page, *, result: dict | None = None, problems: list[Problem] | No
 
 
 @router.get("/skor")
-def scores_form(request: Request) -> Response:
-    page = page_for(request)
-    if (refused := gate(page, "evaluator")) is not None:
-        return refused
+def scores_form(page: ScoresPage) -> Response:
     return show(page)
 
 
 @router.post("/skor")
-async def scores_upload(request: Request) -> Response:
-    page = await off_loop(page_for, request)
-    if (refused := gate(page, "evaluator")) is not None:
-        return refused
+async def scores_upload(request: Request, page: ScoresPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
@@ -90,8 +82,8 @@ def score_upload(page: Page, raw: bytes, fmt: str, name: str) -> Response:
             raise InvalidInput([Problem(name, "berkas tidak berisi baris data", "the file has no data rows")])
         services = request.app.state.services
         body = validate_model(ScoreRequest, {"records": rows, "explain": True, "lang": page.lang}, source=name)
-        assert page.user is not None  # the gate above let only a signed-in evaluator through
-        response = create_scores(body, page.user, services)
+        assert page.user is not None  # a ScoresPage has a signed-in key that may score
+        response = scores.score_records(services, page.user, body)
     except LimitExceeded as exc:
         return show(page, problems=exc.problems, status=exc.status)
     except InvalidInput as exc:
@@ -138,20 +130,13 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
 
 
 @router.get("/skor/unduh/{decision_id}.xlsx")
-def scores_download(request: Request, decision_id: str) -> Response:
-    page = page_for(request)
-    if (refused := gate(page, "evaluator")) is not None:
-        return refused
-    services = request.app.state.services
+def scores_download(request: Request, decision_id: str, page: ScoresPage) -> Response:
     try:
-        with services.db.session() as session:
-            decision = repository.get_decision(session, decision_id)
-            kind, output, stored_input = decision.kind, decision.output, decision.input
+        decision = scores.score_decision(request.app.state.services, decision_id)
     except ServiceError:
         return refuse(page, "not_found", status=404, name=decision_id[:80])
-    if kind != "score":
-        return refuse(page, "not_found", status=404, name=decision_id[:80])
-    rows = (stored_input or {}).get("rows") or []
+    output = decision.output
+    rows = (decision.input or {}).get("rows") or []
     synthetic = any(str(r.get("synthetic")).strip().lower() in {"1", "true", "ya", "yes"} for r in rows)
     body = results_workbook(page, decision_id, output, synthetic)
     return finish(page, Response(body, media_type=XLSX_TYPE, headers={

@@ -13,7 +13,6 @@ from service.apikeys import hash_key, new_key, new_key_id
 from service.app import create_app
 from service.settings import Settings
 from service.web import forms
-from service.web import router as web_router
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -21,11 +20,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 def build_app(database_url: str):
-    """The service's app; the web router is added only if the app factory does not include it yet."""
-    app = create_app(Settings(database_url=database_url))
-    if not any(getattr(r, "path", None) == "/pra-periksa" for r in app.routes):
-        app.include_router(web_router)
-    return app
+    """The service's app, pages included."""
+    return create_app(Settings(database_url=database_url))
 
 
 def make_key(app, role: str, kelurahan: str | None = None) -> str:

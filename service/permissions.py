@@ -1,0 +1,59 @@
+"""Who may do what: the roles, the permissions, and the one table between them.
+
+Routes and pages ask for a `Permission` (as an `Annotated` dependency, `service.auth` and
+`service.web.rendering`); nothing else compares role names. A permission missing from the
+table is a bug that the tests catch, never a KeyError at request time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The role an API key carries (its order is the order roles are named in)."""
+
+    FACILITATOR = "facilitator"
+    EVALUATOR = "evaluator"
+    POLICY = "policy"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """An action a key may be allowed to do."""
+
+    PROPOSALS_SUBMIT = "proposals:submit"
+    PROPOSALS_READ = "proposals:read"
+    SCORES_CREATE = "scores:create"
+    DECISIONS_READ = "decisions:read"
+    DECISIONS_REPLAY = "decisions:replay"
+    KNOWLEDGE_READ = "knowledge:read"
+    POLICY_READ = "policy:read"          # the policy pages: the knowledge base in force, what-if reports
+    KNOWLEDGE_WRITE = "knowledge:write"  # drafts, their simulations, publishing
+    CALIBRATIONS_READ = "calibrations:read"
+    CALIBRATIONS_WRITE = "calibrations:write"
+
+
+_EVERYONE = frozenset(Role)
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.PROPOSALS_SUBMIT: frozenset({Role.FACILITATOR}),
+    Permission.PROPOSALS_READ: _EVERYONE,
+    Permission.SCORES_CREATE: frozenset({Role.EVALUATOR}),
+    Permission.DECISIONS_READ: _EVERYONE,
+    Permission.DECISIONS_REPLAY: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),
+    Permission.KNOWLEDGE_READ: _EVERYONE,
+    Permission.POLICY_READ: frozenset({Role.POLICY, Role.ADMIN}),
+    Permission.KNOWLEDGE_WRITE: frozenset({Role.POLICY}),
+    Permission.CALIBRATIONS_READ: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),
+    Permission.CALIBRATIONS_WRITE: frozenset({Role.POLICY}),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    """Whether a key with `role` may do `permission` (an unknown role may do nothing)."""
+    return role in PERMISSIONS[permission]
+
+
+def first_role(permission: Permission) -> Role:
+    """The first role (in `Role` order) that may do `permission`: the one a refusal names."""
+    return next(role for role in Role if role in PERMISSIONS[permission])
