@@ -18,20 +18,26 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
+from knowledge.evaluation import FiniteFloat
 from knowledge.indices import IndexDefinition
-from knowledge.validation import bilingual, problems_from
+from knowledge.validation import bilingual, finite_json, plain_texts, problems_from
 
 ID_EXCLUDED = ("id", "created_at")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return plain_texts(value)
 
 
 class IndexRef(_Strict):
@@ -47,9 +53,9 @@ class CalibrationArtifact(_Strict):
     method: str = Field(min_length=1)
     cycles: list[int] = Field(min_length=1)
     tiers: list[str] = Field(min_length=2)
-    cut_points: list[float]
-    cut_intervals: list[tuple[float, float]]
-    validation: dict[str, Any]
+    cut_points: list[FiniteFloat]
+    cut_intervals: list[tuple[FiniteFloat, FiniteFloat]]
+    validation: Annotated[dict[str, Any], AfterValidator(finite_json)]
     created_at: str
     synthetic: bool
 

@@ -8,21 +8,38 @@ rules, not here, because the lists change between cycles.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from knowledge.reference import load_reference
-from knowledge.validation import bilingual
+from knowledge.validation import bilingual, plain_texts
 
 Source = Literal["ppm", "swadaya", "lainnya"]
 Kind = Literal["material", "alat", "upah", "mamin", "jasa", "lainnya"]
 
-NonNeg = Field(ge=0)
+# Bounds of the schema, not policy values: far above anything a proposal can honestly hold,
+# they keep every amount an exact integer and every product of quantity and price finite, so
+# that no number reaching the rules can overflow. An RW's yearly PPM allocation is of the order
+# of Rp 100.000.000; the Rupiah bound is ten thousand times that.
+MAX_RUPIAH = 10**12
+MAX_QUANTITY = 10**9
+MAX_PEOPLE = 10**7  # people or households: more than ten times the population of Kota Cimahi
+
+Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
+Quantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
+People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        # Every text field of every model: no NUL or other control characters (both databases
+        # then store the same thing, and nothing invisible reaches a report).
+        return plain_texts(value)
 
 
 def _did_you_mean(hint: str | None) -> tuple[str, str]:
@@ -77,12 +94,12 @@ class Region(Strict):
 class BudgetLine(Strict):
     item: str = Field(min_length=1, examples=["Semen 50 kg"])
     unit: str = Field(min_length=1, examples=["sak"])
-    quantity: float = Field(ge=0, examples=[40])
-    unit_price: int = Field(ge=0, description="Rupiah per unit", examples=[65000])
+    quantity: Quantity = Field(examples=[40])
+    unit_price: Rupiah = Field(description="Rupiah per unit", examples=[65000])
     source: Source = Field(description="ppm, swadaya or lainnya")
     kind: Kind = Field(description="material, alat, upah, mamin, jasa or lainnya")
-    amount: int | None = Field(
-        default=None, ge=0, description="Line total as written in the RAB (Rupiah); checked against quantity × unit_price"
+    amount: Rupiah | None = Field(
+        default=None, description="Line total as written in the RAB (Rupiah); checked against quantity × unit_price"
     )
     cash_to_individuals: bool = Field(
         default=False, description="Paid out as cash to individuals instead of delivered in kind"
@@ -94,13 +111,13 @@ class BudgetLine(Strict):
 
 
 class Beneficiaries(Strict):
-    households: int = Field(default=0, ge=0)
-    poor_households: int = Field(default=0, ge=0)
-    persons_with_disability: int = Field(default=0, ge=0)
-    women: int = Field(default=0, ge=0)
-    children: int = Field(default=0, ge=0)
-    elderly: int = Field(default=0, ge=0)
-    youth: int = Field(default=0, ge=0)
+    households: People = 0
+    poor_households: People = 0
+    persons_with_disability: People = 0
+    women: People = 0
+    children: People = 0
+    elderly: People = 0
+    youth: People = 0
 
     @model_validator(mode="after")
     def _poor_within_households(self) -> Beneficiaries:
@@ -126,7 +143,7 @@ class Activity(Strict):
     )
     budget_lines: list[BudgetLine] = Field(min_length=1)
     beneficiaries: Beneficiaries = Field(default_factory=Beneficiaries)
-    stated_total: int | None = Field(default=None, ge=0, description="Activity total as written (Rupiah)")
+    stated_total: Rupiah | None = Field(default=None, description="Activity total as written (Rupiah)")
 
     @field_validator("end")
     @classmethod
@@ -143,12 +160,12 @@ class Activity(Strict):
 
 
 class Attendance(Strict):
-    total: int = Field(ge=0)
-    women: int = Field(default=0, ge=0)
-    poor: int = Field(default=0, ge=0)
-    persons_with_disability: int = Field(default=0, ge=0)
-    youth: int = Field(default=0, ge=0)
-    elderly: int = Field(default=0, ge=0)
+    total: People
+    women: People = 0
+    poor: People = 0
+    persons_with_disability: People = 0
+    youth: People = 0
+    elderly: People = 0
 
     @field_validator("women", "poor", "persons_with_disability", "youth", "elderly")
     @classmethod
@@ -165,16 +182,16 @@ class Attendance(Strict):
 class Speakers(Strict):
     """How many people of each group spoke or put forward a proposal in the musyawarah."""
 
-    women: int = Field(default=0, ge=0)
-    poor: int = Field(default=0, ge=0)
-    persons_with_disability: int = Field(default=0, ge=0)
-    youth: int = Field(default=0, ge=0)
-    elderly: int = Field(default=0, ge=0)
+    women: People = 0
+    poor: People = 0
+    persons_with_disability: People = 0
+    youth: People = 0
+    elderly: People = 0
 
 
 class Musyawarah(Strict):
     date: dt.date
-    households_in_rw: int = Field(gt=0)
+    households_in_rw: int = Field(gt=0, le=MAX_PEOPLE)
     attendance: Attendance
     speakers: Speakers | None = Field(default=None, description="Who was heard; null when not recorded")
     minutes_attached: bool = False
@@ -182,8 +199,8 @@ class Musyawarah(Strict):
 
 
 class Team(Strict):
-    members: int = Field(ge=0)
-    women_members: int = Field(default=0, ge=0)
+    members: People
+    women_members: People = 0
 
     @model_validator(mode="after")
     def _women_within_members(self) -> Team:
@@ -210,7 +227,7 @@ class Proposal(Strict):
     team: Team
     documents: list[str] = Field(default_factory=list)
     amends: Amendment | None = None
-    requested_total: int | None = Field(default=None, ge=0, description="PPM total as written (Rupiah)")
+    requested_total: Rupiah | None = Field(default=None, description="PPM total as written (Rupiah)")
 
     @field_validator("documents")
     @classmethod

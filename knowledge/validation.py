@@ -7,6 +7,8 @@ both languages; pydantic's built-in errors are translated here.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -24,6 +26,7 @@ _ID_TEXT: dict[str, str] = {
     "int_from_float": "harus bilangan bulat (tanpa pecahan)",
     "float_parsing": "harus angka",
     "float_type": "harus angka",
+    "finite_number": "harus angka terhingga",
     "bool_parsing": "harus true atau false",
     "bool_type": "harus true atau false",
     "string_type": "harus teks",
@@ -38,6 +41,51 @@ _ID_TEXT: dict[str, str] = {
     "too_short": "terlalu sedikit butir",
     "too_long": "terlalu banyak butir",
 }
+
+
+# C0 and C1 control characters except tab, line feed and carriage return, and lone surrogates
+# (which no database can store as text).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def plain_text(value: str) -> str:
+    """`value` when it holds no control character; line breaks and tabs are ordinary text."""
+    found = CONTROL.search(value)
+    if found is None:
+        return value
+    code, at = f"U+{ord(found.group()):04X}", found.start() + 1
+    raise bilingual(f"teks berisi karakter kendali {code} pada posisi {at}; hapus karakter itu",
+                    f"the text contains the control character {code} at position {at}; remove it")
+
+
+def plain_texts(value: Any) -> Any:
+    """Every text in `value` (a text, or a list or dict of texts and other values) checked by plain_text."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        for item in value:
+            plain_texts(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            plain_texts(key)
+            plain_texts(item)
+    return value
+
+
+def finite_json(value: Any) -> Any:
+    """An open JSON value (e.g. a calibration's validation figures): finite numbers and plain texts only."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise bilingual("harus angka terhingga", "must be a finite number")
+    if isinstance(value, list):
+        for item in value:
+            finite_json(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            plain_texts(key)
+            finite_json(item)
+    elif isinstance(value, str):
+        plain_text(value)
+    return value
 
 
 def bilingual(id: str, en: str) -> PydanticCustomError:

@@ -6,7 +6,9 @@ alembic revision and is safe to call on every start.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -15,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.errors import InvalidInput, Problem
 from service.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -37,6 +40,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def strict_json(value: Any) -> str:
+    """Stored JSON is standard JSON on both databases: NaN or Infinity is refused, never written as a token."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise InvalidInput([Problem(
+            "", "data berisi angka yang tidak terhingga (NaN atau Infinity); tidak ada yang tersimpan",
+            "the data holds a number that is not finite (NaN or Infinity); nothing was stored")]) from None
+
+
 class Database:
     """One engine and session factory for the app's lifetime."""
 
@@ -45,10 +58,12 @@ class Database:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False})
+            self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False},
+                                                json_serializer=strict_json)
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                                        json_serializer=strict_json)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

@@ -151,7 +151,7 @@ def is_data_error(exc: StatementError) -> bool:
     if isinstance(exc, DataError):
         return True
     # Raised while binding parameters (e.g. JSON that is not standard), before the database saw them.
-    return not isinstance(exc, DBAPIError) and isinstance(exc.orig, (ValueError, TypeError))
+    return not isinstance(exc, DBAPIError) and isinstance(exc.orig, (ValueError, TypeError, InvalidInput))
 
 
 def _internal(request: Request, exc: Exception) -> JSONResponse:

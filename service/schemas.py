@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from knowledge.evaluation import EvaluationRow
+
 
 def _utc(value: dt.datetime) -> dt.datetime:
     # SQLite hands timestamps back without their zone; every stored time is UTC.
@@ -141,8 +143,8 @@ class ScoreRequest(BaseModel):
         {"records": [EXAMPLE_RECORD], "explain": True, "lang": "id"},
         {"record": EXAMPLE_RECORD, "calibration_id": None, "explain": False, "lang": "en"}]})
 
-    record: dict[str, Any] | None = Field(default=None, description="A single evaluation row")
-    records: list[dict[str, Any]] | None = Field(default=None, description="A batch of evaluation rows (capped)")
+    record: EvaluationRow | None = Field(default=None, description="A single evaluation row")
+    records: list[EvaluationRow] | None = Field(default=None, description="A batch of evaluation rows (capped)")
     calibration_id: str | None = Field(
         default=None, description="Calibration to use; default: the newest stored one for this index definition")
     explain: bool = True

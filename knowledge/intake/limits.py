@@ -69,15 +69,22 @@ class LimitExceeded(InvalidInput):
         return LABELS[self.limit][2]
 
 
+def _number(value: float, lang: str) -> str:
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    # Indonesian groups thousands with a dot and writes the decimal comma.
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
 def exceeded(limit: str, limits: ReadLimits | None, source: str = "", path: str = "") -> LimitExceeded:
-    """The refusal for `limit`, saying the limit's value when it has one."""
+    """The refusal for `limit`, saying the limit's value when it has one (the limit's name goes to the API)."""
     label_id, label_en, _ = LABELS[limit]
     value = getattr(limits, limit, None) if limits is not None else None
     if value is None:
         text_id, text_en = f"{label_id} tidak diterima", f"{label_en} not accepted"
     else:
-        text_id, text_en = f"melewati batas {label_id}: {value:g}", f"exceeds the limit on {label_en}: {value:g}"
-    return LimitExceeded([Problem(path or limit, text_id, text_en)], source=source, limit=limit)
+        text_id = f"melewati batas {label_id}: {_number(value, 'id')}"
+        text_en = f"exceeds the limit on {label_en}: {_number(value, 'en')}"
+    return LimitExceeded([Problem(path or source, text_id, text_en)], source=source, limit=limit)
 
 
 class Deadline:

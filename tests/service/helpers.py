@@ -1,12 +1,22 @@
-"""Helpers of the service tests: settings, keys per role, proposals in another region, score records."""
+"""Helpers of the service tests: settings, keys per role, proposals in another region, score records,
+and `berdaya serve` as a real process."""
 
 from __future__ import annotations
 
 import copy
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from calibration.artifact import build_artifact
@@ -68,3 +78,53 @@ def artifact(cuts=(0.35, 0.55, 0.75)) -> dict:
 
 def upload(client, keys, art, role="policy"):
     return client.post("/v1/calibrations", json=art, headers=keys.auth(role))
+
+
+BIN = Path(sys.executable).parent / "berdaya"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(url: str, workers: int, cwd: Path, **env_extra: str) -> Iterator[tuple[str, dict, Path]]:
+    """`berdaya serve` as a real process on a free loopback port: (base URL, its environment, its log)."""
+    port = free_port()
+    env = {**os.environ, "BERDAYA_DATABASE_URL": url, **env_extra}
+    log_path = cwd / "stdout.log"
+    out = log_path.open("w+")
+    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out.seek(0)
+                raise AssertionError(f"berdaya serve did not start: {out.read()}")
+            time.sleep(0.2)
+        yield base, env, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+def cli_key(env: dict, role: str, kelurahan: str | None = None) -> str:
+    """A new API key made with `berdaya keys create` against the server's database."""
+    args = [str(BIN), "keys", "create", "--role", role] + (["--kelurahan", kelurahan] if kelurahan else [])
+    created = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"key: (bdy_\S+)", created.stdout)
+    assert found, created.stdout
+    return found.group(1)

@@ -1,59 +1,20 @@
 """End to end: `berdaya serve` as a real process on a free loopback port, spoken to over HTTP."""
 
 import json
-import os
-import re
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-BIN = Path(sys.executable).parent / "berdaya"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.service.helpers import cli_key, running_server
 
 
 @pytest.fixture(params=[("sqlite", 1), ("postgresql", 2)], ids=["sqlite-1-worker", "postgresql-2-workers"])
 def server(request, tmp_path):
     backend, workers = request.param
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgresql_url")
-    port = free_port()
-    env = {**os.environ, "BERDAYA_DATABASE_URL": url}
-    out = open(tmp_path / "stdout.log", "w+")  # noqa: SIM115 (the server writes to it until the fixture ends)
-    proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=tmp_path)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out.seek(0)
-            proc.kill()
-            pytest.fail(f"berdaya serve did not start: {out.read()}")
-        time.sleep(0.2)
-    yield base, env, tmp_path / "stdout.log"
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    out.close()
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("postgresql_url")
+    with running_server(url, workers, tmp_path) as running:
+        yield running
 
 
 def test_serve_answers_over_http(server, base_proposal):
@@ -62,9 +23,7 @@ def test_serve_answers_over_http(server, base_proposal):
     check = httpx.post(f"{base}/v1/checks", json=base_proposal, timeout=30)
     assert check.status_code == 200 and check.json()["verdict"] in ("eligible", "needs_revision", "ineligible")
 
-    created = subprocess.run([str(BIN), "keys", "create", "--role", "facilitator", "--kelurahan", "Cibabat"],
-                             env=env, capture_output=True, text=True, check=True)
-    key = re.search(r"key: (bdy_\S+)", created.stdout).group(1)
+    key = cli_key(env, "facilitator", "Cibabat")
     headers = {"Authorization": f"Bearer {key}"}
     submitted = httpx.post(f"{base}/v1/proposals", json=base_proposal, headers=headers, timeout=30)
     assert submitted.status_code == 201
