@@ -106,10 +106,35 @@ class Category(Strict):
 
 
 class FactDef(Strict):
+    """A fact rules may use. With `expr` it is a *derived* fact, computed from other facts,
+    parameters and the RW's reference data (`rules.derived`); `expr` is one expression for
+    every cycle or expressions by effective date, like a parameter's values. `positive`
+    says the value is always above 0 (so that lint accepts it as a divisor)."""
+
     name: str = Field(pattern=NAME_PATTERN)
     unit: str = Field(min_length=1)
     description: Text = Field(default_factory=Text)
     kind: Literal["number", "boolean", "text"]
+    expr: Optional[Union[str, dict[dt.date, str]]] = None
+    positive: bool = False
+
+    @property
+    def derived(self) -> bool:
+        return self.expr is not None
+
+    def expressions(self) -> dict[dt.date | None, str]:
+        """Effective date (None = every cycle) -> expression."""
+        if self.expr is None:
+            return {}
+        return {None: self.expr} if isinstance(self.expr, str) else dict(sorted(self.expr.items()))
+
+    def expr_on(self, day: dt.date) -> str | None:
+        """The expression in force on `day` (the latest effective date not after it)."""
+        chosen = None
+        for start, text in self.expressions().items():
+            if start is None or start <= day:
+                chosen = text
+        return chosen
 
     @field_validator("name")
     @classmethod

@@ -214,7 +214,9 @@ class Checker:
 
     def facts(self, proposal: Proposal, cycle: int | None = None) -> tuple[CompiledVersion, Any]:
         compiled = self.version(cycle or proposal.cycle)
-        return compiled, self.extract(proposal, compiled.params, self.kb.categories)
+        facts = self.extract(proposal, compiled.params, self.kb.categories)
+        compiled.derived.evaluate(facts.values, proposal.region)  # facts the knowledge base defines in data
+        return compiled, facts
 
     def engine_fact(self, compiled: CompiledVersion, values: Mapping[str, Any]) -> dict[str, Any]:
         """The compact fact the engine sees: only the facts the rules use, normalised.
@@ -337,9 +339,11 @@ class Checker:
                                            en=render(rule.message.en, slots, "en"))
         suggestion = LangText.model_construct(id=render(rule.suggestion.id, slots, "id"),
                                               en=render(rule.suggestion.en, slots, "en"))
+        # A reference may quote the value in force ("ambang {param.min_women_attendance_share:pct}").
+        reference = render(rule.reference, slots, "id") if "{" in rule.reference else rule.reference
         # Built without re-validation: every part comes from the validated knowledge base.
         return Finding.model_construct(rule_id=rule.id, severity=rule.severity, group=rule.group, fields=fields,
-                                       message=message, suggestion=suggestion, reference=rule.reference,
+                                       message=message, suggestion=suggestion, reference=reference,
                                        evidence=evidence)
 
 

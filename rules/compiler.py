@@ -38,10 +38,13 @@ from rules.condition import (
     Num,
     Or,
     Param,
+    Ref,
     Str,
     names_in,
     parse_condition,
 )
+from rules.derived import DerivedFacts, compile_derived
+from rules.render import placeholders
 from rules.ir import FLIP, NEGATE, Cmp, Concl, Const, IAnd, IOr, IRNode, Unit, exclusive, has_conclusions, negate
 
 
@@ -68,6 +71,7 @@ class CompiledVersion:
     facts_used: tuple[str, ...]
     conditions: dict[str, Node] = field(default_factory=dict)
     params_used: dict[str, dict[str, UsedParameter]] = field(default_factory=dict)
+    derived: DerivedFacts = field(default_factory=DerivedFacts)
 
     # Derived once per compiled version, so that a check does no per-rule bookkeeping.
     @cached_property
@@ -174,6 +178,11 @@ class _RuleCompiler:
             return "boolean"
         if isinstance(node, Str):
             return "text"
+        if isinstance(node, Ref):
+            raise self.fail(f"'ref.{node.name}' hanya dipakai dalam fakta turunan (facts.yaml: expr); "
+                            f"buat fakta turunan dan pakai namanya",
+                            f"'ref.{node.name}' is for derived facts only (facts.yaml: expr); "
+                            f"define a derived fact and use its name")
         if isinstance(node, Name):
             if node.name in self.kb.facts:
                 return self.kb.facts[node.name].kind
@@ -352,6 +361,7 @@ def compile_version(kb: KnowledgeBase, cycle: int) -> CompiledVersion:
     """Compile the rules in force for `cycle`, resolving parameters; raise ConditionError on any problem."""
     day = cycle_date(cycle)
     rules = sorted(kb.rules_on(day), key=lambda r: r.id)
+    derived = compile_derived(kb, day)
     compiler = _RuleCompiler(kb, cycle, rules)
     conditions: dict[str, Node] = {}
     irs: dict[str, IRNode] = {}
@@ -359,6 +369,10 @@ def compile_version(kb: KnowledgeBase, cycle: int) -> CompiledVersion:
     for rule in rules:
         compiler.used = {}
         conditions[rule.id], irs[rule.id] = compiler.compile(rule)
+        # Parameters reached through derived facts count as used too (for --explain).
+        for fact in names_in(conditions[rule.id])[0]:
+            for param in derived.params.get(fact, ()):
+                compiler.param(param)
         params_used[rule.id] = dict(sorted(compiler.used.items()))
 
     # Derived conclusions must not depend on themselves (directly or through others).
@@ -404,8 +418,24 @@ def compile_version(kb: KnowledgeBase, cycle: int) -> CompiledVersion:
             units += _units(rule, irs[rule.id], rule.derive + "+")
 
     facts_used = sorted({n for u in units for n in (u.cond.facts() if u.cond else ())})
+    _require_derived(rules, conditions, derived)
     payload = repr(units)
     digest = hashlib.sha256((kb.content_hash() + payload).encode()).hexdigest()[:8]
     name = f"{_slug(kb.name)}__{_slug(kb.version)}__c{cycle}__{digest}"
     return CompiledVersion(kb=kb, cycle=cycle, day=day, name=name, rules=rules, units=units,
-                           facts_used=tuple(facts_used), conditions=conditions, params_used=params_used)
+                           facts_used=tuple(facts_used), conditions=conditions, params_used=params_used,
+                           derived=derived)
+
+
+def _require_derived(rules: list[Rule], conditions: dict[str, Node], derived: DerivedFacts) -> None:
+    """A rule in force may not use (in its condition or texts) a derived fact that has no value this cycle."""
+    if not derived.unavailable:
+        return
+    for rule in rules:
+        used = set(names_in(conditions[rule.id])[0])
+        for text in (rule.message, rule.suggestion):
+            if text is not None:
+                used |= {name for lang in (text.id, text.en) for name, _ in placeholders(lang)}
+        for name in sorted(used & set(derived.unavailable)):
+            exc = derived.unavailable[name]
+            raise NotInForce(f"rules.{rule.id}: {exc.message_id}", f"rules.{rule.id}: {exc.message_en}")

@@ -5,9 +5,11 @@ Grammar (documented for policy staff in the knowledge base's README):
     expr := or ; or := and ("or" and)* ; and := not ("and" not)* ; not := "not" not | cmp
     cmp  := sum (("<"|"<="|">"|">="|"=="|"!=") sum)?
     sum  := term (("+"|"-") term)* ; term := unary (("*"|"/") unary)* ; unary := "-" unary | atom
-    atom := NUMBER | "true" | "false" | 'string' | NAME | "param." NAME | "(" expr ")"
+    atom := NUMBER | "true" | "false" | 'string' | NAME | "param." NAME | "ref." NAME | "(" expr ")"
 
-Text is parsed into plain data (frozen dataclasses); nothing is ever evaluated as Python.
+`ref.NAME` is the RW's reference data (number of RTs, kelurahan, kecamatan); only derived
+facts (`rules.derived`) may use it. Text is parsed into plain data (frozen dataclasses);
+nothing is ever evaluated as Python.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Ref:
+    """`ref.NAME`: a value of the proposal's RW in the reference data."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Neg:
     operand: Node
 
@@ -81,7 +90,7 @@ class Or:
     items: tuple[Node, ...]
 
 
-Node = Num | Bool | Str | Name | Param | Neg | Arith | Compare | Not | And | Or
+Node = Num | Bool | Str | Name | Param | Ref | Neg | Arith | Compare | Not | And | Or
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -218,9 +227,11 @@ class _Parser:
                 raise self.error(tok, "kata kunci di tempat yang salah", "keyword in the wrong place")
             if "." in tok.text:
                 head, _, tail = tok.text.partition(".")
+                if head == "ref":
+                    return Ref(tail)
                 if head != "param":
-                    raise self.error(tok, "nama bertitik hanya boleh 'param.NAMA'",
-                                     "a dotted name must be 'param.NAME'")
+                    raise self.error(tok, "nama bertitik hanya boleh 'param.NAMA' atau 'ref.NAMA'",
+                                     "a dotted name must be 'param.NAME' or 'ref.NAME'")
                 return Param(tail)
             return Name(tok.text)
         raise self.error(tok, "angka, nama, teks atau '(' diharapkan", "expected a number, a name, a text or '('")
@@ -233,14 +244,23 @@ def parse_condition(text: str) -> Node:
 
 def names_in(node: Node) -> tuple[set[str], set[str]]:
     """(fact or conclusion names, parameter names) that a condition mentions."""
+    names, params, _ = all_names_in(node)
+    return names, params
+
+
+def all_names_in(node: Node) -> tuple[set[str], set[str], set[str]]:
+    """(fact or conclusion names, parameter names, reference names) an expression mentions."""
     names: set[str] = set()
     params: set[str] = set()
+    refs: set[str] = set()
 
     def walk(n: Node) -> None:
         if isinstance(n, Name):
             names.add(n.name)
         elif isinstance(n, Param):
             params.add(n.name)
+        elif isinstance(n, Ref):
+            refs.add(n.name)
         elif isinstance(n, (Neg, Not)):
             walk(n.operand)
         elif isinstance(n, (Arith, Compare)):
@@ -251,7 +271,7 @@ def names_in(node: Node) -> tuple[set[str], set[str]]:
                 walk(item)
 
     walk(node)
-    return names, params
+    return names, params, refs
 
 
 def to_text(node: Node) -> str:
@@ -267,6 +287,8 @@ def to_text(node: Node) -> str:
         return node.name
     if isinstance(node, Param):
         return f"param.{node.name}"
+    if isinstance(node, Ref):
+        return f"ref.{node.name}"
     if isinstance(node, Neg):
         return f"-{to_text(node.operand)}"
     if isinstance(node, Arith):

@@ -47,7 +47,7 @@ LOCATORS = (
     "infra_no_beneficiaries", "infra_without_swadaya", "public_building_no_access",
     "activities_outside_cycle", "activities_before_musyawarah", "duplicate_activity_codes",
     "beneficiaries_exceed_rw", "mamin_lines", "pemberdayaan_activities", "swadaya_lines",
-    "documents", "amendment", "activities_budget",
+    "documents", "amendment", "activities_budget", "off_menu_activities",
 )
 
 
@@ -113,6 +113,11 @@ def _negative_matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[st
     return pattern, tuple(sorted({phrase[0].lower() for phrase in phrases}))
 
 
+@lru_cache(maxsize=16)
+def _menu(categories: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(categories)
+
+
 @lru_cache(maxsize=64)
 def _deadline(cycle: int, month_day: str) -> dt.date:
     try:
@@ -143,7 +148,6 @@ def _region_in_cimahi(proposal: Proposal) -> bool:
 
 def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:  # noqa: C901, PLR0915
     """Compute every fact of `facts.yaml` from a validated proposal, in one pass over its lines."""
-    pagu = _param(params, "pagu_per_rw")
     max_mamin = _param(params, "max_mamin_share")
     min_pemb = _param(params, "min_pemberdayaan_share")
     min_swadaya = _param(params, "min_swadaya_share")
@@ -153,6 +157,8 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     optional_docs = _param(params, "optional_documents")
     matcher = _negative_matcher(tuple(_param(params, "negative_list_words")))
     deadline = _deadline(proposal.cycle, _param(params, "submission_deadline"))
+    # No menu in force (before 2026): every known category may be funded.
+    menu = _menu(tuple(_param(params, "activity_menu"))) if "activity_menu" in params else None
     # Years go into messages as text: number formats would print 2022 as "2.022".
     open_cycles = f"{_param(params, 'first_open_cycle')}-{_param(params, 'last_open_cycle')}"
 
@@ -192,6 +198,9 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         code = act.code
         loc["activities_budget"].append(f"{a_path}.budget_lines")
         cat = categories.get(act.category)
+        if menu is not None and act.category not in menu:
+            hit("off_menu_activities", code, f"{a_path}.category")
+            first.setdefault("off_menu_category", act.category)
         if cat is None:
             group, infra, public = "", False, False
             hit("unknown_category_activities", act.category, f"{a_path}.category")
@@ -339,7 +348,6 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "ppm_mamin_total": mamin,
         "ppm_jasa_total": ppm_by_kind["jasa"],
         "ppm_other_kind_total": ppm_by_kind["lainnya"],
-        "ppm_excess_over_pagu": max(0, ppm_total - pagu),
         "ppm_mamin_share": _share(mamin, ppm_total),
         "ppm_mamin_excess": mamin_excess,
         "ppm_pemberdayaan_share": _share(pemb, ppm_total),
@@ -366,6 +374,9 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
         "first_flood_repair_activity": first.get("flood_repair_activities", ""),
         "unknown_category_count": len(loc["unknown_category_activities"]),
         "first_unknown_category": first.get("unknown_category_activities", ""),
+        "off_menu_activity_count": len(loc["off_menu_activities"]),
+        "first_off_menu_activity": first.get("off_menu_activities", ""),
+        "first_off_menu_category": first.get("off_menu_category", ""),
         "activity_total_mismatch_count": len(loc["activity_total_mismatches"]),
         "first_activity_total_mismatch": first.get("activity_total_mismatches", ""),
         "first_activity_total_stated": act_mismatch_first[0],

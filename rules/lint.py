@@ -2,25 +2,68 @@
 
 Kinds of problem (stable codes): unknown_fact, unknown_parameter, duplicate_id,
 missing_translation, missing_reference, untested_rule, unused_conclusion, parse_error,
-compile_error, unknown_locator. The knowledge base is loaded leniently so that content gaps
-(translations, references, duplicates) are listed rather than stopping the load.
+compile_error, unknown_locator, stated_threshold (a rule text that writes a threshold of its
+own, "30%" or "Rp 75 juta", instead of rendering the parameter), zero_division and
+derived_cycle (derived facts: a divisor that can be 0, facts that depend on each other in a
+circle). The knowledge base is loaded leniently so that content gaps (translations,
+references, duplicates) are listed rather than stopping the load.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.errors import Problem
 from knowledge.kb import KnowledgeBase, load_knowledge_base
+from knowledge.kb_schema import Rule
 from rules.compiler import compile_version
 from rules.condition import ConditionError, names_in, parse_condition
-from rules.render import placeholders
+from rules.derived import derived_problems
+from rules.render import PLACEHOLDER, placeholders
 
 KINDS = ("unknown_fact", "unknown_parameter", "duplicate_id", "missing_translation", "missing_reference",
-         "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator")
+         "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator",
+         "stated_threshold", "zero_division", "derived_cycle")
 SPECIAL_SLOTS = {"observed", "threshold"}
+# A number with its unit written into a text: "30%", "Rp 72,5 juta", "Rp 75.000.000", "22,5 juta".
+# Zero is left alone: "batas: Rp 0" states what a rule forbids outright, not a tunable threshold.
+_STATED = re.compile(r"(?:Rp\s?\d[\d.,]*(?:\s?(?:juta|ribu|miliar|jt|rb))?|\d+(?:[.,]\d+)?\s?(?:%|persen|percent|"
+                     r"juta|ribu|miliar))", re.IGNORECASE)
+_ZERO = re.compile(r"^(?:Rp\s?)?0(?:[.,]0+)?\s?(?:%|persen|percent)?$", re.IGNORECASE)
+
+
+def stated_thresholds(text: str) -> list[str]:
+    """Numbers with a unit written into a text outside its `{...}` placeholders (zero excepted)."""
+    bare = PLACEHOLDER.sub(" ", text or "")
+    return [m.group(0).strip() for m in _STATED.finditer(bare) if not _ZERO.match(m.group(0).strip())]
+
+
+def _texts(rule: Rule) -> list[tuple[str, str]]:
+    """(field, text) for every text of a rule a person reads."""
+    out = [("reference", rule.reference)]
+    for label in ("title", "message", "suggestion"):
+        text = getattr(rule, label)
+        if text is not None:
+            out += [(f"{label}.id", text.id), (f"{label}.en", text.en)]
+    return out
+
+
+def _stated_problems(kb: KnowledgeBase) -> list["LintProblem"]:
+    out = []
+    for rule in kb.rules:
+        rel = f"{kb.rule_files.get(rule.id, 'rules')}: {rule.id}"
+        for field, text in _texts(rule):
+            for found in stated_thresholds(text):
+                out.append(LintProblem("stated_threshold", Problem(
+                    f"{rel}.{field}",
+                    f"teks menulis ambang sendiri '{found}'; tulis isian parameter (misalnya "
+                    f"{{param.nama:pct}} atau {{param.nama:rupiah}}) agar angka selalu sama dengan nilai yang berlaku",
+                    f"the text writes a threshold of its own '{found}'; write the parameter's placeholder (e.g. "
+                    f"{{param.name:pct}} or {{param.name:rupiah}}) so that the number always matches the value in force")))
+    return out
 
 
 @dataclass(frozen=True)
@@ -78,13 +121,13 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
                     out.append(LintProblem("parse_error", Problem(f"{rel}.evidence.threshold",
                                                                   exc.message_id, exc.message_en)))
             out += _name_problems(kb, f"{rel}.evidence", ev_names, ev_params, set())
-        for label, text in (("message", rule.message), ("suggestion", rule.suggestion)):
-            for lang in ("id", "en"):
-                if text is None:
-                    continue
-                slots = [name for name, _ in placeholders(text.get(lang)) if name not in SPECIAL_SLOTS]
-                out += _name_problems(kb, f"{rel}.{label}.{lang}", [s for s in slots if not s.startswith("param.")],
-                                      [s[len("param."):] for s in slots if s.startswith("param.")], set())
+        for label, template in _texts(rule):
+            if label.startswith("title"):
+                continue
+            slots = [name for name, _ in placeholders(template) if name not in SPECIAL_SLOTS]
+            t_names = [s for s in slots if not s.startswith("param.")]
+            t_params = [s[len("param."):] for s in slots if s.startswith("param.")]
+            out += _name_problems(kb, f"{rel}.{label}", t_names, t_params, set())
         if rule.fields_from and locators is not None and rule.fields_from not in locators:
             out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
                        f"lokator '{rule.fields_from}' tidak dihasilkan ekstraksi fakta",
@@ -100,6 +143,8 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
             out.append(LintProblem("untested_rule", Problem(f"{kb.rule_files.get(rule.id)}: {rule.id}",
                        "tidak ada uji yang mengharapkan aturan ini terpicu",
                        "no test expects this rule to fire")))
+    out += _stated_problems(kb)
+    out += [LintProblem(kind, Problem(path, id_text, en_text)) for kind, path, id_text, en_text in derived_problems(kb)]
     out += _compile_problems(kb)
     return sorted(set(out), key=lambda p: (KINDS.index(p.kind), p.problem.path, p.problem.en))
 
@@ -108,6 +153,7 @@ def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
     """Compile every cycle from the first parameter date to the last effective date, one year apart."""
     years = {d.year for p in kb.parameters.values() for d in p.values}
     years |= {d.year for r in kb.rules if r.effective for d in (r.effective.from_, r.effective.to) if d}
+    years |= {d.year for f in kb.facts.values() for d in f.expressions() if d}
     if not years:
         return []
     seen: set[str] = set()
