@@ -1,10 +1,13 @@
 """Build one synthetic PPM proposal (a plain dict, valid against `knowledge.proposal.Proposal`).
 
-A proposal is built clean first, with every share drawn inside the generation settings'
-ranges so that it clears the knowledge base's thresholds with a margin. Problems that change
-money are planned before the build (`over_ceiling`, `mamin_over_cap`, and lines reserved for
-`wages_from_ppm`, `cash_to_individuals`, `negative_list_item`) so that only the seeded
-problem is violated; the other problems are applied afterwards (`knowledge.synthetic.problems`).
+A proposal is built clean first: every share and the total meet the thresholds of the
+knowledge base in force for its cycle (`knowledge.synthetic.policy`), spread around them as
+real proposals are, many just on the allowed side. Every rounding in the build goes towards
+the allowed side (quantities are rounded down under a budget, head counts up over a share).
+Problems that change money are planned before the build (`over_ceiling`, `mamin_over_cap`,
+and lines reserved for `wages_from_ppm`, `cash_to_individuals`, `negative_list_item`) so
+that only the seeded problem is violated; the other problems are applied afterwards
+(`knowledge.synthetic.problems`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.reference import Kelurahan
+from knowledge.synthetic.policy import CyclePolicy, cycle_policy, near_threshold
 from knowledge.synthetic.settings import Category, Settings
 
 # Problems that need at least one infrastructure activity to be expressed.
@@ -118,13 +122,14 @@ def _activity_lines(s: Settings, rng: random.Random, cat: Category, budget: floa
     return lines
 
 
-def _beneficiaries(s: Settings, rng: random.Random, infrastructure: bool, households: int) -> dict[str, int]:
+def _beneficiaries(s: Settings, rng: random.Random, infrastructure: bool, households: int,
+                   policy: CyclePolicy) -> dict[str, int]:
     p = s.proposal
     if infrastructure:
         hh = max(10, round(households * uniform(rng, p["beneficiary_household_share"])))
     else:
         hh = randint(rng, p["participants_pemberdayaan"])
-    poor = min(hh, math.ceil(hh * uniform(rng, p["poor_beneficiary_share"])))
+    poor = min(hh, math.ceil(hh * near_threshold(rng, s, "poor_beneficiary_share", policy)))
     return {
         "households": hh, "poor_households": poor, "persons_with_disability": rng.randint(1, 6),
         "women": round(hh * rng.uniform(1.0, 1.5)) if infrastructure else round(hh * rng.uniform(0.5, 0.9)),
@@ -142,14 +147,14 @@ def _dates(s: Settings, rng: random.Random, cycle: int) -> tuple[str, str]:
     return start.isoformat(), end.isoformat()
 
 
-def _musyawarah(s: Settings, rng: random.Random, cycle: int, households: int) -> dict[str, Any]:
-    p = s.proposal
-    total = min(households, max(int(p["min_attendance"]),
-                                math.ceil(households * uniform(rng, p["attendance_share_of_households"]))))
+def _musyawarah(s: Settings, rng: random.Random, policy: CyclePolicy, households: int) -> dict[str, Any]:
+    p, cycle = s.proposal, policy.cycle
+    near = lambda name: near_threshold(rng, s, name, policy)  # noqa: E731
+    total = min(households, max(int(p["min_attendance"]), math.ceil(households * near("attendance_share_of_households"))))
     att = {
         "total": total,
-        "women": math.ceil(total * uniform(rng, p["women_attendance_share"])),
-        "poor": math.ceil(total * uniform(rng, p["poor_attendance_share"])),
+        "women": math.ceil(total * near("women_attendance_share")),
+        "poor": math.ceil(total * near("poor_attendance_share")),
         "persons_with_disability": randint(rng, p["disability_present"]),
         "youth": max(1, math.ceil(total * uniform(rng, p["youth_attendance_share"]))),
         "elderly": math.ceil(total * uniform(rng, p["elderly_attendance_share"])),
@@ -166,43 +171,66 @@ def _musyawarah(s: Settings, rng: random.Random, cycle: int, households: int) ->
     }
 
 
-def _plan(s: Settings, rng: random.Random, problems: set[str]) -> list[Category]:
-    """Which categories the activities use: infrastructure first, one pemberdayaan activity last."""
+def _plan(s: Settings, rng: random.Random, problems: set[str], policy: CyclePolicy) -> list[Category]:
+    """Which categories the activities use (from the menu when there is one): infrastructure
+    first, one pemberdayaan activity last."""
     weights = {int(k): float(v) for k, v in s.proposal["activity_count_weights"].items()}
     n = rng.choices(list(weights), weights=list(weights.values()))[0]
     if n == 1 and problems & NEEDS_INFRASTRUCTURE:
         n = 2
-    infra = _weighted(rng, s.group("sarana_prasarana."), n - 1)
-    return infra + _weighted(rng, s.group("pemberdayaan."), 1)
+    allowed = (lambda c: c.id in policy.menu) if policy.menu is not None else (lambda c: True)  # noqa: E731
+    infra = _weighted(rng, [c for c in s.group("sarana_prasarana.") if allowed(c)], n - 1)
+    return infra + _weighted(rng, [c for c in s.group("pemberdayaan.") if allowed(c)], 1)
+
+
+def _pemberdayaan_share(s: Settings, rng: random.Random, policy: CyclePolicy, total: float, clean: bool) -> float:
+    """The empowerment share of the PPM money; kept inside the cycle's split of the ceiling, if any."""
+    share = near_threshold(rng, s, "pemberdayaan_share", policy)
+    if policy.split is None or not clean:
+        return share
+    infra_part, community_part = policy.split
+    low, high = 1 - infra_part / total, community_part / total
+    return min(max(share, low), high)
 
 
 def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str, ...], rng: random.Random) -> Draft:
     """A proposal for RW `rw` of `kel` in `cycle`, clean apart from the money problems planned here."""
     p, probs = s.proposal, set(problems)
+    policy = cycle_policy(s, cycle)
     rts = kel.rt_count(rw) or 1
     households = sum(randint(rng, p["households_per_rt"]) for _ in range(rts))
-    plan = _plan(s, rng, probs)
+    plan = _plan(s, rng, probs, policy)
     extras = extra_lines(s, rng, probs)
     reserve = sum(line_total(line) for _, line in extras)
 
-    total = uniform(rng, p["ppm_total_over_ceiling"] if "over_ceiling" in probs else p["ppm_total_clean"])
-    mamin = uniform(rng, p["mamin_share_over_cap"] if "mamin_over_cap" in probs else p["mamin_share_clean"])
-    pemb_share = uniform(rng, p["pemberdayaan_share"]) if len(plan) > 1 else 1.0
+    over = "over_ceiling" in probs
+    total = policy.ceiling * (uniform(rng, p["ppm_total_over_ceiling"]) if over
+                              else near_threshold(rng, s, "ppm_total", policy))
+    mamin = (uniform(rng, p["mamin_share_over_cap"]) if "mamin_over_cap" in probs
+             else near_threshold(rng, s, "mamin_share", policy))
+    pemb_share = _pemberdayaan_share(s, rng, policy, total, not over) if len(plan) > 1 else 1.0
+    if len(plan) == 1 and policy.split is not None and not over:
+        total = min(total, policy.split[1] * total / policy.ceiling)  # community activities only: their part
     n_infra = len(plan) - 1
     if n_infra:
         # A large reserved line must not squeeze the infrastructure activities to nothing:
-        # raise the total (never past the clean ceiling) or drop activities.
+        # raise the total (never past the ceiling) or drop activities.
         floor_each = float(p["min_infrastructure_budget"])
-        ceiling = max(total, float(p["ppm_total_clean"][1]))
+        ceiling = max(total, float(policy.ceiling))
         while n_infra > 1 and (1 - mamin) * (1 - pemb_share) * ceiling - reserve < floor_each * n_infra:
             n_infra -= 1
         plan = plan[:n_infra] + plan[-1:]
         needed = (reserve + floor_each * n_infra) / ((1 - mamin) * (1 - pemb_share))
-        total = max(total, min(needed, ceiling))
+        if needed > total:
+            total = min(needed, ceiling)
+            pemb_share = _pemberdayaan_share(s, rng, policy, total, not over)
 
+    # Reserved lines come out of the budget of the group they are added to, so that a split of
+    # the ceiling between infrastructure and community activities still holds.
+    to_pemb = sum(line_total(line) for where, line in extras if where == "pemberdayaan" or not n_infra)
     regular = total * (1 - mamin)
-    pemb_budget = regular * pemb_share if n_infra else regular - reserve
-    infra_money = regular - pemb_budget - reserve
+    pemb_budget = regular * pemb_share - to_pemb if n_infra else regular - reserve
+    infra_money = regular - regular * pemb_share - (reserve - to_pemb)
     split = [rng.uniform(0.6, 1.4) for _ in range(n_infra)]
     budgets = [infra_money * w / sum(split) for w in split] + [pemb_budget]
 
@@ -220,7 +248,7 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
             "accessibility_features": (sorted(rng.sample(s.catalogue["accessibility_features"], rng.randint(1, 3)))
                                        if cat.public_building else []),
             "budget_lines": _activity_lines(s, rng, cat, budget),
-            "beneficiaries": _beneficiaries(s, rng, cat.infrastructure, households),
+            "beneficiaries": _beneficiaries(s, rng, cat.infrastructure, households, policy),
         }
         activities.append(act)
     draft = Draft(
@@ -231,7 +259,7 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
         target = (draft.infrastructure or draft.pemberdayaan) if where == "infrastructure" else draft.pemberdayaan
         activities[rng.choice(target)]["budget_lines"].append(line)
     _add_mamin(s, rng, activities, plan, mamin)
-    _add_other_and_swadaya(s, rng, activities, plan)
+    _add_other_and_swadaya(s, rng, activities, plan, policy)
 
     if rng.random() < p["amounts_written_probability"]:
         for act in activities:
@@ -240,11 +268,11 @@ def build(s: Settings, kel: Kelurahan, rw: int, cycle: int, problems: tuple[str,
     proposal: dict[str, Any] = {
         "cycle": cycle,
         "region": {"kecamatan": kel.kecamatan, "kelurahan": kel.name, "rw": rw},
-        "title": _title(plan, kel, rw, cycle),
+        "title": _title(plan, kel, rw, policy),
         "submitted_on": dt.date(cycle, 2, randint(rng, p["submitted_day"])).isoformat(),
         "activities": activities,
-        "musyawarah": _musyawarah(s, rng, cycle, households),
-        "team": _team(s, rng),
+        "musyawarah": _musyawarah(s, rng, policy, households),
+        "team": _team(s, rng, policy),
         "documents": list(p["documents"]),
         "amends": None,
     }
@@ -259,16 +287,16 @@ def amendment_ref(kel: Kelurahan, rw: int, cycle: int) -> str:
     return f"PPM/{cycle}/{kel.code}/RW{rw:02d}/01"
 
 
-def _team(s: Settings, rng: random.Random) -> dict[str, int]:
+def _team(s: Settings, rng: random.Random, policy: CyclePolicy) -> dict[str, int]:
     members = randint(rng, s.proposal["team_members"])
-    return {"members": members,
-            "women_members": min(members, math.ceil(members * uniform(rng, s.proposal["women_team_share"])))}
+    share = near_threshold(rng, s, "women_team_share", policy)
+    return {"members": members, "women_members": min(members, math.ceil(members * share))}
 
 
-def _title(plan: list[Category], kel: Kelurahan, rw: int, cycle: int) -> str:
+def _title(plan: list[Category], kel: Kelurahan, rw: int, policy: CyclePolicy) -> str:
     shorts = [c.short for c in plan]
     joined = shorts[0] if len(shorts) == 1 else ", ".join(shorts[:-1]) + " dan " + shorts[-1]
-    return f"PPM {cycle} RW {rw:02d} {kel.name}: {joined}"
+    return f"{policy.programme} {policy.cycle} RW {rw:02d} {kel.name}: {joined}"
 
 
 def _add_mamin(s: Settings, rng: random.Random, activities: list[dict[str, Any]], plan: list[Category], share: float) -> None:
@@ -283,7 +311,8 @@ def _add_mamin(s: Settings, rng: random.Random, activities: list[dict[str, Any]]
             act["budget_lines"].append(_line(item, qty, unit_price, kind="mamin"))
 
 
-def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dict[str, Any]], plan: list[Category]) -> None:
+def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dict[str, Any]], plan: list[Category],
+                           policy: CyclePolicy) -> None:
     """An occasional other-source line, then residents' labour making up the swadaya share of total value."""
     p, cat_ = s.proposal, s.catalogue
     if rng.random() < p["other_funding_probability"]:
@@ -291,7 +320,7 @@ def _add_other_and_swadaya(s: Settings, rng: random.Random, activities: list[dic
         amount = int(round(uniform(rng, p["other_funding_amount"]), -3))
         rng.choice(activities)["budget_lines"].append(_line(item, 1, amount, source="lainnya"))
     value = sum(line_total(bl) for a in activities for bl in a["budget_lines"])
-    share = uniform(rng, p["swadaya_share"])
+    share = near_threshold(rng, s, "swadaya_share", policy)
     needed = share / (1 - share) * value
     infra = [a for a, c in zip(activities, plan) if c.infrastructure]
     if infra:

@@ -19,6 +19,7 @@ import numpy as np
 from knowledge.reference import Kelurahan, load_reference
 from knowledge.synthetic.builder import build
 from knowledge.synthetic.indicators import indicators_from_latent, latent_panel, noisy_tiers, rows_from_columns
+from knowledge.synthetic.policy import cycle_policy
 from knowledge.synthetic.problems import apply_problems, assign_problems
 from knowledge.synthetic.settings import load_settings
 
@@ -106,9 +107,13 @@ def _proposal_rng(seed: int, kel: Kelurahan, rw: int, cycle: int) -> random.Rand
 
 
 def generate_cycles(seed: int = 2018, cycles: Sequence[int] | None = None) -> SyntheticData:
-    """Proposals and evaluation records for every reference RW in each cycle (default 2018-2025)."""
+    """Proposals and evaluation records for every reference RW in each cycle (default 2018-2026).
+
+    A cycle in which the programme was suspended (2020) is left out: it had no proposals.
+    """
     s = load_settings()
-    cyc = tuple(int(c) for c in (cycles if cycles is not None else s.default_cycles))
+    wanted = (int(c) for c in (cycles if cycles is not None else s.default_cycles))
+    cyc = tuple(c for c in wanted if not cycle_policy(s, c).suspended)
     rws = load_reference().rws()
     units = [(cycle, kel, rw) for cycle in cyc for kel, rw in rws]
 

@@ -15,10 +15,14 @@ when it is itself a previous synthetic output (its manifest says so).
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +85,31 @@ def _rows_for_truth(data: SyntheticData) -> list[dict[str, Any]]:
     ]
 
 
+def _reproducible_zip(raw: bytes, stamp: dt.datetime) -> bytes:
+    """The same workbook with fixed times, so that the same seed gives the same bytes.
+
+    openpyxl stamps the workbook's `modified` date at save and every zip entry with the clock;
+    both are set to `stamp` here (entries keep their order, compression and content).
+    """
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + when, content)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
 def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path, data: SyntheticData) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
+    wb.properties.creator = "Berdaya (knowledge.synthetic)"
+    wb.properties.title = "Data SINTETIS / SYNTHETIC data"
     ws = wb.create_sheet("data")
     ws.append(columns)
     for r in rows:
@@ -98,7 +123,11 @@ def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path, data
         ["siklus / cycles", ", ".join(str(c) for c in data.cycles)],
     ):
         note.append(line)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # Dated 1 January of the first cycle: derived from the data, never from the clock.
+    stamp = dt.datetime(min(data.cycles, default=2018), 1, 1)
+    path.write_bytes(_reproducible_zip(buffer.getvalue(), stamp))
 
 
 def _is_previous_output(out: Path) -> bool:

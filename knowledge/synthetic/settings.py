@@ -72,10 +72,6 @@ class Settings:
         return result
 
     @property
-    def clean_margins(self) -> dict[str, float]:
-        return dict(self.raw["clean_margins"])
-
-    @property
     def tiers(self) -> tuple[str, ...]:
         return tuple(self.evaluation["tiers"])
 

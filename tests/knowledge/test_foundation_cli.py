@@ -193,3 +193,21 @@ def test_demo_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp_pat
         write_demo_data(generate_cycles(seed=3, cycles=[2025]), out)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2   # the old output is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_the_same_seed_writes_the_same_bytes_workbook_included(tmp_path, monkeypatch):
+    import hashlib
+    import time
+
+    from knowledge.synthetic import generate_cycles, write_demo_data
+
+    def digests(out):
+        return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    data = generate_cycles(seed=4, cycles=[2024])
+    first = digests(write_demo_data(data, tmp_path / "a"))
+    later = time.time() + 86_400   # a day later: the clock must not reach the files
+    monkeypatch.setattr(time, "time", lambda: later)
+    second = digests(write_demo_data(generate_cycles(seed=4, cycles=[2024]), tmp_path / "b"))
+    assert first == second and "evaluations_SINTETIS.xlsx" in first

@@ -19,7 +19,7 @@ from knowledge.synthetic import (
     synthetic_indicator_matrix,
     tiers_from_scores,
 )
-from tests.knowledge.foundation_checks import margin_failures, measures, violations
+from tests.knowledge.foundation_checks import measures, pagu, threshold_distances, violations
 
 # The seeded problem types and the rule group that must catch each.
 CONTRACT_PROBLEMS = {
@@ -47,9 +47,9 @@ def dump(d) -> str:
     return json.dumps([[p.proposal, p.problems] for p in d.proposals] + d.evaluations, sort_keys=True)
 
 
-def test_one_proposal_and_one_evaluation_per_rw_and_cycle(data):
+def test_one_proposal_and_one_evaluation_per_rw_and_cycle_without_the_suspended_2020(data):
     rws = load_reference().rws()
-    assert data.cycles == tuple(range(2018, 2026))
+    assert data.cycles == (2018, 2019, 2021, 2022, 2023, 2024, 2025, 2026)
     keys = {(p.proposal["cycle"], p.proposal["region"]["kelurahan"], p.proposal["region"]["rw"]) for p in data.proposals}
     assert len(keys) == len(data.proposals) == 8 * len(rws)
     assert {(r["cycle"], r["kelurahan"], r["rw"]) for r in data.evaluations} == keys
@@ -94,12 +94,19 @@ def test_each_proposal_breaks_exactly_its_seeded_problems(data):
     assert wrong == []
 
 
-def test_clean_proposals_clear_every_threshold_with_margin(data):
+def test_clean_proposals_meet_every_threshold_and_many_sit_just_above_it(data):
     clean = [p for p in data.proposals if p.clean]
-    assert [(p.file_name, margin_failures(p.proposal)) for p in clean if margin_failures(p.proposal)] == []
-    # Spot the numbers themselves, not just the helper: the ceiling and the meeting.
-    assert max(measures(p.proposal)["ppm_total"] for p in clean) <= 70_000_000
-    assert min(measures(p.proposal)["women_share"] for p in clean) >= 0.35
+    broken = [(p.file_name, k) for p in clean for k, d in threshold_distances(p.proposal).items() if d < 0]
+    assert broken == []
+    # Spread as real proposals are, not cleared with a margin: a fair number of meetings have
+    # 30-35% women and a fair number of totals are within 5% of the ceiling.
+    women = [measures(p.proposal)["women_share"] for p in clean]
+    assert min(women) >= 0.30 and sum(w < 0.35 for w in women) > 0.25 * len(clean)
+    near_ceiling = [measures(p.proposal)["ppm_total"] >= 0.95 * pagu(p.proposal["cycle"]) for p in clean]
+    assert sum(near_ceiling) > 0.25 * len(clean)
+    for key in ("poor_share", "swadaya_share", "mamin_share"):   # team sizes are too small to sit that close
+        near = [threshold_distances(p.proposal)[key] < 0.05 for p in clean]
+        assert sum(near) > 0.15 * len(clean), key
 
 
 def test_seeded_problems_are_clear_cut(data):
@@ -107,7 +114,7 @@ def test_seeded_problems_are_clear_cut(data):
     for p in data.proposals:
         for name in p.problems:
             by[name].append(p.proposal)
-    assert all(80_000_000 <= measures(p)["ppm_total"] <= 95_000_000 for p in by["over_ceiling"])
+    assert all(1.05 * pagu(p["cycle"]) <= measures(p)["ppm_total"] <= 1.3 * pagu(p["cycle"]) for p in by["over_ceiling"])
     assert all(p["musyawarah"]["attendance"]["women"] == 0 for p in by["no_women_in_musyawarah"])
     assert all(p["musyawarah"]["attendance"]["poor"] == 0 for p in by["no_poor_in_musyawarah"])
     assert all(p["amends"] == {"proposal_ref": p["amends"]["proposal_ref"], "berita_acara_perubahan": False}
