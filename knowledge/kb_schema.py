@@ -115,7 +115,7 @@ class FactDef(Strict):
     unit: str = Field(min_length=1)
     description: Text = Field(default_factory=Text)
     kind: Literal["number", "boolean", "text"]
-    expr: Optional[Union[str, dict[dt.date, str]]] = None
+    expr: str | dict[dt.date, str] | None = None
     positive: bool = False
 
     @property

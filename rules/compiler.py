@@ -44,8 +44,8 @@ from rules.condition import (
     parse_condition,
 )
 from rules.derived import DerivedFacts, compile_derived
-from rules.render import placeholders
 from rules.ir import FLIP, NEGATE, Cmp, Concl, Const, IAnd, IOr, IRNode, Unit, exclusive, has_conclusions, negate
+from rules.render import placeholders
 
 
 @dataclass(frozen=True)

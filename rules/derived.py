@@ -23,15 +23,32 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from knowledge.kb import KnowledgeBase
 from knowledge.kb_schema import FactDef
 from knowledge.reference import Reference, load_reference
-from rules.condition import (And, Arith, Bool, Compare, ConditionError, Name, Neg, Node, Not, Num, Or, Param, Ref,
-                             Str, all_names_in, parse_condition)
+from rules.condition import (
+    And,
+    Arith,
+    Bool,
+    Compare,
+    ConditionError,
+    Name,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Or,
+    Param,
+    Ref,
+    Str,
+    all_names_in,
+    parse_condition,
+)
 
 Values = Mapping[str, Any]
 Fn = Callable[[Values, Values], Any]
@@ -241,12 +258,12 @@ def dependency_order(kb: KnowledgeBase, day: dt.date | None = None) -> list[str]
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            chain = " -> ".join(path[path.index(name):] + (name,))
+            chain = " -> ".join((*path[path.index(name):], name))
             raise ConditionError(f"fakta turunan saling bergantung melingkar: {chain}",
                                  f"derived facts depend on each other in a cycle: {chain}")
         state[name] = 1
         for dep in sorted(deps[name]):
-            visit(dep, path + (name,))
+            visit(dep, (*path, name))
         state[name] = 2
         order.append(name)
 
@@ -299,7 +316,9 @@ def _positive(node: Node, kb: KnowledgeBase, seen: frozenset[str] = frozenset())
         return node.value > 0
     if isinstance(node, Param):
         param = kb.parameters.get(node.name)
-        return bool(param) and all(isinstance(v.value, (int, float)) and v.value > 0 for v in param.values.values())
+        if param is None:
+            return False
+        return all(isinstance(v.value, (int, float)) and v.value > 0 for v in param.values.values())
     if isinstance(node, Ref):
         return REFERENCE_FIELDS.get(node.name, ("", False))[1]
     if isinstance(node, Name):
@@ -341,7 +360,7 @@ def _divisors(node: Node) -> list[Node]:
 
 def derived_problems(kb: KnowledgeBase) -> list[tuple[str, str, str, str]]:
     """(kind, path, id text, en text) for every derived fact: syntax, unknown names, cycles, zero divisors."""
-    from rules.condition import to_text  # noqa: PLC0415 (only lint needs the text form)
+    from rules.condition import to_text
 
     out: list[tuple[str, str, str, str]] = []
     for name, fact in sorted(kb.facts.items()):

@@ -51,7 +51,7 @@ def _texts(rule: Rule) -> list[tuple[str, str]]:
     return out
 
 
-def _stated_problems(kb: KnowledgeBase) -> list["LintProblem"]:
+def _stated_problems(kb: KnowledgeBase) -> list[LintProblem]:
     out = []
     for rule in kb.rules:
         rel = f"{kb.rule_files.get(rule.id, 'rules')}: {rule.id}"
@@ -125,9 +125,8 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
             if label.startswith("title"):
                 continue
             slots = [name for name, _ in placeholders(template) if name not in SPECIAL_SLOTS]
-            t_names = [s for s in slots if not s.startswith("param.")]
-            t_params = [s[len("param."):] for s in slots if s.startswith("param.")]
-            out += _name_problems(kb, f"{rel}.{label}", t_names, t_params, set())
+            out += _name_problems(kb, f"{rel}.{label}", [s for s in slots if not s.startswith("param.")],
+                                  [s[len("param."):] for s in slots if s.startswith("param.")], set())
         if rule.fields_from and locators is not None and rule.fields_from not in locators:
             out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
                        f"lokator '{rule.fields_from}' tidak dihasilkan ekstraksi fakta",

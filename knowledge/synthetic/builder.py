@@ -149,7 +149,10 @@ def _dates(s: Settings, rng: random.Random, cycle: int) -> tuple[str, str]:
 
 def _musyawarah(s: Settings, rng: random.Random, policy: CyclePolicy, households: int) -> dict[str, Any]:
     p, cycle = s.proposal, policy.cycle
-    near = lambda name: near_threshold(rng, s, name, policy)  # noqa: E731
+
+    def near(name: str) -> float:
+        return near_threshold(rng, s, name, policy)
+
     total = min(households, max(int(p["min_attendance"]), math.ceil(households * near("attendance_share_of_households"))))
     att = {
         "total": total,
@@ -178,7 +181,11 @@ def _plan(s: Settings, rng: random.Random, problems: set[str], policy: CyclePoli
     n = rng.choices(list(weights), weights=list(weights.values()))[0]
     if n == 1 and problems & NEEDS_INFRASTRUCTURE:
         n = 2
-    allowed = (lambda c: c.id in policy.menu) if policy.menu is not None else (lambda c: True)  # noqa: E731
+    menu = policy.menu
+
+    def allowed(c: Category) -> bool:
+        return menu is None or c.id in menu
+
     infra = _weighted(rng, [c for c in s.group("sarana_prasarana.") if allowed(c)], n - 1)
     return infra + _weighted(rng, [c for c in s.group("pemberdayaan.") if allowed(c)], 1)
 

@@ -18,7 +18,6 @@ from typing import Any
 from knowledge.kb import KnowledgeBase, cycle_date, load_knowledge_base
 from knowledge.synthetic.settings import Settings
 
-
 CEILING_FRACTION = "ceiling_fraction"
 
 
@@ -50,18 +49,22 @@ def _policy(cycle: int, names: tuple[tuple[str, Any], ...], thresholds: tuple[st
     kb = _shipped()
     day = cycle_date(cycle)
     p = dict(names)
-    value = lambda name: kb.parameter_value(name, day)  # noqa: E731
+
+    def number(name: str) -> float:
+        found = kb.parameter_value(name, day)
+        return float(found) if isinstance(found, (int, float)) else float("nan")
+
     infra, community = p["split"]
     split = None
-    if value(infra) is not None and _rule_uses(kb, cycle, infra):
-        split = (int(value(infra)), int(value(community)))
-    menu = value(p["menu"])
+    if kb.parameter_value(infra, day) is not None and _rule_uses(kb, cycle, infra):
+        split = (int(number(infra)), int(number(community)))
+    menu = kb.parameter_value(p["menu"], day)
     return CyclePolicy(
-        cycle=cycle, ceiling=int(value(p["ceiling"])),
+        cycle=cycle, ceiling=int(number(p["ceiling"])),
         # `ceiling_fraction`: the PPM total is spread as a fraction of the ceiling, whose cap is 1.
-        thresholds={name: 1.0 if name == CEILING_FRACTION else float(value(name)) for name in thresholds},
-        split=split, menu=frozenset(menu) if menu is not None else None,
-        suspended=bool(value(p["suspended"])), programme=str(value(p["programme"]) or "PPM"))
+        thresholds={name: 1.0 if name == CEILING_FRACTION else number(name) for name in thresholds},
+        split=split, menu=frozenset(menu) if isinstance(menu, list) else None,
+        suspended=number(p["suspended"]) == 1, programme=str(kb.parameter_value(p["programme"], day) or "PPM"))
 
 
 def cycle_policy(s: Settings, cycle: int) -> CyclePolicy:

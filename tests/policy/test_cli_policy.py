@@ -91,10 +91,11 @@ def test_simulate_publish_and_roll_back(tmp_path):
     published = run("publish", draft, "--effective-from", "2026-01-01", "--reason", "Ambang 40%", "--by", "Bu Rina",
                     "--latest-completed-cycle", "2025", "--store", store)
     assert published.exit_code == 0, published.output
-    rolled = run("rollback", "2025.1", "--effective-from", "2027-01-01", "--reason", "Kembali", "--by", "Bu Rina",
+    first = json.loads(run("versions", "--format", "json", "--store", store).output)[0]["version"]
+    rolled = run("rollback", first, "--effective-from", "2027-01-01", "--reason", "Kembali", "--by", "Bu Rina",
                  "--store", store)
     assert rolled.exit_code == 0, rolled.output
     listed = json.loads(run("versions", "--format", "json", "--store", store).output)
-    assert [v["rollback_of"] for v in listed] == [None, None, "2025.1"]
+    assert [v["rollback_of"] for v in listed] == [None, None, first]
     assert [v["published_by"] for v in listed] == ["berdaya", "Bu Rina", "Bu Rina"]
     assert [v["effective_from"] for v in listed] == ["2018-01-01", "2026-01-01", "2027-01-01"]

@@ -15,8 +15,7 @@ import pytest
 
 from knowledge.kb_store import SHIPPED_KB
 from rules.whatif import simulate, synthetic_items
-
-from .conftest import add_param_value
+from tests.policy.helpers import add_param_value
 
 CYCLES = [2018, 2019, 2021, 2022, 2023, 2024, 2025, 2026]
 
