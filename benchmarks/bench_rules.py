@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     rss_after = proc.memory_info().rss
     mb = 1024 * 1024
 
-    print(f"# bench_rules: {len(proposals)} synthetic (SINTETIS) proposals, cycles 2018-2025, "
+    print(f"# bench_rules: {len(proposals)} synthetic (SINTETIS) proposals, cycles {', '.join(map(str, data.cycles))}, "
           f"{n} checks per way; {dt.date.today().isoformat()}, {platform.machine()}, "
           f"{psutil.cpu_count()} cores, load average {psutil.getloadavg()[0]:.1f}")
     print("| what | figure | goal |")

@@ -1,4 +1,4 @@
-"""What-if replay of a draft over every synthetic cycle (every RW, 2018-2025) through durable-rules.
+"""What-if replay of a draft over every synthetic cycle (every RW, 2018-2026 without the suspended 2020) through durable-rules.
 
 The draft is the shipped knowledge base with one policy change (the women's share of the
 musyawarah raised to 0.40 from 2022). Every proposal is checked under the published version
@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.kb_store import SHIPPED_KB, KBStore
+from knowledge.synthetic import load_settings
 from rules.whatif import simulate, synthetic_items
 
-CYCLES = list(range(2018, 2026))
+CYCLES = list(load_settings().default_cycles)   # the suspended 2020 has no proposals
 
 
 def make_draft(target: Path) -> Path:
