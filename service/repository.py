@@ -6,18 +6,19 @@ write is one transaction: it either stores everything it was asked to, or nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, NotFound
 from service.logs import log_decision
-from service.models import ApiKey, Calibration, Decision, StoredProposal, utcnow
+from service.models import ApiKey, Calibration, Decision, SignInFailure, StoredProposal, WebSessionRow, utcnow
 
 
 def input_hash(payload: Any) -> str:
@@ -238,3 +239,58 @@ def latest_calibration(session: Session, index_name: str, index_hash: str) -> Ca
     return session.scalars(select(Calibration).where(
         Calibration.index_name == index_name, Calibration.index_hash == index_hash,
     ).order_by(Calibration.created_at.desc(), Calibration.id.desc())).first()
+
+
+# ---- web sessions and failed sign-ins ---------------------------------------------------------
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without their zone; every stored time is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def open_session(session: Session, *, session_hash: str, key_id: str, now: dt.datetime,
+                 expires_at: dt.datetime) -> None:
+    """Store a new web session (and drop sessions that expired, so the table stays small)."""
+    with session.begin():
+        session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
+        session.add(WebSessionRow(id=session_hash, key_id=key_id, created_at=now, expires_at=expires_at))
+
+
+def session_key(session: Session, session_hash: str, now: dt.datetime) -> ApiKey | None:
+    """The active key of an open session: not revoked, not expired, its key not revoked; else None."""
+    row = session.execute(
+        select(WebSessionRow, ApiKey).join(ApiKey, ApiKey.id == WebSessionRow.key_id)
+        .where(WebSessionRow.id == session_hash, WebSessionRow.revoked_at.is_(None), ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None or _aware(row[0].expires_at) <= now:
+        return None
+    return row[1]
+
+
+def revoke_session(session: Session, session_hash: str, now: dt.datetime) -> None:
+    with session.begin():
+        session.execute(update(WebSessionRow).where(WebSessionRow.id == session_hash,
+                                                    WebSessionRow.revoked_at.is_(None)).values(revoked_at=now))
+
+
+def record_sign_in_failure(session: Session, *, client: str, key_hash: str, now: dt.datetime,
+                           forget_before: dt.datetime) -> None:
+    with session.begin():
+        session.execute(delete(SignInFailure).where(SignInFailure.created_at < forget_before))
+        session.add(SignInFailure(client=client, key_hash=key_hash, created_at=now))
+
+
+def recent_sign_in_failures(session: Session, *, client: str, key_hash: str, since: dt.datetime,
+                            limit: int) -> list[dt.datetime]:
+    """The newest `limit` failures since `since` from this client, or else with this key, whichever has more."""
+    found = []
+    for column, value in ((SignInFailure.client, client), (SignInFailure.key_hash, key_hash)):
+        times = session.scalars(select(SignInFailure.created_at).where(column == value, SignInFailure.created_at >= since)
+                                .order_by(SignInFailure.created_at.desc()).limit(limit))
+        found.append([_aware(t) for t in times])
+    return max(found, key=len)
+
+
+def forget_sign_in_failures(session: Session, *, client: str) -> None:
+    with session.begin():
+        session.execute(delete(SignInFailure).where(SignInFailure.client == client))

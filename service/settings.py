@@ -65,6 +65,9 @@ class Settings(BaseModel):
     upload_max_nodes: int = Field(default=200_000, description="Most values of JSON or YAML, aliases expanded")
     upload_max_yaml_aliases: int = Field(default=100, description="Most YAML aliases in one document")
     upload_max_seconds: float = Field(default=10.0, description="Longest time to read one document")
+    signin_max_failures: int = Field(default=5, description="Failed sign-ins allowed per client address and per "
+                                     "key within signin_window_seconds; further attempts get 429")
+    signin_window_seconds: int = Field(default=900, description="Window of the sign-in limit (seconds)")
     workers: int = Field(default=1, description="uvicorn worker processes")
     host: str = Field(default="127.0.0.1")
     log_level: str = Field(default="INFO")
@@ -88,7 +91,8 @@ class Settings(BaseModel):
                 "an in-memory SQLite database would be lost; use a file, e.g. sqlite:///var/berdaya.sqlite3",
             )
         limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
-                  "workers": (1, 64), **UPLOAD_RANGES}
+                  "workers": (1, 64), "signin_max_failures": (1, 100), "signin_window_seconds": (10, 86_400),
+                  **UPLOAD_RANGES}
         for name, (low, high) in limits.items():
             value = getattr(self, name)
             if not low <= value <= high:

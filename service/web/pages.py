@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from service.bodies import off_loop
 from service.permissions import Role
-from service.web.rendering import AnyPage, finish, posted_form, render
+from service.web import sessions
+from service.web.rendering import AnyPage, Page, finish, posted_form, render
 from service.web.security import principal_for_key, safe_next
 
 router = APIRouter()
@@ -36,11 +39,23 @@ async def sign_in(request: Request, page: AnyPage) -> Response:
     if refused is not None:
         return refused
     target = safe_next(str(form.get("next") or "/"))
-    key = str(form.get("api_key") or "")
+    return await off_loop(_sign_in, page, str(form.get("api_key") or ""), target)
+
+
+def _sign_in(page: Page, key: str, target: str) -> Response:
+    """Check the limit on failed sign-ins, then the key; open a server-side session for it."""
+    request = page.request
+    wait = sessions.wait_before_sign_in(request, key)
+    if wait:
+        response = render(page, "signin.html", status=429, next=target, locked_minutes=math.ceil(wait / 60))
+        response.headers["Retry-After"] = str(wait)
+        return response
     principal = principal_for_key(request, key)
     if principal is None:
+        sessions.failed_sign_in(request, key)
         return render(page, "signin.html", status=401, next=target, failed=True)
-    page.session.sign_in(principal, key)
+    sessions.signed_in(request)
+    page.session.sign_in(sessions.start(request, principal))
     if target == "/":
         target = HOME_OF.get(principal.role, "/pra-periksa")
     return finish(page, RedirectResponse(target, status_code=303))
@@ -51,6 +66,10 @@ async def sign_out(request: Request, page: AnyPage) -> Response:
     _form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
+    session_id = page.session.session_id
+    if session_id is not None:
+        # Revoked in the database: a copy of the cookie made before signing out is refused after it.
+        await off_loop(sessions.end, request, session_id)
     page.session.sign_out()
     return finish(page, RedirectResponse("/", status_code=303))
 

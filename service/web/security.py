@@ -1,9 +1,9 @@
 """Web sessions, CSRF tokens and sign-in with an API key.
 
 The session is a cookie signed with itsdangerous (HttpOnly, SameSite=Lax, Secure over
-HTTPS). It carries a CSRF token bound to the session, and after sign-in the key's id,
-role and kelurahan and the key's SHA-256 hash, never the key itself. The hash is looked
-up in the service's key store on every request, so a revoked key signs its sessions out.
+HTTPS). It carries a CSRF token bound to the session and, after sign-in, a random session
+id, never the key. The id is looked up in the database on every request
+(`service.web.sessions`): sign-out revokes it there, and so does revoking the key.
 Every POST must echo the session's CSRF token in a form field.
 """
 
@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from service.apikeys import hash_key
 from service.auth import Principal
 from service.repository import find_key
+from service.web import sessions
 
 SESSION_COOKIE = "berdaya_session"
 SESSION_MAX_AGE = 8 * 3600  # one working day
@@ -77,10 +78,14 @@ class WebSession:
     def csrf(self) -> str:
         return self.data["csrf"]
 
-    def sign_in(self, principal: Principal, key: str) -> None:
+    @property
+    def session_id(self) -> str | None:
+        value = self.data.get("sid")
+        return value if isinstance(value, str) else None
+
+    def sign_in(self, session_id: str) -> None:
         # A fresh CSRF token at sign-in, so a token seen before sign-in is worth nothing after it.
-        self.data = {"csrf": secrets.token_urlsafe(32), "key_id": principal.key_id, "role": principal.role,
-                     "kelurahan": principal.kelurahan, "kh": hash_key(key)}
+        self.data = {"csrf": secrets.token_urlsafe(32), "sid": session_id}
         self.changed = True
 
     def sign_out(self) -> None:
@@ -129,16 +134,15 @@ def principal_for_key(request: Request, key: str) -> Principal | None:
 
 
 def current_principal(request: Request, session: WebSession) -> Principal | None:
-    """The signed-in key, checked again against the key store (revoked keys sign out)."""
-    key_hash = session.data.get("kh")
-    if not key_hash:
+    """The signed-in key: the cookie's session must be open in the database (sign-out and key
+    revocation both end it, on every worker)."""
+    session_id = session.session_id
+    if session_id is None:
         return None
-    with _key_store(request).session() as db:
-        row = find_key(db, key_hash)
-    if row is None or row.id != session.data.get("key_id"):
+    principal = sessions.principal_of(request, session_id)
+    if principal is None:
         session.sign_out()
-        return None
-    return Principal(row.id, row.role, row.kelurahan)
+    return principal
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
