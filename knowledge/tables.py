@@ -37,6 +37,32 @@ def read_table(path: str | Path, fmt: str | None = None, limits: ReadLimits = DE
     return intake.read_table(intake.read_file(path, limits), chosen, limits, source=str(path))
 
 
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV injection"): text starting
+# with one of these is written with a leading apostrophe, so it stays text when opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """A cell value that no spreadsheet will run: formula-like text gets a leading apostrophe.
+
+    Only text is changed; numbers (negative ones too), dates, booleans and empty cells are
+    written as they are. Every XLSX and CSV the project writes passes its cells through here.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restored(text: str) -> str:
+    """The text `neutralised` wrote, read back from a workbook this service made (the apostrophe removed)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def sheet_row(values: Iterable[Any]) -> list[Any]:
+    """A row of cells for a spreadsheet or CSV writer, each `neutralised`."""
+    return [neutralised(v) for v in values]
+
+
 def write_table(rows: Iterable[dict[str, Any]], path: str | Path, fmt: str | None = None,
                 columns: list[str] | None = None, sheet: str = "data") -> None:
     rows = list(rows)
@@ -48,16 +74,16 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path, fmt: str | Non
         p.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     elif chosen == "csv":
         with p.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+            writer = csv.writer(fh)
+            writer.writerow(sheet_row(cols))
+            writer.writerows(sheet_row(r.get(c) for c in cols) for r in rows)
     else:
         from openpyxl import Workbook
 
         wb = Workbook()
         ws = wb.worksheets[0]
         ws.title = sheet
-        ws.append(cols)
+        ws.append(sheet_row(cols))
         for r in rows:
-            ws.append([r.get(c) for c in cols])
+            ws.append(sheet_row(r.get(c) for c in cols))
         wb.save(p)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.kb_diff import tanggal
+from knowledge.tables import sheet_row
 
 VERDICT_NAMES = {"eligible": "layak / eligible", "needs_revision": "perlu perbaikan / needs revision",
                  "ineligible": "tidak layak / ineligible"}
@@ -87,11 +88,11 @@ def write_xlsx(report: dict[str, Any], path: str | Path) -> Path:
         wb.remove(sheet)
     for name, (header, rows) in tables(report).items():
         ws = wb.create_sheet(name)
-        ws.append(header)
+        ws.append(sheet_row(header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append(sheet_row(row))
         ws.freeze_panes = "A2"
     target = Path(path)
     atomic_write(target, wb.save)
@@ -107,8 +108,8 @@ def write_csv_tables(named: dict[str, tuple[list[Any], list[Any]]], directory: s
         def write(tmp: Path, header: list[Any] = header, rows: list[Any] = rows) -> None:
             with tmp.open("w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
-                w.writerow(header)
-                w.writerows(rows)
+                w.writerow(sheet_row(header))
+                w.writerows(sheet_row(row) for row in rows)
 
         atomic_write(target, write)
         written.append(target)

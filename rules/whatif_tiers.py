@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from knowledge.tables import sheet_row
 from rules.whatif_report import atomic_write, write_csv_tables
 
 NOT_SCORED = "tidak_dinilai"
@@ -97,9 +98,9 @@ def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Pat
         wb.remove(sheet)
     for name, (header, rows) in tables.items():
         ws = wb.create_sheet(name)
-        ws.append(header)
+        ws.append(sheet_row(header))
         for row in rows:
-            ws.append(row)
+            ws.append(sheet_row(row))
     written = [d / "tingkat.xlsx"]
     atomic_write(written[0], wb.save)
     written += write_csv_tables(tables, d, prefix="tingkat_")

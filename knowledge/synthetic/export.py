@@ -28,7 +28,7 @@ from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.synthetic.cycles import SyntheticData
-from knowledge.tables import write_table
+from knowledge.tables import sheet_row, write_table
 
 README = """DATA SINTETIS - BUKAN DATA NYATA
 SYNTHETIC DATA - NOT REAL DATA
@@ -111,9 +111,9 @@ def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path, data
     wb.properties.creator = "Berdaya (knowledge.synthetic)"
     wb.properties.title = "Data SINTETIS / SYNTHETIC data"
     ws = wb.create_sheet("data")
-    ws.append(columns)
+    ws.append(sheet_row(columns))
     for r in rows:
-        ws.append([r.get(c) for c in columns])
+        ws.append(sheet_row(r.get(c) for c in columns))
     note = wb.create_sheet("keterangan")
     for line in (
         ["SINTETIS", "Data penilaian ini dibangkitkan untuk demo dan pengujian; bukan data nyata."],
@@ -122,7 +122,7 @@ def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path, data
         ["generator", "knowledge.synthetic.generate_cycles"],
         ["siklus / cycles", ", ".join(str(c) for c in data.cycles)],
     ):
-        note.append(line)
+        note.append(sheet_row(line))
     buffer = io.BytesIO()
     wb.save(buffer)
     # Dated 1 January of the first cycle: derived from the data, never from the clock.

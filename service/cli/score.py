@@ -18,7 +18,7 @@ import typer
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
-from knowledge.tables import read_table, table_format, write_table
+from knowledge.tables import read_table, sheet_row, table_format, write_table
 from scoring.engine import score_table
 from scoring.result import ScoreTable
 from scoring.tiers import load_calibration
@@ -58,9 +58,10 @@ def _write_stdout(table: ScoreTable, fmt: str) -> None:
         return
     import csv
 
-    writer = csv.DictWriter(sys.stdout, fieldnames=table.columns(), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(table.to_rows())
+    columns = table.columns()
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(sheet_row(columns))
+    writer.writerows(sheet_row(row.get(c) for c in columns) for row in table.to_rows())
 
 
 @app.command()

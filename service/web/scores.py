@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from knowledge import intake
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
+from knowledge.tables import sheet_row
 from knowledge.validation import validate_model
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
@@ -112,10 +113,10 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for u in units:
-        ws.append([*(u.get(c) for c in id_cols), u.get("score"),
-                   *((u.get("dimensions") or {}).get(d) for d, _ in dims), u.get("tier"), u.get("tier_name"),
-                   bool(u.get("borderline")), ";".join(u.get("imputed") or []), u.get("evaluator_tier"),
-                   page.t.pick(u.get("advice"))])
+        ws.append(sheet_row([*(u.get(c) for c in id_cols), u.get("score"),
+                             *((u.get("dimensions") or {}).get(d) for d, _ in dims), u.get("tier"),
+                             u.get("tier_name"), bool(u.get("borderline")), ";".join(u.get("imputed") or []),
+                             u.get("evaluator_tier"), page.t.pick(u.get("advice"))]))
     info = wb.create_sheet("keterangan")
     info.append(["butir / item", "nilai / value"])
     for label, value in (("keputusan / decision", decision_id),
@@ -123,7 +124,7 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
                          ("hash indeks / index hash", (output.get("index") or {}).get("hash")),
                          ("kalibrasi / calibration", output.get("calibration_id") or "cut points bawaan / fallback"),
                          ("data", "SINTETIS / synthetic" if synthetic else "unggahan evaluator / evaluator upload")):
-        info.append([label, value])
+        info.append(sheet_row([label, value]))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

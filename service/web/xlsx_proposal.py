@@ -17,6 +17,7 @@ from typing import Any
 from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.intake import ReadLimits
+from knowledge.tables import restored, sheet_row
 from service.web import forms
 
 PROPOSAL_ROWS = [*forms.TOP_FIELDS, *(f"region.{f}" for f in forms.REGION_FIELDS),
@@ -83,8 +84,8 @@ def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
             cell.font = bold
         for field in rows:
             path = f"{prefix}{field}"
-            ws.append([field, _cell_out(field, flat.get(path) if path != "documents" else p.get("documents")),
-                       describe(generic_path(path))])
+            ws.append(sheet_row([field, _cell_out(field, flat.get(path) if path != "documents" else p.get("documents")),
+                                 describe(generic_path(path))]))
         ws.column_dimensions["A"].width = 32
         ws.column_dimensions["B"].width = 40
         ws.column_dimensions["C"].width = 70
@@ -110,10 +111,10 @@ def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
             value = activity.get("beneficiaries", {}).get(column.split(".")[1]) if "." in column \
                 else activity.get(column)
             row.append(_cell_out(column, value))
-        ws_act.append(row)
+        ws_act.append(sheet_row(row))
         for line in activity.get("budget_lines") or []:
-            ws_line.append([activity.get("code", f"A{i + 1}"),
-                            *(_cell_out(c, line.get(c)) for c in LINE_COLUMNS[1:])])
+            ws_line.append(sheet_row([activity.get("code", f"A{i + 1}"),
+                                      *(_cell_out(c, line.get(c)) for c in LINE_COLUMNS[1:])]))
 
     ws_mus = wb.create_sheet("musyawarah")
     key_value(ws_mus, MUSYAWARAH_ROWS, "musyawarah.")
@@ -156,7 +157,7 @@ def _text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value).strip()
+    text = restored(str(value).strip())
     return text or None
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from knowledge.documents import load_proposal, to_jsonable
 from service.app import create_app
-from service.models import ApiKey, Calibration, Decision, StoredProposal
+from service.models import ApiKey, Calibration, Decision, SignInFailure, StoredProposal, WebSessionRow
 from tests.service.helpers import FIXTURES, Keys, add_key, make_settings
 
 PG_ENV = "BERDAYA_TEST_POSTGRES_URL"
@@ -61,7 +61,7 @@ def database_url(request):
 
 def _empty(app) -> None:
     with app.state.services.db.session() as session, session.begin():
-        for model in (StoredProposal, Decision, Calibration, ApiKey):
+        for model in (WebSessionRow, SignInFailure, StoredProposal, Decision, Calibration, ApiKey):
             session.execute(delete(model))
 
 
