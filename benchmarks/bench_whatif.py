@@ -27,9 +27,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.kb_store import SHIPPED_KB, KBStore
 from knowledge.synthetic import load_settings
-from rules.whatif import simulate, synthetic_items
+from knowledge.versions import SHIPPED_KB
+from policy.store import KBStore
+from policy.whatif import simulate, synthetic_items
 
 CYCLES = list(load_settings().default_cycles)   # the suspended 2020 has no proposals
 
@@ -67,12 +68,12 @@ def main() -> None:
         self1 = resource.getrusage(resource.RUSAGE_SELF)
     parent_cpu = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
     worker_cpu = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
-    n = report["totals"]["proposals"]
+    n = report.totals.proposals
     figures = {
-        "proposals": n, "checks": 2 * n, "workers": report["run"]["workers"],
+        "proposals": n, "checks": 2 * n, "workers": report.run.workers if report.run else 0,
         "generate_seconds": round(generated, 2), "replay_seconds": round(replay, 2),
         "proposals_per_second": round(n / replay, 1), "checks_per_second": round(2 * n / replay, 1),
-        "verdict_changed": report["totals"]["verdict_changed"], "goal_seconds": 10,
+        "verdict_changed": report.totals.verdict_changed, "goal_seconds": 10,
         "goal_met": replay < 10, "worker_cpu_seconds": round(worker_cpu, 2),
         "parent_cpu_seconds": round(parent_cpu, 2),
         "load_average_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count(),

@@ -1,14 +1,13 @@
 """Cimahi's administrative units (kecamatan, kelurahan, RW with RT counts) as replaceable data.
 
-The default file is `knowledge/data/reference/cimahi.yaml`; `BERDAYA_REFERENCE` points to an
-administrator's replacement. Lookups are case- and space-insensitive and offer a
-"did you mean" for near misses.
+The default file is `knowledge/data/reference/cimahi.yaml`; an administrator's replacement is
+put in force by the service (`use_reference`, from its BERDAYA_REFERENCE setting). Lookups are
+case- and space-insensitive and offer a "did you mean" for near misses.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,8 +102,23 @@ def _resolved(chosen: str) -> str:
     return str(Path(chosen).resolve())
 
 
+# The replacement file in force for this process, set by the service from its settings.
+_IN_FORCE: str | None = None
+
+
+def use_reference(path: str | Path | None) -> None:
+    """Put an administrator's reference file in force for this process (None: the shipped default)."""
+    global _IN_FORCE  # noqa: PLW0603 (one reference per process, chosen by the service at start)
+    _IN_FORCE = str(path) if path else None
+
+
+def reference_in_force() -> str | None:
+    """The replacement file in force, None for the shipped default (for worker processes and caches)."""
+    return _IN_FORCE
+
+
 def load_reference(path: str | Path | None = None) -> Reference:
-    """The reference in force: `path`, else $BERDAYA_REFERENCE, else the shipped default."""
+    """The reference in force: `path`, else the one the service put in force, else the shipped default."""
     # Called for every region validated: keep it to a dictionary lookup.
-    chosen = path or os.environ.get("BERDAYA_REFERENCE") or DEFAULT_REFERENCE
+    chosen = path or _IN_FORCE or DEFAULT_REFERENCE
     return _load(_resolved(str(chosen)))

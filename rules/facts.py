@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 
 from knowledge.errors import BerdayaError
 from knowledge.proposal import Proposal
-from knowledge.reference import load_reference
+from knowledge.reference import load_reference, reference_in_force
 
 FactValue = int | float | bool | str
 
@@ -132,7 +131,7 @@ def _deadline(cycle: int, month_day: str) -> dt.date:
 
 @lru_cache(maxsize=4096)
 def _region_known(reference: str | None, kecamatan: str, kelurahan: str, rw: int) -> bool:
-    # Keyed on $BERDAYA_REFERENCE too, so that a replaced reference file is looked up afresh.
+    # Keyed on the reference in force too, so that a replaced reference file is looked up afresh.
     ref = load_reference()
     kec = ref.find_kecamatan(kecamatan)
     kel = ref.find_kelurahan(kelurahan)
@@ -143,7 +142,7 @@ def _region_in_cimahi(proposal: Proposal) -> bool:
     # Validation already checks this against the reference in force; checking again here
     # keeps the rule true to the data even for proposals built without validation.
     region = proposal.region
-    return _region_known(os.environ.get("BERDAYA_REFERENCE"), region.kecamatan, region.kelurahan, region.rw)
+    return _region_known(reference_in_force(), region.kecamatan, region.kelurahan, region.rw)
 
 
 def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Mapping[str, Any]) -> Facts:  # noqa: C901, PLR0915

@@ -1,6 +1,6 @@
 """Which published knowledge-base version checks a proposal, and one Checker per version per process.
 
-The service asks the registry, never `Checker.load` directly: `registry.check(proposal)`
+The service asks the registry, never `Checker.load` directly: `registry.check_in_force(proposal)`
 picks the version in force for the proposal's cycle (latest `effective_from` on or before
 1 January of the cycle), verifies its files against the hashes recorded when it was
 published, and keeps its Checker for the life of the process. A durable-rules ruleset is
@@ -14,11 +14,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion, cycle_date, pick_in_force
 from knowledge.proposal import Proposal
+from knowledge.versions import PublishedVersion, UnknownVersion, VersionStore, cycle_date, pick_in_force
 
 # content hash -> Checker. Process-wide: two registries over the same content share one ruleset.
 _CHECKERS: dict[str, Any] = {}
@@ -52,8 +51,8 @@ class VersionedResult:
 class Registry:
     """Published versions of one knowledge base and their Checkers, for a serving process."""
 
-    def __init__(self, store: KBStore | None = None):
-        self.store = store or KBStore()
+    def __init__(self, store: VersionStore):
+        self.store = store
         self._stamp: float | None = None
         self._versions: list[PublishedVersion] = []
         self._verified: set[str] = set()
@@ -102,12 +101,6 @@ class Registry:
                 found = self._by_cycle[cycle] = pick_in_force(versions, cycle_date(cycle), self.store.kb_name)
             return found
 
-    def version(self, label: str) -> PublishedVersion:
-        for pv in self.versions():
-            if pv.version == label:
-                return pv
-        return self.store.get(label, verify=False)
-
     def checker(self, pv: PublishedVersion) -> Any:
         """The Checker of a published version, compiled on first use after verifying its files."""
         with _LOCK:
@@ -123,7 +116,7 @@ class Registry:
                 _CHECKERS[pv.content_hash] = found
             return found
 
-    def check(self, proposal: Proposal, cycle: int | None = None) -> VersionedResult:
+    def check_in_force(self, proposal: Proposal, cycle: int | None = None) -> VersionedResult:
         """Check a proposal with the version in force for its cycle."""
         chosen = cycle if cycle is not None else proposal.cycle
         try:
@@ -140,15 +133,3 @@ class Registry:
         published = self.versions()
         if published:
             self.checker(min(published, key=lambda pv: pv.effective_from)).check(proposal, cycle=cycle)
-
-    def replay(self, proposal: Proposal, version: str, cycle: int | None = None) -> VersionedResult:
-        """Re-run a stored decision with the exact version label it recorded."""
-        pv = self.version(version)
-        checker = self.checker(pv)
-        return VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
-
-
-@lru_cache(maxsize=1)
-def default_registry() -> Registry:
-    """The process-wide registry over the store at BERDAYA_KB_STORE (default var/kb-store)."""
-    return Registry()

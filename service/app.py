@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from calibration.artifact import load_artifact
+from knowledge.reference import use_reference
 from service import repository
 from service.db import Database
 from service.deps import Services
@@ -59,6 +60,7 @@ def _include_routers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    use_reference(settings.reference)
     services = Services(settings=settings, db=Database(settings),
                         engines=Engines(settings.kb_dir, settings.index, settings.kb_store))
 

@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from calibration.artifact import check_for_definition, content_digest
-from knowledge import DATA_DIR
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.kb import KnowledgeBase, load_knowledge_base
-from knowledge.kb_store import KBStore, PublishedVersion
 from knowledge.proposal import Proposal
+from knowledge.versions import SHIPPED_KB, PublishedVersion
+from policy.store import KBStore
 from rules.check import Checker
 from rules.registry import Registry, VersionedResult
 from scoring.engine import score_table
 from service.errors import NotFound
 
-SHIPPED_KB_ROOT = DATA_DIR / "kb"
+SHIPPED_KB_ROOT = SHIPPED_KB.parent
 _checkers: dict[tuple[str, str, str], Checker] = {}
 _checkers_lock = threading.Lock()
 
@@ -83,7 +83,7 @@ class Engines:
     restart). `kb_dir`, when given, is an explicit override that checks every proposal instead.
     """
 
-    def __init__(self, kb_dir: str | None, index: str, kb_store: str | Path | None = None):
+    def __init__(self, kb_dir: str | None, index: str, kb_store: str | Path):
         self.kb_dir = kb_dir
         self.index_name = index
         self.store = KBStore(kb_store)
@@ -139,7 +139,8 @@ class Engines:
             return override
         return self._published(self.registry.version_for_cycle(dt.date.today().year))[0]
 
-    def in_force(self, cycle: int) -> KnowledgeBaseEntry:
+    def entry_for_cycle(self, cycle: int) -> KnowledgeBaseEntry:
+        """The knowledge base that checks cycle `cycle`: the override, else the version in force."""
         override = self._override_entry()
         if override is not None:
             return override
@@ -195,7 +196,7 @@ class Engines:
             result = self.checker(name, version).check(proposal, cycle=cycle)
             return result.model_dump(mode="json"), audit_of(self._override_in_use())
         if version is None:
-            done = self.registry.check(proposal, cycle)
+            done = self.registry.check_in_force(proposal, cycle)
         else:
             pv = self._version(str(name), str(version))
             checker = self.registry.checker(pv)
@@ -205,8 +206,8 @@ class Engines:
                  "effective_from": m.effective_from.isoformat()}
         return done.result.model_dump(mode="json"), audit
 
-    def check(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
-              version: str | None = None) -> dict[str, Any]:
+    def check_json(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
+                   version: str | None = None) -> dict[str, Any]:
         """The check JSON for a validated proposal (runs in the caller's thread)."""
         return self.check_audited(proposal, cycle=cycle, name=name, version=version)[0]
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.intake import ReadLimits
-from knowledge.kb_store import store_root
 from knowledge.validation import bilingual, validate_model
 
 DEFAULT_DB_PATH = Path("var") / "berdaya.sqlite3"
+DEFAULT_KB_STORE = Path("var") / "kb-store"
 SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 # Safe ranges of the guarded reader's limits: a value outside switches a protection off or
@@ -29,6 +29,19 @@ UPLOAD_RANGES: dict[str, tuple[float, float]] = {
     "upload_max_cells": (1, 10_000_000), "upload_max_depth": (4, 200), "upload_max_nodes": (100, 10_000_000),
     "upload_max_yaml_aliases": (0, 10_000), "upload_max_seconds": (0.1, 600),
 }
+
+
+def kb_store_dir(explicit: str | Path | None = None) -> Path:
+    """The knowledge-base version store: `explicit`, else BERDAYA_KB_STORE, else var/kb-store.
+
+    The packages below the service never read the environment; the service and the CLI pass this in.
+    """
+    return Path(explicit or os.environ.get("BERDAYA_KB_STORE") or DEFAULT_KB_STORE)
+
+
+def reference_file() -> str | None:
+    """BERDAYA_REFERENCE: an administrator's replacement of the shipped reference data, if any."""
+    return os.environ.get("BERDAYA_REFERENCE") or None
 
 
 class Settings(BaseModel):
@@ -44,9 +57,12 @@ class Settings(BaseModel):
         default=None, description="Knowledge base directory that checks every proposal instead of the published "
                                   "versions (an explicit override); None = the version in force from kb_store")
     kb_store: str = Field(
-        default_factory=lambda: str(store_root()),
+        default_factory=lambda: str(kb_store_dir()),
         description="Store of published knowledge-base versions (BERDAYA_KB_STORE, default var/kb-store); "
                     "each proposal is checked with the version in force for its cycle")
+    reference: str | None = Field(
+        default_factory=reference_file,
+        description="Reference data (kecamatan, kelurahan, RW) replacing the shipped file (BERDAYA_REFERENCE)")
     index: str = Field(default="ppm", description="Index definition used by POST /v1/scores")
     calibration_dir: str | None = Field(
         default=None, description="Directory of calibration artifacts (*.json) imported into the database at start"

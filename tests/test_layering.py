@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"knowledge", "rules", "scoring", "calibration", "service"}
+OURS = {"knowledge", "rules", "scoring", "calibration", "policy", "service"}
 ALLOWED = {
     "knowledge": set(),
     "rules": {"knowledge"},
     "scoring": {"knowledge"},
     "calibration": {"knowledge", "scoring"},
-    "service": {"knowledge", "rules", "scoring", "calibration"},
+    "policy": {"knowledge", "rules", "scoring", "calibration"},
+    "service": {"knowledge", "rules", "scoring", "calibration", "policy"},
 }
 EDGE_ONLY = {"fastapi", "sqlalchemy", "typer", "alembic", "starlette", "uvicorn"}
 
@@ -36,6 +37,18 @@ def test_package_imports_only_lower_layers(package):
         assert ours <= ALLOWED[package], f"{path.relative_to(ROOT)} imports {sorted(ours - ALLOWED[package])}"
         if package != "service":
             assert not used & EDGE_ONLY, f"{path.relative_to(ROOT)} imports {sorted(used & EDGE_ONLY)}"
+
+
+@pytest.mark.parametrize("package", sorted(OURS - {"service"}))
+def test_no_module_below_the_service_reads_the_environment(package):
+    """Settings come from the service (its settings, the CLI's options); the packages below take them as arguments."""
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        reads = [node.lineno for node in ast.walk(tree)
+                 if (isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"))
+                 or (isinstance(node, ast.ImportFrom) and node.module == "os"
+                     and any(a.name in ("environ", "getenv") for a in node.names))]
+        assert not reads, f"{path.relative_to(ROOT)} reads the environment (line {reads[0]})"
 
 
 def test_only_rules_engine_module_imports_durable():

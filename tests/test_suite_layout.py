@@ -26,9 +26,8 @@ def test_test_folders_are_named_after_the_packages_they_test():
         parts = folder.relative_to(TESTS).parts
         assert parts[0] in PRODUCT, f"tests/{'/'.join(parts)} is not named after a package"
         product = ROOT.joinpath(*parts)
-        # tests/policy holds the policy-tuning tests until the policy package takes that code over.
         where = "/".join(parts)
-        assert product.is_dir() or parts == ("policy",), f"tests/{where} mirrors no package folder {where}"
+        assert product.is_dir(), f"tests/{where} mirrors no package folder {where}"
 
 
 def test_no_test_module_imports_another_test_module_or_a_conftest():

@@ -52,11 +52,12 @@ def check(
         checker = Checker.load(kb_dir)
         result = checker.check(loaded, cycle)
     else:
-        from knowledge.kb_store import KBStore
+        from policy.store import KBStore
         from rules.registry import Registry
+        from service.cli.common import store_dir
 
-        registry = Registry(KBStore(store))
-        done = registry.check(loaded, cycle)
+        registry = Registry(KBStore(store_dir(store)))
+        done = registry.check_in_force(loaded, cycle)
         checker, result = registry.checker(done.version), done.result
     if fmt == "json":
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -46,6 +47,17 @@ def _root(
                                   help="Tampilkan versi / show the version"),
 ) -> None:
     """Berdaya command line."""
+    from knowledge.reference import use_reference
+    from service.settings import reference_file
+
+    use_reference(reference_file())
+
+
+def store_dir(explicit: Path | None) -> Path:
+    """The version store a command works on: --store, else the service's (BERDAYA_KB_STORE)."""
+    from service.settings import kb_store_dir
+
+    return kb_store_dir(explicit)
 
 
 def handle_errors(lang_param: str = "lang") -> Callable[[F], F]:

@@ -1,8 +1,8 @@
 """`berdaya kb diff|simulate|publish|versions|rollback`: policy tuning between cycles.
 
-Thin commands over knowledge.kb_store, knowledge.kb_diff, rules.whatif and rules.registry;
-they join the `kb` group of service/cli/kb.py. A DRAFT or VERSION argument is a directory
-in the knowledge-base format or the label of a published version in the store
+Thin commands over `policy` (drafts, diff, what-if, publish, rollback); they join the `kb`
+group of service/cli/kb.py. A DRAFT or VERSION argument is a directory in the
+knowledge-base format or the label of a published version in the store
 (BERDAYA_KB_STORE, default var/kb-store).
 """
 
@@ -19,8 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from knowledge.documents import read_document
 from knowledge.errors import InvalidInput, Problem
-from knowledge.kb_store import KBStore
-from service.cli.common import handle_errors
+from policy.store import KBStore
+from service.cli.common import handle_errors, store_dir
 from service.cli.kb import kb
 
 # The libraries behind these commands are imported inside them: every `berdaya` call
@@ -30,7 +30,7 @@ STORE_HELP = "Direktori penyimpanan versi / version store directory (default BER
 
 
 def _store(store: Path | None) -> KBStore:
-    return KBStore(store)
+    return KBStore(store_dir(store))
 
 
 def resolve_kb(store: KBStore, ref: str) -> tuple[Path, str]:
@@ -97,7 +97,7 @@ def diff_cmd(
 
     Contoh / example: berdaya kb diff 2025.1 drafts/2026
     """
-    from knowledge.kb_diff import diff_kb, render_text
+    from policy.diff import diff_kb, render_text
     s = _store(store)
     (a, la), (b, lb) = resolve_kb(s, old), resolve_kb(s, new)
     diff = diff_kb(a, b, old_label=la, new_label=lb)
@@ -123,33 +123,32 @@ def simulate_cmd(
 
     Contoh / example: berdaya kb simulate drafts/2026 --against 2024,2025 --report laporan/
     """
-    from rules.whatif import simulate, synthetic_items
-    from rules.whatif_report import write_report
+    from policy.drafts import simulate_draft
+    from policy.whatif_report import write_report
     s = _store(store)
     cycles = parse_cycles(against)
     latest = s.latest()
-    assert latest is not None  # a store always holds the version it was seeded with
-    items = proposal_items(proposals) if proposals else synthetic_items(cycles)
+    items = proposal_items(proposals) if proposals else None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=False) as bar:
         task = bar.add_task("Simulasi / simulating", total=None)
-        result = simulate(draft, items, baseline_dir=s.get(latest.version).content_dir,
-                          baseline_version=latest.version, cycles=cycles, workers=workers, as_of=as_of,
-                          synthetic=proposals is None, source="synthetic" if proposals is None else str(proposals),
-                          progress=lambda done, total: bar.update(task, completed=done, total=total))
-    saved = s.save_whatif(result)
-    t = result["totals"]
+        result = simulate_draft(s, draft, items, cycles=cycles, workers=workers, as_of=as_of,
+                                synthetic=proposals is None,
+                                source="synthetic" if proposals is None else str(proposals),
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    saved = s.whatif_path(result.report_hash)
+    t = result.totals
     if lang == "en":
-        typer.echo(f"{t['proposals']} proposals of cycles {result['cycles']}: verdict changed for "
-                   f"{t['verdict_changed']}, findings changed for {t['findings_changed']} "
-                   f"(draft {result['draft']['version']} vs published {latest.version}).")
+        typer.echo(f"{t.proposals} proposals of cycles {result.cycles}: verdict changed for "
+                   f"{t.verdict_changed}, findings changed for {t.findings_changed} "
+                   f"(draft {result.draft.version} vs published {latest.version}).")
     else:
-        typer.echo(f"{t['proposals']} proposal siklus {result['cycles']}: putusan berubah {t['verdict_changed']}, "
-                   f"temuan berubah {t['findings_changed']} (draf {result['draft']['version']} "
+        typer.echo(f"{t.proposals} proposal siklus {result.cycles}: putusan berubah {t.verdict_changed}, "
+                   f"temuan berubah {t.findings_changed} (draf {result.draft.version} "
                    f"dibanding versi terbit {latest.version}).")
-    for row in result["rules"]:
-        if row["delta"]:
-            typer.echo(f"  {row['rule_id']}: {row['before']} → {row['after']}")
+    for row in result.rules:
+        if row.delta:
+            typer.echo(f"  {row.rule_id}: {row.before} → {row.after}")
     typer.echo(f"Laporan what-if / what-if report: {saved}")
     if report:
         for path in write_report(result, report):
@@ -171,8 +170,8 @@ def publish_cmd(
 
     Contoh / example: berdaya kb publish drafts/2026 --effective-from 2026-01-01 --reason "Hasil evaluasi 2025"
     """
-    from knowledge.kb_diff import tanggal
-    from rules.whatif_gate import publish_draft
+    from policy.diff import tanggal
+    from policy.drafts import publish_draft
     s = _store(store)
     pv = publish_draft(s, draft, effective_from=parse_date(effective_from), reason=reason,
                        by=by or os.environ.get("BERDAYA_USER") or getpass.getuser(),
@@ -191,7 +190,7 @@ def versions_cmd(
 
     Contoh / example: berdaya kb versions
     """
-    from knowledge.kb_diff import tanggal
+    from policy.diff import tanggal
     found = _store(store).versions()
     if fmt == "json":
         typer.echo(json.dumps([v.summary() for v in found], ensure_ascii=False, indent=1))
@@ -217,32 +216,12 @@ def rollback_cmd(
 
     Contoh / example: berdaya kb rollback 2025.1 --effective-from 2027-01-01 --reason "Batas 40% terlalu berat"
     """
-    from knowledge.kb_diff import tanggal
-    pv = _store(store).rollback(version, effective_from=parse_date(effective_from), reason=reason,
+    from policy.diff import tanggal
+    from policy.drafts import rollback
+    pv = rollback(_store(store), version, effective_from=parse_date(effective_from), reason=reason,
                                 by=by or os.environ.get("BERDAYA_USER") or getpass.getuser())
     typer.echo(f"Diterbitkan / published: {pv.version} (isi / content of {version}), berlaku / effective "
                f"{tanggal(pv.effective_from.isoformat())}")
-
-
-def index_whatif(rows: list[dict], *, baseline_index: str, draft_index: str, baseline_calibration: Path | None,
-                 draft_calibration: Path | None, synthetic: bool) -> dict:
-    """Score the same evaluation records under the published and the draft index/calibration; compare tiers."""
-    from calibration.artifact import load_artifact
-    from knowledge.indices import load_index_definition
-    from rules.whatif_tiers import tier_transitions
-    from scoring.engine import score_table
-
-    ids = ("cycle", "kecamatan", "kelurahan", "rw")
-    runs = []
-    for index, cal in ((baseline_index, baseline_calibration), (draft_index, draft_calibration)):
-        definition = load_index_definition(index)
-        artifact = load_artifact(cal) if cal else None
-        table = score_table(definition, rows, calibration=artifact, id_columns=ids)
-        runs.append(([u["tier_id"] for u in table.units], definition,
-                     f"{definition.name} {definition.content_hash()[:19]}" + (f" + {artifact['id']}" if artifact else "")))
-    (before, definition, before_label), (after, _, after_label) = runs
-    return tier_transitions(rows, before, after, definition.tier_ids, before_label=before_label,
-                            after_label=after_label, synthetic=synthetic)
 
 
 @kb.command("simulate-index")
@@ -263,7 +242,7 @@ def simulate_index_cmd(
     Contoh / example: berdaya kb simulate-index sintetis --index draf-ppm.yaml --cycles 2024,2025
     """
     from knowledge.tables import read_table
-    from rules.whatif_tiers import write_tier_report
+    from policy.whatif_tiers import index_whatif, write_tier_report
 
     wanted = parse_cycles(cycles) if cycles else None
     synthetic = records.lower() in ("sintetis", "synthetic")
@@ -278,9 +257,9 @@ def simulate_index_cmd(
     result = index_whatif(rows, baseline_index=baseline_index, draft_index=index,
                           baseline_calibration=baseline_calibration, draft_calibration=calibration,
                           synthetic=synthetic)
-    t = result["totals"]
-    typer.echo(f"{t['units']} unit: tingkat berubah / tier changed {t['changed']} (naik / up {t['up']}, "
-               f"turun / down {t['down']})")
+    t = result.totals
+    typer.echo(f"{t.units} unit: tingkat berubah / tier changed {t.changed} (naik / up {t.up}, "
+               f"turun / down {t.down})")
     if report:
         for path in write_tier_report(result, report):
             typer.echo(f"  {path}")

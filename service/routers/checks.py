@@ -45,4 +45,4 @@ async def create_check(request: Request, services: ServicesDep) -> JSONResponse:
     574-772 inline).
     """
     proposal = parse_proposal_json(await request.body(), read_limits(request))
-    return JSONResponse(services.engines.check(proposal))
+    return JSONResponse(services.engines.check_json(proposal))

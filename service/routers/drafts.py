@@ -1,10 +1,10 @@
 """/v1/knowledge-bases/{name}/drafts: upload a draft, diff it, simulate it (a background job), publish it.
 
-For the *policy* role only. Drafts are kept in the version store (BERDAYA_KB_STORE) under
-an id derived from their content. A simulation runs as a background job in this process's
-thread pool, while the rules run in spawned worker processes (rules.whatif): the serving
-process never registers a draft ruleset. The finished report is saved in the store under the
-draft's content hash, which is what the publish gate looks for.
+For the *policy* role only. Drafts are kept in the version store the service checks with,
+under an id derived from their content. A simulation runs as a background job of this
+process, while the rules run in spawned worker processes (`policy.whatif`): the serving
+process never registers a draft ruleset. The finished report is kept in the store, where the
+publish gate finds it. The operations are `service.usecases.drafts` and `policy.drafts`.
 """
 
 from __future__ import annotations
@@ -12,62 +12,40 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import threading
-import uuid
 import zipfile
-from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.errors import InvalidInput, Problem
-from knowledge.kb_diff import diff_kb, render_text
-from knowledge.kb_files import read_kb_files, tree_hash
-from knowledge.kb_store import KBStore, PublishedVersion, UnknownVersion
-from rules.whatif import simulate, synthetic_items
-from rules.whatif_gate import publish_draft
+from policy import drafts
+from policy.diff import render_text
+from policy.jobs import Job
+from policy.reports import dump
+from policy.store import KBStore
 from service.auth import MayWriteKnowledge
+from service.deps import ServicesDep
 from service.errors import NotFound
 from service.routers.common import problems
+from service.usecases import drafts as usecase
 
 router = APIRouter(prefix="/v1/knowledge-bases/{name}", tags=["drafts"])
 MAX_FILES = 500
-_JOBS: dict[str, Job] = {}
-_JOBS_LOCK = threading.Lock()
-KEEP_JOBS = 50
-# One replay at a time per serving process: each already uses the machine's 2 worker processes.
-_RUNNING = threading.Semaphore(1)
 
 
 def get_store(request: Request, name: str) -> KBStore:
-    """The version store of knowledge base `name`: the one the service checks with (BERDAYA_KB_STORE).
+    """The version store of knowledge base `name`: the one the service checks with.
 
     An app may set `app.state.kb_store` to use another store for drafts and publishing.
     """
-    store = getattr(request.app.state, "kb_store", None) or request.app.state.services.engines.store
+    store = usecase.store_of(request.app)
     if name != store.kb_name:
         raise NotFound(f"Basis pengetahuan '{name}' tidak ada", f"No knowledge base '{name}'")
     return store
 
 
 StoreDep = Annotated[KBStore, Depends(get_store)]
-
-
-def _draft(store: KBStore, draft_id: str):
-    try:
-        return store.draft_path(draft_id)
-    except UnknownVersion as exc:
-        raise NotFound(exc.message_id, exc.message_en) from None
-
-
-def _version(store: KBStore, label: str | None) -> PublishedVersion:
-    try:
-        latest = store.latest()
-        assert latest is not None  # a store always holds the version it was seeded with
-        return store.get(label) if label else store.get(latest.version)
-    except UnknownVersion as exc:
-        raise NotFound(exc.message_id, exc.message_en) from None
 
 
 class DraftBundle(BaseModel):
@@ -77,16 +55,10 @@ class DraftBundle(BaseModel):
     files: dict[str, str] = Field(description="Relative path -> UTF-8 text of each knowledge-base file")
 
 
-class DraftPublic(BaseModel):
+class DraftPublic(drafts.DraftInfo):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"draft_id": "3f2a9c0d1e4b5a69", "version": "2026.1", "content_hash": "sha256:3f2a…", "files": 31,
-         "problems": []}]})
-
-    draft_id: str
-    version: str
-    content_hash: str
-    files: int
-    problems: list[dict[str, str]] = Field(default_factory=list, description="Structural problems found on upload")
+        {"draft_id": "3f2a9c0d1e4b5a69", "version": "2026.1", "content_hash": "sha256:3f2a…",
+         "policy_hash": "sha256:9b1c…", "files": 31, "problems": []}]})
 
 
 class SimulationRequest(BaseModel):
@@ -122,18 +94,6 @@ class PublishRequest(BaseModel):
     latest_completed_cycle: int | None = Field(default=None, description="Default: last calendar year")
 
 
-@dataclass
-class Job:
-    job_id: str
-    draft_id: str
-    status: str = "queued"
-    done: int = 0
-    total: int | None = None
-    report: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 def _bundle_files(body: bytes, content_type: str) -> dict[str, bytes]:
     if "zip" in content_type or body[:4] == b"PK\x03\x04":
         try:
@@ -160,11 +120,15 @@ def _bundle_files(body: bytes, content_type: str) -> dict[str, bytes]:
     return {k: v.encode("utf-8") for k, v in bundle.files.items()}
 
 
-def _public(draft_id: str, path) -> DraftPublic:
-    files = read_kb_files(path)
-    return DraftPublic(draft_id=draft_id, version=files.version, content_hash=tree_hash(path),
-                       files=len([p for p in path.rglob("*") if p.is_file()]),
-                       problems=[p.as_dict() for p in files.problems])
+def _public(info: drafts.DraftInfo) -> DraftPublic:
+    return DraftPublic(**info.model_dump())
+
+
+def _job_public(request: Request, name: str, job: Job) -> JobPublic:
+    result = (str(request.url_for("simulation_result", name=name, draft_id=job.subject, job_id=job.job_id))
+              if job.status == "done" else None)
+    return JobPublic(job_id=job.job_id, status=job.status.value, done=job.done, total=job.total, result=result,
+                     error=job.error)
 
 
 @router.post("/drafts", status_code=201, response_model=DraftPublic, responses=problems(401, 403, 404, 413, 422),
@@ -174,14 +138,13 @@ def _public(draft_id: str, path) -> DraftPublic:
                  "application/json": {"schema": DraftBundle.model_json_schema()}}}})
 async def upload_draft(request: Request, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
     files = _bundle_files(await request.body(), request.headers.get("content-type", ""))
-    draft_id, path = store.save_draft(files)
-    return _public(draft_id, path)
+    return _public(drafts.save_bundle(store, files))
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftPublic, responses=problems(401, 403, 404),
             summary="Draf / a draft")
 def get_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
-    return _public(draft_id, _draft(store, draft_id))
+    return _public(usecase.draft_info(store, draft_id))
 
 
 @router.get("/drafts/{draft_id}/diff", responses=problems(401, 403, 404),
@@ -189,92 +152,16 @@ def get_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> DraftPu
 def diff_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep,
                against: Annotated[str | None, Query(description="Published version label; default the latest")] = None,
                format: Annotated[Literal["json", "text"], Query()] = "json", lang: Literal["id", "en"] = "id") -> Any:
-    draft = _draft(store, draft_id)
-    base = _version(store, against)
-    diff = diff_kb(base.content_dir, draft, old_label=base.version, new_label=f"draf {draft_id}")
+    diff = usecase.diff_draft(store, draft_id, against)
     return {"text": render_text(diff, lang)} if format == "text" else diff
-
-
-def _stored_items(request: Request, cycles: list[int]) -> list[tuple[str, dict]]:
-    from service.repository import list_proposals
-
-    db = request.app.state.services.db
-    items = []
-    with db.session() as session:
-        for cycle in cycles:
-            offset = 0
-            while True:
-                rows, total = list_proposals(session, cycle=cycle, offset=offset, limit=500)
-                items += [(row.id, row.content) for row in rows if row.status == "active"]
-                offset += len(rows)
-                if not rows or offset >= total:
-                    break
-    return items
-
-
-def _run(job: Job, store: KBStore, draft, items, cycles, synthetic: bool, source: str,
-         as_of: int | None = None) -> None:
-    def progress(done: int, total: int) -> None:
-        with job.lock:
-            job.status, job.done, job.total = "running", done, total
-
-    try:
-        with _RUNNING:
-            latest = store.latest()
-            assert latest is not None  # a store always holds the version it was seeded with
-            if items is None:
-                items = synthetic_items(cycles)
-            report = simulate(draft, items, baseline_dir=store.get(latest.version).content_dir,
-                              baseline_version=latest.version, cycles=cycles, progress=progress,
-                              synthetic=synthetic, source=source, as_of=as_of)
-            store.save_whatif(report)
-        with job.lock:
-            job.report, job.status = report, "done"
-    except InvalidInput as exc:
-        with job.lock:
-            job.status, job.error = "failed", {"message": {"id": exc.message_id, "en": exc.message_en},
-                                               "errors": [p.as_dict() for p in exc.problems]}
-    except Exception as exc:  # a job's failure is reported on its resource, not lost in a thread
-        with job.lock:
-            job.status, job.error = "failed", {"message": {"id": f"simulasi gagal: {exc}", "en": f"simulation failed: {exc}"}}
-
-
-def _job(draft_id: str, job_id: str) -> Job:
-    with _JOBS_LOCK:
-        job = _JOBS.get(job_id)
-    if job is None or job.draft_id != draft_id:
-        raise NotFound(f"Simulasi '{job_id}' tidak ada", f"No simulation '{job_id}'")
-    return job
-
-
-def _job_public(request: Request, name: str, job: Job) -> JobPublic:
-    with job.lock:
-        result = (str(request.url_for("simulation_result", name=name, draft_id=job.draft_id, job_id=job.job_id))
-                  if job.status == "done" else None)
-        return JobPublic(job_id=job.job_id, status=job.status, done=job.done, total=job.total, result=result,
-                         error=job.error)
 
 
 @router.post("/drafts/{draft_id}/simulations", status_code=202, response_model=JobPublic,
              responses=problems(401, 403, 404, 422), summary="Simulasi what-if (latar belakang) / what-if job")
-def start_simulation(name: str, draft_id: str, body: SimulationRequest, request: Request, key: MayWriteKnowledge,
-                     store: StoreDep) -> JobPublic:
-    draft = _draft(store, draft_id)
-    files = read_kb_files(draft)
-    if files.problems:
-        raise InvalidInput(list(files.problems), source=f"draft {draft_id}")
-    cycles = sorted(set(body.cycles))
-    # Stored proposals are read now (the request's database); synthetic ones are generated in the job.
-    items = None if body.source == "synthetic" else _stored_items(request, cycles)
-    job = Job(job_id=uuid.uuid4().hex[:12], draft_id=draft_id)
-    with _JOBS_LOCK:
-        _JOBS[job.job_id] = job
-        finished = [k for k, j in _JOBS.items() if j.status in ("done", "failed")]
-        for old_id in finished[:max(0, len(_JOBS) - KEEP_JOBS)]:
-            del _JOBS[old_id]
-    threading.Thread(target=_run, args=(job, store, draft, items, cycles, body.source == "synthetic", body.source,
-                                        body.as_of_cycle),
-                     name=f"whatif-{job.job_id}", daemon=True).start()
+def start_simulation(name: str, draft_id: str, key: MayWriteKnowledge, body: SimulationRequest, request: Request,
+                     store: StoreDep, services: ServicesDep) -> JobPublic:
+    job = usecase.start_simulation(services, store, draft_id, cycles=body.cycles, source=body.source,
+                                   as_of=body.as_of_cycle)
     return _job_public(request, name, job)
 
 
@@ -282,26 +169,19 @@ def start_simulation(name: str, draft_id: str, body: SimulationRequest, request:
             summary="Kemajuan simulasi / simulation progress")
 def simulation_status(name: str, draft_id: str, job_id: str, request: Request, key: MayWriteKnowledge,
                       store: StoreDep) -> JobPublic:
-    return _job_public(request, name, _job(draft_id, job_id))
+    return _job_public(request, name, usecase.simulation(draft_id, job_id))
 
 
 @router.get("/drafts/{draft_id}/simulations/{job_id}/result", name="simulation_result",
             responses=problems(401, 403, 404), summary="Laporan what-if / what-if report")
 def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store: StoreDep) -> dict[str, Any]:
-    job = _job(draft_id, job_id)
-    with job.lock:
-        if job.report is None:
-            raise NotFound(f"Simulasi '{job_id}' belum selesai ({job.status})",
-                           f"Simulation '{job_id}' has not finished ({job.status})")
-        return job.report
+    return dump(usecase.simulation_report(draft_id, job_id))
 
 
 @router.post("/drafts/{draft_id}/publish", status_code=201, responses=problems(401, 403, 404, 422),
              summary="Terbitkan draf / publish a draft (gate: clean, own tests pass, what-if report exists)")
-def publish(draft_id: str, body: PublishRequest, request: Request, key: MayWriteKnowledge,
-            store: StoreDep) -> dict[str, Any]:
-    pv = publish_draft(store, _draft(store, draft_id), effective_from=body.effective_from, reason=body.reason,
-                       by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
-    # Checks of cycles from its effective date on use it from the next request, without a restart.
-    request.app.state.services.engines.published()
+def publish(draft_id: str, key: MayWriteKnowledge, body: PublishRequest, store: StoreDep,
+            services: ServicesDep) -> dict[str, Any]:
+    pv = usecase.publish(services, store, draft_id, effective_from=body.effective_from, reason=body.reason,
+                         by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
     return pv.summary()

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from knowledge.kb import KnowledgeBase
-from knowledge.kb_store import UnknownVersion
+from knowledge.versions import UnknownVersion
 from service.deps import Services
 from service.engines import KnowledgeBaseEntry
 from service.schemas import ParameterInForce, Publication, PublicationDetail
@@ -28,7 +28,7 @@ def _in_force_for(services: Services, entry: KnowledgeBaseEntry) -> list[int]:
     out = []
     for cycle in range(first, dt.date.today().year + 2):
         try:
-            chosen = services.engines.in_force(cycle)
+            chosen = services.engines.entry_for_cycle(cycle)
         except UnknownVersion:  # a cycle before every version is simply not listed
             continue
         if (chosen.name, chosen.version) == (entry.name, entry.version):

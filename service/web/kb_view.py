@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge.kb import KnowledgeBase, cycle_date, load_knowledge_base
-from knowledge.kb_files import RULE_GROUPS
+from knowledge.kb_schema import GROUPS
 from knowledge.reference import load_reference
 
 _PARAM = re.compile(r"param\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -83,6 +83,6 @@ def browse(kb: KnowledgeBase) -> dict[str, Any]:
         values = [{"date": day.isoformat(), "value": v.value, "reference": v.reference, "status": v.status,
                    "modelled_on": v.modelled_on} for day, v in sorted(param.values.items())]
         parameters.append({"name": name, "param": param, "values": values, "used_by": used_by.get(name, [])})
-    ordered = {g: groups[g] for g in RULE_GROUPS if g in groups} | groups
+    ordered = {g: groups[g] for g in GROUPS if g in groups} | groups
     return {"groups": ordered, "parameters": parameters,
             "categories": sorted(kb.categories.values(), key=lambda c: c.id)}

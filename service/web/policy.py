@@ -1,21 +1,21 @@
 """Kebijakan: the knowledge base in force, browsable, and the what-if reports of drafts.
 
 Policy staff only. The knowledge base shown is the one the checks use (the service's
-engines). What-if reports are the JSON files the policy-tuning tools keep in the
-knowledge-base store (`<store>/<kb name>/whatif/<draft hash>.json`); the page lists those
-that exist and says so plainly when there are none.
+engines). What-if reports are the ones the policy-tuning tools keep in the knowledge-base
+store (`policy.store.KBStore.whatif_reports`); the page lists those that exist and says so
+plainly when there are none.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from knowledge.kb_store import KBStore
+from policy.reports import dump
+from service.usecases.drafts import store_of
 from service.web import kb_view
 from service.web.charts import matrix_cells, paired_bars
 from service.web.rendering import PolicyPage, refuse, render
@@ -24,26 +24,9 @@ router = APIRouter()
 REPORT_NAME = re.compile(r"^[0-9a-f]{8,64}$")
 
 
-def _whatif_dir(app):
+def list_reports(app: Any) -> list[dict[str, Any]]:
     # The same store the drafts API and `berdaya kb simulate` save reports to.
-    store = getattr(app.state, "kb_store", None) or KBStore(kb_name=kb_view.kb_in_force(app.state.services).name)
-    return store.whatif_dir
-
-
-def list_reports(app) -> list[dict[str, Any]]:
-    directory = _whatif_dir(app)
-    if not directory.is_dir():
-        return []
-    out = []
-    for path in sorted(directory.glob("*.json")):
-        try:
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a report being written or damaged is not listed
-        if not isinstance(report, dict) or "transitions" not in report:
-            continue
-        out.append({"id": path.stem, "report": report})
-    return sorted(out, key=lambda r: str(r["report"].get("created_at", "")), reverse=True)
+    return [{"id": report_id, "report": dump(report)} for report_id, report in store_of(app).whatif_reports()]
 
 
 @router.get("/kebijakan")

@@ -155,7 +155,7 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
             return show_form(page, canonical, upload_problems=[problem], status=exc.status)
         return show_form(page, canonical, result=stored.check, stored={"id": stored.id})
     try:
-        result = services.engines.check(proposal)
+        result = services.engines.check_json(proposal)
     except BerdayaError as exc:
         problem = Problem("", exc.message_id, exc.message_en)
         return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.kb_store import KBStore
+from policy.store import KBStore
 from tests.policy.helpers import MINI_KB, set_version
 
 _COUNTER = itertools.count(1)

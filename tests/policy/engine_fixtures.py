@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.kb_store import SHIPPED_KB
+from knowledge.versions import SHIPPED_KB
 
 BASE = Path(__file__).resolve().parents[1] / "fixtures" / "proposal_valid.yaml"
 ATTENDANCE = 64

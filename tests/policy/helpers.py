@@ -10,8 +10,10 @@ from typing import Any
 
 import yaml
 
-from knowledge.kb_files import tree_hash
-from knowledge.kb_store import KBStore
+from knowledge.versions import tree_hash
+from policy.files import policy_hash
+from policy.reports import WhatIfReport
+from policy.store import KBStore
 
 MINI_KB = Path(__file__).parent / "fixtures" / "kb-mini"
 
@@ -78,7 +80,10 @@ def snapshot(root: Path) -> dict[str, tuple[int, str]]:
 
 
 def record_whatif(store: KBStore, draft: Path, cycles: list[int]) -> Path:
-    """The minimal what-if record the gate looks for (knowledge-level tests; the engine tests run real ones)."""
+    """The minimal what-if report the gate looks for (knowledge-level tests; the engine tests run real ones)."""
     latest = store.latest()
-    return store.save_whatif({"kind": "whatif-rules", "draft": {"content_hash": tree_hash(draft)},
-                              "baseline": {"version": latest.version}, "cycles": cycles})
+    nothing = {"proposals": 0, "verdict_changed": 0, "findings_changed": 0}
+    return store.save_whatif(WhatIfReport.model_validate({
+        "created_at": "2026-11-20T03:00:00+00:00", "cycles": cycles, "baseline": {"version": latest.version},
+        "draft": {"content_hash": tree_hash(draft), "policy_hash": policy_hash(draft)},
+        "transitions": {"all": {}}, "rules": [], "kelurahan": [], "changed": [], "totals": nothing}))

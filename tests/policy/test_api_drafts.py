@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from fastapi.testclient import TestClient
 
-from knowledge.kb_files import tree_hash
-from knowledge.kb_store import SHIPPED_KB, KBStore
+from knowledge.versions import SHIPPED_KB, tree_hash
+from policy.store import KBStore
 from service import repository
 from service.apikeys import hash_key, new_key, new_key_id
 from service.app import create_app
@@ -127,7 +127,7 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
                                   "latest_completed_cycle": 2025})
     assert published.status_code == 201, published.text
     assert published.json()["effective_from"] == "2026-01-01"
-    assert store.in_force(2026).version == published.json()["version"]
+    assert store.version_for_cycle(2026).version == published.json()["version"]
 
 
 def test_a_simulation_of_a_draft_with_schema_errors_fails_with_every_field_named(api, women_draft):

@@ -8,7 +8,7 @@ import shutil
 from typer.testing import CliRunner
 
 from knowledge.documents import to_jsonable
-from knowledge.kb_store import SHIPPED_KB
+from knowledge.versions import SHIPPED_KB
 from service.cli import app
 from tests.policy.engine_fixtures import women_items
 from tests.policy.helpers import MINI_KB, add_param_value, set_version, snapshot

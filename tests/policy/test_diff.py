@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from knowledge.kb_diff import diff_kb, is_empty, render_text
+from policy.diff import diff_kb, is_empty, render_text
 from tests.policy.helpers import MINI_KB, add_param_value, edit_rule, edit_yaml, load_yaml
 
 

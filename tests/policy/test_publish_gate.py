@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from knowledge.errors import Problem
-from knowledge.kb_store import PublishRefused
-from tests.policy.helpers import add_param_value, edit_rule, edit_yaml, record_whatif, snapshot
+from policy.store import PublishRefused
+from tests.policy.helpers import add_param_value, edit_rule, edit_yaml, record_whatif, set_version, snapshot
 
 D = dt.date
 
@@ -124,3 +124,20 @@ def test_every_problem_is_reported_at_once(mini_store, make_draft):
     got = refused(mini_store, draft, effective=D(2018, 1, 1), whatif=None, reason="")
     assert {"kb.yaml: name", "effective_from", "reason", "rules/inclusion.yaml: PPM-INK-001.when",
             "rules/inclusion.yaml: PPM-INK-001"} <= set(got)
+
+
+def test_a_new_version_label_keeps_the_what_if_report_made_for_the_same_rules_and_values(mini_store, make_draft):
+    draft = make_draft(version="2026.1-rancangan")
+    edit_rule(draft, "PPM-INK-001", when="women_attendance_share < param.min_women_attendance_share - 0.05")
+    record_whatif(mini_store, draft, [2025])
+    set_version(draft, "2026.1")  # only the label: metadata, not content
+    pv = mini_store.publish(draft, effective_from=D(2026, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
+    assert pv.version == "2026.1"
+
+
+def test_a_changed_value_after_the_what_if_still_needs_a_new_report(mini_store, make_draft):
+    draft = make_draft()
+    record_whatif(mini_store, draft, [2025])
+    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    got = refused(mini_store, draft, whatif=None)
+    assert any(path.startswith("whatif/") for path in got)

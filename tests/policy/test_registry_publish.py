@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from knowledge.documents import parse_proposal
-from knowledge.kb_store import SHIPPED_KB, KBStore, PublishRefused
+from knowledge.versions import SHIPPED_KB
+from policy.drafts import publish_draft
+from policy.store import KBStore, PublishRefused
+from policy.whatif import simulate
 from rules.registry import Registry, loaded_versions
-from rules.whatif import simulate
-from rules.whatif_gate import publish_draft
 from tests.policy.engine_fixtures import proposal, women_items, women_rule_ids
 from tests.policy.helpers import add_param_value, edit_yaml, set_version, snapshot
 
@@ -48,22 +49,22 @@ def test_publish_then_rollback_restores_the_earlier_behaviour(tmp_path):
     registry = Registry(store)
     share_375 = {c: parse_proposal(proposal(24, c)) for c in (2025, 2026, 2027)}
 
-    before = registry.check(share_375[2025])
+    before = registry.check_in_force(share_375[2025])
     assert before.version.version == store.versions()[0].version and not women_fired(before)
-    raised = registry.check(share_375[2026])
+    raised = registry.check_in_force(share_375[2026])
     assert raised.version.version == v2.version and women_fired(raised)
     assert raised.audit["kb_version"] == v2.version and raised.audit["kb_content_hash"] == v2.content_hash
 
     v3 = store.rollback(store.versions()[0].version, effective_from=D(2027, 1, 1), reason="Kembali ke 30%",
                         by="Bu Rina")
-    rolled = registry.check(share_375[2027])
+    rolled = registry.check_in_force(share_375[2027])
     assert rolled.version.version == v3.version and not women_fired(rolled)
     first, raised_version = store.versions()[0], v2
     as_first = registry.checker(first).check(share_375[2027]).model_dump(mode="json", exclude={"knowledge_base"})
     as_raised = registry.checker(raised_version).check(share_375[2027])
     assert rolled.result.model_dump(mode="json", exclude={"knowledge_base"}) == as_first
     assert {f.rule_id for f in as_raised.findings} & women_rule_ids()
-    assert women_fired(registry.check(share_375[2026]))
+    assert women_fired(registry.check_in_force(share_375[2026]))
     assert v3.content_hash in loaded_versions() and v2.content_hash in loaded_versions()
 
 
@@ -74,7 +75,7 @@ def test_the_registry_refuses_a_tampered_version(tmp_path):
     target.chmod(0o644)
     target.write_text(target.read_text() + "\n# diubah\n")
     with pytest.raises(Exception) as info:
-        Registry(store).check(parse_proposal(proposal(24, 2022)))
+        Registry(store).check_in_force(parse_proposal(proposal(24, 2022)))
     assert "kb.yaml" in info.value.problems[0].path
 
 
@@ -107,11 +108,11 @@ def test_one_checker_per_published_version_per_process(tmp_path):
     first = store.latest()
     one, two = Registry(store), Registry(KBStore(tmp_path / "store"))
     p = parse_proposal(proposal(24, 2022))
-    one.check(p)
+    one.check_in_force(p)
     registered = set(get_engine().registered)
     assert two.checker(first) is one.checker(first)
-    two.check(p)
-    one.check(parse_proposal(proposal(30, 2022)))
+    two.check_in_force(p)
+    one.check_in_force(parse_proposal(proposal(30, 2022)))
     assert set(get_engine().registered) == registered
     assert first.content_hash in loaded_versions()
 

@@ -8,8 +8,9 @@ import stat
 
 import pytest
 
-from knowledge.kb_files import tree_hash
-from knowledge.kb_store import SHIPPED_KB, KBStore, UnknownVersion, VersionTampered
+from knowledge.versions import SHIPPED_KB, UnknownVersion, VersionTampered, tree_hash
+from policy.files import policy_hash
+from policy.store import KBStore
 from tests.policy.helpers import MINI_KB, add_param_value, load_yaml, record_whatif, snapshot
 
 D = dt.date
@@ -32,17 +33,17 @@ def test_an_empty_store_starts_with_the_shipped_knowledge_base_effective_2018(tm
 
 def test_the_version_in_force_is_the_latest_effective_on_the_cycle_date(mini_store, make_draft):
     v2 = publish(mini_store, make_draft(), effective=D(2026, 1, 1))
-    assert mini_store.in_force(2025).version == "2025.1"
-    assert mini_store.in_force(2026).version == v2.version
-    assert mini_store.in_force(2030).version == v2.version
+    assert mini_store.version_for_cycle(2025).version == "2025.1"
+    assert mini_store.version_for_cycle(2026).version == v2.version
+    assert mini_store.version_for_cycle(2030).version == v2.version
     with pytest.raises(UnknownVersion, match="2017-01-01"):
-        mini_store.in_force(2017)
+        mini_store.version_for_cycle(2017)
 
 
 def test_a_date_inside_a_year_governs_the_next_cycle_only(mini_store, make_draft):
     v2 = publish(mini_store, make_draft(), effective=D(2026, 3, 1))
-    assert mini_store.in_force(2026).version == "2025.1"
-    assert mini_store.in_force(2027).version == v2.version
+    assert mini_store.version_for_cycle(2026).version == "2025.1"
+    assert mini_store.version_for_cycle(2027).version == v2.version
 
 
 def test_publish_records_who_when_why_and_the_parent(mini_store, make_draft):
@@ -58,7 +59,7 @@ def test_publish_records_who_when_why_and_the_parent(mini_store, make_draft):
     assert saved["published_at"].startswith("2025-12-01T09:30")
     assert saved["parent"] == "2025.1"
     assert saved["content_hash"] == tree_hash(draft) == tree_hash(pv.content_dir)
-    assert saved["whatif_report"] == tree_hash(draft)
+    assert saved["whatif_report"] == policy_hash(draft)  # the report is for the content, label aside
 
 
 def test_published_files_are_read_only(mini_store, make_draft):
@@ -91,8 +92,8 @@ def test_a_modified_published_version_is_detected_and_not_used(mini_store, make_
     assert expected in problem.id
     assert problem.path.startswith(f"versions/{pv.path.name}/content/parameters/")
     with pytest.raises(VersionTampered):
-        mini_store.in_force(2026)
-    assert mini_store.in_force(2025).version == "2025.1"
+        mini_store.version_for_cycle(2026)
+    assert mini_store.version_for_cycle(2025).version == "2025.1"
 
 
 def test_rollback_publishes_the_earlier_content_as_a_new_version(mini_store, make_draft):
@@ -102,8 +103,8 @@ def test_rollback_publishes_the_earlier_content_as_a_new_version(mini_store, mak
     v3 = mini_store.rollback("2025.1", effective_from=D(2027, 1, 1), reason="Ambang 40% terlalu berat", by="Bu Rina")
     assert [v.version for v in mini_store.versions()] == ["2025.1", v2.version, v3.version]
     assert v3.manifest.rollback_of == "2025.1" and v3.manifest.parent == v2.version
-    assert mini_store.in_force(2026).version == v2.version
-    assert mini_store.in_force(2027).version == v3.version
+    assert mini_store.version_for_cycle(2026).version == v2.version
+    assert mini_store.version_for_cycle(2027).version == v3.version
     first = mini_store.get("2025.1")
     for rel, digest in first.manifest.files.items():
         if rel != "kb.yaml":

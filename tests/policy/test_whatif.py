@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from knowledge.kb_store import SHIPPED_KB, KBStore
-from rules.whatif import VERDICTS, simulate
-from rules.whatif_report import write_report
+from knowledge.versions import SHIPPED_KB
+from policy.reports import VERDICTS, WhatIfReport, dump
+from policy.store import KBStore
+from policy.whatif import simulate
+from policy.whatif_report import write_report
 from tests.policy.engine_fixtures import ATTENDANCE, WOMEN, women_items, women_rule_ids
 from tests.policy.helpers import add_param_value
 
@@ -32,7 +34,7 @@ def women_run(tmp_path_factory):
     latest = store.latest()
     report = simulate(draft, women_items(), baseline_dir=latest.content_dir, baseline_version=latest.version,
                       cycles=[2021, 2022], workers=2)
-    return store, draft, report
+    return store, draft, dump(report)
 
 
 def expected_changed() -> set[str]:
@@ -83,7 +85,7 @@ def test_the_replay_ran_in_worker_processes(women_run):
 
 def test_the_review_meeting_files(women_run, tmp_path):
     _, _, report = women_run
-    written = {p.name for p in write_report(report, tmp_path)}
+    written = {p.name for p in write_report(WhatIfReport.model_validate(report), tmp_path)}
     assert {"whatif.xlsx", "ringkasan.csv", "transisi.csv", "aturan.csv", "kelurahan.csv", "berubah.csv",
             "transisi.png", "aturan.png", "whatif.json"} <= written
     wb = load_workbook(tmp_path / "whatif.xlsx")
@@ -101,13 +103,16 @@ def test_the_parent_process_never_loads_the_engine_for_a_replay(tmp_path):
 import json, os, shutil, sys
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from knowledge.kb_store import SHIPPED_KB, KBStore
-from rules.whatif import simulate
+from knowledge.versions import SHIPPED_KB
+from policy.reports import dump
+from policy.store import KBStore
+from policy.whatif import simulate
 from tests.policy.engine_fixtures import women_items
 draft = Path({str(tmp_path)!r}) / "draft"
 shutil.copytree(SHIPPED_KB, draft)
 latest = KBStore(Path({str(tmp_path)!r}) / "store").latest()
-report = simulate(draft, women_items((2022,)), baseline_dir=latest.content_dir, baseline_version=latest.version)
+report = dump(simulate(draft, women_items((2022,)), baseline_dir=latest.content_dir,
+                       baseline_version=latest.version))
 print(json.dumps({{"durable": any(m.split(".")[0] == "durable" for m in sys.modules),
                   "engine": "rules.engine" in sys.modules, "pid": os.getpid(),
                   "workers": report["run"]["worker_pids"], "n": report["totals"]["proposals"]}}))
@@ -139,9 +144,10 @@ def test_a_change_dated_in_the_future_shows_on_past_proposals_only_when_judged_a
     add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
     latest = KBStore(tmp_path / "store").latest()
     items = women_items((2025,))
-    own = simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version)
+    own = dump(simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version))
     assert own["totals"]["verdict_changed"] == 0 and own["as_of_cycle"] is None
-    as_2026 = simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version, as_of=2026)
+    as_2026 = dump(simulate(draft, items, baseline_dir=latest.content_dir, baseline_version=latest.version,
+                            as_of=2026))
     assert {c["ref"] for c in as_2026["changed"]} == {f"uji-2025-perempuan-{w}" for w in WOMEN
                                                        if 0.30 <= w / ATTENDANCE < 0.40}
     assert as_2026["cycles"] == [2025] and as_2026["as_of_cycle"] == 2026

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from knowledge import DATA_DIR
 from knowledge.indices import load_index_definition
 from knowledge.synthetic import generate_cycles
-from rules.whatif_tiers import write_tier_report
+from policy.reports import dump
+from policy.whatif_tiers import index_whatif, write_tier_report
 from scoring.engine import score_table
-from service.cli.kb_policy import index_whatif
 
 PPM = DATA_DIR / "indices" / "ppm.yaml"
 
@@ -30,8 +30,9 @@ def rows():
 def test_raising_the_first_cut_moves_exactly_the_units_between_the_old_and_new_cut_down(tmp_path):
     records = rows()
     draft = draft_with_first_cut(tmp_path, 0.45)
-    report = index_whatif(records, baseline_index="ppm", draft_index=str(draft), baseline_calibration=None,
-                          draft_calibration=None, synthetic=True)
+    typed = index_whatif(records, baseline_index="ppm", draft_index=str(draft), baseline_calibration=None,
+                         draft_calibration=None, synthetic=True)
+    report = dump(typed)
     table = score_table(load_index_definition("ppm"), records, id_columns=("cycle", "kecamatan", "kelurahan", "rw"))
     between = {(u["cycle"], u["kelurahan"], u["rw"]) for u in table.units
                if u["score"] is not None and 0.40 <= u["score"] < 0.45}
@@ -44,13 +45,13 @@ def test_raising_the_first_cut_moves_exactly_the_units_between_the_old_and_new_c
     assert per_cycle == {c: sum(1 for b in between if b[0] == c) for c in (2024, 2025)}
     assert sum(g["down"] for g in report["kelurahan"]) == len(between)
 
-    written = {p.name for p in write_tier_report(report, tmp_path / "laporan")}
+    written = {p.name for p in write_tier_report(typed, tmp_path / "laporan")}
     assert {"tingkat.xlsx", "tingkat_transisi.png", "tingkat_berubah.csv"} <= written
     sheet = load_workbook(tmp_path / "laporan" / "tingkat.xlsx")["berubah"]
     assert sheet.max_row == len(between) + 1
 
 
 def test_an_unchanged_definition_moves_nobody(tmp_path):
-    report = index_whatif(rows(), baseline_index="ppm", draft_index=str(draft_with_first_cut(tmp_path, 0.40)),
-                          baseline_calibration=None, draft_calibration=None, synthetic=True)
+    report = dump(index_whatif(rows(), baseline_index="ppm", draft_index=str(draft_with_first_cut(tmp_path, 0.40)),
+                               baseline_calibration=None, draft_calibration=None, synthetic=True))
     assert report["totals"]["changed"] == 0 and report["changed"] == []

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from knowledge.documents import parse_proposal, to_jsonable
 from knowledge.kb import load_knowledge_base
-from knowledge.kb_store import SHIPPED_KB, KBStore
+from knowledge.versions import SHIPPED_KB
+from policy.store import KBStore
 from rules.registry import loaded_versions
 from service.app import create_app
 from service.cli import app as cli_app

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.documents import to_jsonable
+from policy.reports import WhatIfReport
 from service import repository
 from service.apikeys import hash_key, new_key, new_key_id
 from service.app import create_app
@@ -79,9 +80,9 @@ def as_form(data: dict) -> dict:
     return out
 
 
-def whatif_report(kb_name: str) -> dict:
+def whatif_report(kb_name: str) -> WhatIfReport:
     """A what-if report summarised by the policy-tuning code from two replayed outcomes (test input)."""
-    from rules.whatif import summarise
+    from policy.whatif import summarise
 
     outcomes = [
         {"ref": "SINTETIS-2022-Cibabat-RW05", "cycle": 2022, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat",
@@ -91,10 +92,10 @@ def whatif_report(kb_name: str) -> dict:
         {"ref": "SINTETIS-2022-Melong-RW01", "cycle": 2022, "kecamatan": "Cimahi Selatan", "kelurahan": "Melong",
          "rw": 1, "before": "eligible", "after": "eligible", "fired_before": [], "fired_after": []},
     ]
-    report = summarise(outcomes, {"PPM-INK-001": {"title": {"id": "Perempuan hadir", "en": "Women present"},
-                                                  "group": "inclusion", "severity": "major"}})
-    report.update({"kind": "whatif-rules", "synthetic": True, "created_at": "2026-11-20T03:00:00+00:00",
-                   "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
-                   "baseline": {"version": "2025.1"}, "cycles": [2022],
-                   "verdicts": ["eligible", "needs_revision", "ineligible"]})
-    return report
+    summary = summarise(outcomes, {"PPM-INK-001": {"title": {"id": "Perempuan hadir", "en": "Women present"},
+                                                   "group": "inclusion", "severity": "major"}})
+    return WhatIfReport.model_validate({
+        **summary.model_dump(), "kind": "whatif-rules", "synthetic": True, "created_at": "2026-11-20T03:00:00+00:00",
+        "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
+        "baseline": {"version": "2025.1"}, "cycles": [2022],
+        "verdicts": ["eligible", "needs_revision", "ineligible"]})

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
-from knowledge.kb_store import KBStore
 from service.web import forms
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import browser_sign_in, screenshot, valid_proposal, whatif_report
@@ -57,7 +56,7 @@ def unlabelled_inputs(tab) -> list[str]:
 
 
 def expected_check(live_server, data: dict) -> dict:
-    return live_server["app"].state.services.engines.check(parse_proposal(data))
+    return live_server["app"].state.services.engines.check_json(parse_proposal(data))
 
 
 def test_facilitator_fills_a_proposal_without_maintenance_plan_and_sees_the_finding(page, live_server):
@@ -214,8 +213,8 @@ def test_policy_pages_show_the_knowledge_base_and_the_what_if_reports(page, live
     page.goto(f"{live_server['url']}/kebijakan/what-if")
     assert page.locator("#no-reports").is_visible()
     screenshot(page, "09-what-if-kosong")
-    kb_name = live_server["app"].state.services.engines.default_kb().name
-    KBStore(kb_name=kb_name).save_whatif(whatif_report(kb_name))
+    engines = live_server["app"].state.services.engines
+    engines.store.save_whatif(whatif_report(engines.default_kb().name))
     page.reload()
     page.locator("table a").first.click()
     assert page.locator("h1").inner_text().startswith("Laporan what-if draf")

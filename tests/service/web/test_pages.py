@@ -12,7 +12,6 @@ import yaml
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
-from knowledge.kb_store import KBStore
 from service import repository
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import as_form, csrf_of, sign_in, valid_proposal, whatif_report
@@ -42,7 +41,7 @@ def count_stored(app) -> int:
 def test_the_result_lists_every_finding_of_the_check_grouped_by_severity(client, app):
     data = valid_proposal()
     data["activities"][0]["maintenance_plan"] = None
-    expected = app.state.services.engines.check(parse_proposal(data))
+    expected = app.state.services.engines.check_json(parse_proposal(data))
     response = post_form(client, data)
     assert response.status_code == 200
     shown = re.findall(r'data-rule="([^"]+)"', response.text)
@@ -85,7 +84,7 @@ def test_schema_errors_show_every_problem_with_its_field_in_both_languages(clien
 def test_uploads_of_json_yaml_and_xlsx_give_the_same_result(client, app):
     data = valid_proposal()
     data["activities"][0]["repairs_flood_damage"] = True
-    expected = app.state.services.engines.check(parse_proposal(data))["verdict"]
+    expected = app.state.services.engines.check_json(parse_proposal(data))["verdict"]
     for name, content in (("p.json", json.dumps(data).encode()), ("p.yaml", yaml.safe_dump(data).encode()),
                           ("p.xlsx", write_template(lambda p: p, data))):
         response = upload(client, name, content)
@@ -201,7 +200,7 @@ def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(c
     empty = client.get("/kebijakan/what-if")
     assert 'id="no-reports"' in empty.text and "Belum ada laporan what-if" in empty.text
     kb_name = app.state.services.engines.default_kb().name
-    KBStore(kb_name=kb_name).save_whatif(whatif_report(kb_name))
+    app.state.services.engines.store.save_whatif(whatif_report(kb_name))
     listing = client.get("/kebijakan/what-if")
     assert 'id="no-reports"' not in listing.text
     report_id = re.search(r'href="/kebijakan/what-if/([0-9a-f]+)"', listing.text).group(1)
@@ -217,7 +216,7 @@ def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(c
 def test_findings_and_verdict_follow_the_chosen_language(client, app):
     data = valid_proposal()
     data["activities"][0]["maintenance_plan"] = None
-    expected = app.state.services.engines.check(parse_proposal(data))
+    expected = app.state.services.engines.check_json(parse_proposal(data))
     client.get("/?lang=en")
     page = text_of(post_form(client, data).text)
     assert "Needs revision." in page and "Perlu perbaikan." not in page

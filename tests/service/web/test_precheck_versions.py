@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 
 from knowledge.documents import to_jsonable
-from knowledge.kb_store import SHIPPED_KB
+from knowledge.versions import SHIPPED_KB
 from tests.policy.engine_fixtures import proposal, women_rule_ids
 from tests.policy.helpers import add_param_value, record_whatif, set_version
 from tests.service.web.helpers import as_form, csrf_of

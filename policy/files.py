@@ -1,15 +1,17 @@
-"""The files of a knowledge-base directory read as plain data, for versioning and diffs.
+"""The files of a knowledge-base directory read as plain data, for drafts, diffs and the publish gate.
 
-Versions, diffs and the publish gate work on what policy staff edit: the YAML files of a
+Diffs and the publish gate work on what policy staff edit: the YAML files of a
 knowledge-base directory (layout in the knowledge base's README).
 This module reads them without interpreting conditions, so that every problem can name the
-file and field it is in. The full schema check is `knowledge.kb.load_knowledge_base`.
+file and field it is in. The full schema check is `knowledge.kb.load_knowledge_base`; the
+hashes of a tree are `knowledge.versions`'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,39 +19,27 @@ from typing import Any
 import yaml
 
 from knowledge.errors import InvalidInput, Problem
+from knowledge.versions import file_digest, kb_file_list, tree_digests, tree_hash
 
-RULE_GROUPS = ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")
 
+def policy_hash(root: str | Path) -> str:
+    """The content hash without the version label: `kb.yaml` is hashed without its `version`.
 
-def kb_file_list(root: str | Path) -> list[str]:
-    """Relative POSIX paths of the files that make up a knowledge base (hidden files and caches left out)."""
+    The label is metadata, not content: a what-if report made for some rules and values still
+    holds when only the label changes, so reports are kept and found under this hash.
+    """
     base = Path(root)
-    out = []
-    for path in base.rglob("*"):
-        rel = path.relative_to(base)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if path.is_file():
-            out.append(rel.as_posix())
-    return sorted(out)
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def tree_digests(root: str | Path) -> dict[str, str]:
-    base = Path(root)
-    return {rel: file_digest(base / rel) for rel in kb_file_list(base)}
-
-
-def tree_hash(root: str | Path, digests: dict[str, str] | None = None) -> str:
-    """A hash of every file's path and bytes: equal hashes mean the same knowledge-base content."""
-    digests = tree_digests(root) if digests is None else digests
-    h = hashlib.sha256()
-    for rel in sorted(digests):
-        h.update(rel.encode("utf-8") + b"\0" + digests[rel].encode("ascii") + b"\n")
-    return "sha256:" + h.hexdigest()
+    digests = tree_digests(base)
+    if "kb.yaml" in digests:
+        try:
+            data = yaml.safe_load((base / "kb.yaml").read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict):
+            unlabelled = {k: v for k, v in data.items() if k != "version"}
+            text = json.dumps(unlabelled, sort_keys=True, ensure_ascii=False, default=str)
+            digests["kb.yaml"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return tree_hash(base, digests)
 
 
 def _date_key(value: Any) -> str:
@@ -101,15 +91,30 @@ def _load_yaml(root: Path, rel: str, problems: list[Problem]) -> Any:
     return None
 
 
-def read_kb_files(root: str | Path) -> KBFiles:  # noqa: C901 (split when the policy package takes it)
+def read_kb_files(root: str | Path) -> KBFiles:
     """Read a knowledge-base directory; structural problems are collected in `.problems`, not raised."""
     base = Path(root)
     kb = KBFiles(root=base)
-    problems = kb.problems
     if not (base / "kb.yaml").is_file():
-        problems.append(Problem("kb.yaml", "berkas kb.yaml tidak ada; ini bukan direktori basis pengetahuan",
-                                "kb.yaml is missing; this is not a knowledge-base directory"))
+        kb.problems.append(Problem("kb.yaml", "berkas kb.yaml tidak ada; ini bukan direktori basis pengetahuan",
+                                   "kb.yaml is missing; this is not a knowledge-base directory"))
         return kb
+    _read_meta(base, kb, kb.problems)
+    files = kb_file_list(base)
+    for rel in files:
+        if rel.startswith("rules/") and rel.endswith((".yaml", ".yml")):
+            _read_rules(base, rel, kb, kb.problems)
+        elif rel.startswith("parameters/") and rel.endswith((".yaml", ".yml")):
+            _read_parameter(base, rel, kb, kb.problems)
+        elif rel.startswith("tests/"):
+            kb.tests[rel] = file_digest(base / rel)
+    for rel, attr, key in (("categories.yaml", "categories", "id"), ("facts.yaml", "facts", "name")):
+        if rel in files:
+            _read_list(base, rel, attr, key, kb, kb.problems)
+    return kb
+
+
+def _read_meta(base: Path, kb: KBFiles, problems: list[Problem]) -> None:
     meta = _load_yaml(base, "kb.yaml", problems)
     if isinstance(meta, dict):
         kb.meta = meta
@@ -118,37 +123,31 @@ def read_kb_files(root: str | Path) -> KBFiles:  # noqa: C901 (split when the po
                 problems.append(Problem(f"kb.yaml: {key}", "wajib diisi", "is required"))
     elif meta is not None:
         problems.append(Problem("kb.yaml", "harus berupa objek", "must be a mapping"))
-    files = kb_file_list(base)
-    for rel in files:
-        if rel.startswith("rules/") and rel.endswith((".yaml", ".yml")):
-            _read_rules(base, rel, kb, problems)
-        elif rel.startswith("parameters/") and rel.endswith((".yaml", ".yml")):
-            before = len(problems)
-            data = _load_yaml(base, rel, problems)
-            name = Path(rel).stem
-            if not isinstance(data, dict):
-                if len(problems) == before:
-                    problems.append(Problem(rel, "parameter harus berupa objek", "a parameter must be a mapping"))
-                continue
-            kb.parameters[name] = (rel, data)
-        elif rel.startswith("tests/"):
-            kb.tests[rel] = file_digest(base / rel)
-    for rel, attr, key in (("categories.yaml", "categories", "id"), ("facts.yaml", "facts", "name")):
-        if rel not in files:
+
+
+def _read_parameter(base: Path, rel: str, kb: KBFiles, problems: list[Problem]) -> None:
+    before = len(problems)
+    data = _load_yaml(base, rel, problems)
+    if not isinstance(data, dict):
+        if len(problems) == before:
+            problems.append(Problem(rel, "parameter harus berupa objek", "a parameter must be a mapping"))
+        return
+    kb.parameters[Path(rel).stem] = (rel, data)
+
+
+def _read_list(base: Path, rel: str, attr: str, key: str, kb: KBFiles, problems: list[Problem]) -> None:
+    data = _load_yaml(base, rel, problems)
+    if isinstance(data, dict):  # allow {categories: [...]} as well as a bare list
+        data = data.get(attr, [])
+    if not isinstance(data, list):
+        problems.append(Problem(rel, "harus berupa daftar", "must be a list"))
+        return
+    target = getattr(kb, attr)
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not item.get(key):
+            problems.append(Problem(f"{rel}: [{i}].{key}", "wajib diisi", "is required"))
             continue
-        data = _load_yaml(base, rel, problems)
-        if isinstance(data, dict):  # allow {categories: [...]} as well as a bare list
-            data = data.get(attr, [])
-        if not isinstance(data, list):
-            problems.append(Problem(rel, "harus berupa daftar", "must be a list"))
-            continue
-        target = getattr(kb, attr)
-        for i, item in enumerate(data):
-            if not isinstance(item, dict) or not item.get(key):
-                problems.append(Problem(f"{rel}: [{i}].{key}", "wajib diisi", "is required"))
-                continue
-            target[str(item[key])] = (i, item)
-    return kb
+        target[str(item[key])] = (i, item)
 
 
 def _read_rules(base: Path, rel: str, kb: KBFiles, problems: list[Problem]) -> None:

@@ -1,10 +1,9 @@
 """What-if for an index definition or a calibration draft: tier transitions over past evaluation records.
 
-The caller scores the same records twice (published definition/calibration, then the
-draft) with `scoring.engine.score_table` and hands the two tier lists here; this module
-only compares them, so it needs no scoring import (the CLI and the service do the wiring).
-Tables: the tier transition matrix overall and per cycle, counts per cycle and kelurahan
-(moved up, moved down), and every unit whose tier changed. Reports as for rule what-ifs:
+`index_whatif` scores the same records twice (published definition/calibration, then the
+draft) with `scoring.engine.score_table`; `tier_transitions` compares two tier lists. Tables:
+the tier transition matrix overall and per cycle, counts per cycle and kelurahan (moved up,
+moved down), and every unit whose tier changed. Reports as for rule what-ifs:
 XLSX (one sheet per table), CSV and a PNG chart, Bahasa Indonesia first.
 """
 
@@ -16,8 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge.tables import sheet_row
-from rules.whatif_report import atomic_write, write_csv_tables
+from calibration.artifact import load_artifact
+from knowledge.indices import load_index_definition
+from policy.reports import TierReport
+from policy.whatif_report import Table, write_csv_tables, write_matrix_chart, write_tables_xlsx
+from scoring.engine import score_table
 
 NOT_SCORED = "tidak_dinilai"
 
@@ -29,7 +31,7 @@ def _matrix(pairs: list[tuple[str, str]], tiers: list[str]) -> dict[str, dict[st
 
 def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None], after: Sequence[str | None],
                      tiers: Sequence[str], *, before_label: str, after_label: str,
-                     synthetic: bool = False) -> dict[str, Any]:
+                     synthetic: bool = False) -> TierReport:
     """Compare two tier assignments of the same records (row-aligned); `None` means not scored."""
     order = [*tiers, NOT_SCORED]
     rank = {t: i for i, t in enumerate(tiers)}
@@ -51,7 +53,7 @@ def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None
             if u["before"] in rank and u["after"] in rank:
                 g["up" if rank[u["after"]] > rank[u["before"]] else "down"] += 1
     changed = [u for u in units if u["before"] != u["after"]]
-    return {
+    return TierReport.model_validate({
         "kind": "whatif-tiers", "synthetic": synthetic,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "baseline": {"label": before_label}, "draft": {"label": after_label},
@@ -62,69 +64,55 @@ def tier_transitions(rows: Sequence[dict[str, Any]], before: Sequence[str | None
         "changed": changed,
         "totals": {"units": len(units), "changed": len(changed),
                    "up": sum(g["up"] for g in groups.values()), "down": sum(g["down"] for g in groups.values())},
-    }
+    })
 
 
-def tier_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    tiers = report["tiers"]
-    rows = []
-    for label, matrix in [("semua / all", report["transitions"]["all"]), *sorted(report["transitions"]["by_cycle"].items())]:
+def index_whatif(rows: list[dict[str, Any]], *, baseline_index: str, draft_index: str,
+                 baseline_calibration: Path | None, draft_calibration: Path | None, synthetic: bool) -> TierReport:
+    """Score the same evaluation records under the published and the draft index/calibration; compare tiers."""
+    ids = ("cycle", "kecamatan", "kelurahan", "rw")
+    runs = []
+    for index, cal in ((baseline_index, baseline_calibration), (draft_index, draft_calibration)):
+        definition = load_index_definition(index)
+        artifact = load_artifact(cal) if cal else None
+        table = score_table(definition, rows, calibration=artifact, id_columns=ids)
+        label = f"{definition.name} {definition.content_hash()[:19]}" + (f" + {artifact['id']}" if artifact else "")
+        runs.append(([u["tier_id"] for u in table.units], definition, label))
+    (before, definition, before_label), (after, _, after_label) = runs
+    return tier_transitions(rows, before, after, definition.tier_ids, before_label=before_label,
+                            after_label=after_label, synthetic=synthetic)
+
+
+def tier_tables(report: TierReport) -> dict[str, Table]:
+    tiers = report.tiers
+    rows: list[list[Any]] = []
+    for label, matrix in [("semua / all", report.transitions.all), *sorted(report.transitions.by_cycle.items())]:
         rows += [[f"{label}: {b}"] + [matrix[b][a] for a in tiers] for b in tiers]
-    summary = [["Versi terbit / published", report["baseline"]["label"]], ["Draf / draft", report["draft"]["label"]],
-               ["Sumber data / data source", "SINTETIS / synthetic" if report["synthetic"] else "data tersimpan / stored"],
-               ["Unit / units", report["totals"]["units"]], ["Tingkat berubah / tier changed", report["totals"]["changed"]],
-               ["Naik / up", report["totals"]["up"]], ["Turun / down", report["totals"]["down"]]]
+    t = report.totals
+    summary: list[list[Any]] = [["Versi terbit / published", report.baseline["label"]], ["Draf / draft", report.draft["label"]],
+               ["Sumber data / data source", "SINTETIS / synthetic" if report.synthetic else "data tersimpan / stored"],
+               ["Unit / units", t.units], ["Tingkat berubah / tier changed", t.changed],
+               ["Naik / up", t.up], ["Turun / down", t.down]]
     return {
         "ringkasan": (["Butir / item", "Nilai / value"], summary),
         "transisi": (["Sebelum \\ sesudah / before \\ after", *tiers], rows),
         "kelurahan": (["Siklus / cycle", "Kecamatan", "Kelurahan", "Unit / units", "Berubah / changed",
                        "Naik / up", "Turun / down"],
-                      [[g["cycle"], g["kecamatan"], g["kelurahan"], g["units"], g["changed"], g["up"], g["down"]]
-                       for g in report["kelurahan"]]),
+                      [[g.cycle, g.kecamatan, g.kelurahan, g.units, g.changed, g.up, g.down] for g in report.kelurahan]),
         "berubah": (["Siklus / cycle", "Kecamatan", "Kelurahan", "RW", "Sebelum / before", "Sesudah / after"],
-                    [[u["cycle"], u["kecamatan"], u["kelurahan"], u["rw"], u["before"], u["after"]]
-                     for u in report["changed"]]),
+                    [[u.cycle, u.kecamatan, u.kelurahan, u.rw, u.before, u.after] for u in report.changed]),
     }
 
 
-def write_tier_report(report: dict[str, Any], directory: str | Path) -> list[Path]:
+def write_tier_report(report: TierReport, directory: str | Path) -> list[Path]:
     """tingkat.xlsx (one sheet per table), one CSV per table and tingkat_transisi.png in `directory`."""
-    from openpyxl import Workbook
-
     d = Path(directory)
     tables = tier_tables(report)
-    wb = Workbook()
-    for sheet in wb.worksheets:  # the default sheet: every sheet is named after its table
-        wb.remove(sheet)
-    for name, (header, rows) in tables.items():
-        ws = wb.create_sheet(name)
-        ws.append(sheet_row(header))
-        for row in rows:
-            ws.append(sheet_row(row))
-    written = [d / "tingkat.xlsx"]
-    atomic_write(written[0], wb.save)
+    written = [write_tables_xlsx(tables, d / "tingkat.xlsx")]
     written += write_csv_tables(tables, d, prefix="tingkat_")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    tiers = report["tiers"]
-    grid = [[report["transitions"]["all"][b][a] for a in tiers] for b in tiers]
-    fig, ax = plt.subplots(figsize=(7, 6))
-    ax.imshow(grid, cmap="Greens")
-    ax.set_xticks(range(len(tiers)), tiers, rotation=30, ha="right")
-    ax.set_yticks(range(len(tiers)), tiers)
-    for i, row in enumerate(grid):
-        for j, value in enumerate(row):
-            ax.text(j, i, str(value), ha="center", va="center")
-    ax.set_xlabel("Sesudah (draf) / after (draft)")
-    ax.set_ylabel("Sebelum (terbit) / before (published)")
-    tag = " (SINTETIS / synthetic)" if report["synthetic"] else ""
-    ax.set_title(f"Transisi tingkat / tier transitions{tag}")
-    fig.tight_layout()
-    target = d / "tingkat_transisi.png"
-    atomic_write(target, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
-    plt.close(fig)
-    written.append(target)
+    tiers = report.tiers
+    tag = " (SINTETIS / synthetic)" if report.synthetic else ""
+    written.append(write_matrix_chart([[report.transitions.all[b][a] for a in tiers] for b in tiers], tiers,
+                                      f"Transisi tingkat / tier transitions{tag}", d / "tingkat_transisi.png",
+                                      cmap="Greens"))
     return written

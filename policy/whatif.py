@@ -6,7 +6,8 @@ and does not even import the engine for a replay. The parent hands out chunks of
 (proposal_ref, Proposal | dict) and folds the workers' outcomes into a report:
 verdict transitions (overall and per cycle), how often each rule fired before and after,
 counts per kelurahan, and the proposals whose verdict changed with the findings that made
-the difference. The report is plain JSON; `KBStore.save_whatif` keeps it for the publish gate.
+the difference. The report is a `policy.reports.WhatIfReport`; `KBStore.save_whatif` keeps it
+for the publish gate under the draft's content hash without its version label.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from typing import Any
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb import load_knowledge_base
-from knowledge.kb_files import read_kb_files, require_clean, tree_hash
 from knowledge.proposal import Proposal
+from knowledge.reference import reference_in_force, use_reference
+from knowledge.versions import cycle_date, tree_hash
+from policy.files import policy_hash, read_kb_files, require_clean
+from policy.reports import VERDICTS, ReplayPlan, WhatIfReport, WhatIfSummary
 
-VERDICTS = ("eligible", "needs_revision", "ineligible")
 Item = tuple[str, Any]
 Progress = Callable[[int, int], None]
 
@@ -46,7 +49,7 @@ def _checkers(baseline_dir: str, draft_dir: str) -> tuple[Any, Any]:
 
 def _in_force_signature(kb: Any, cycle: int) -> tuple[str, str]:
     """What a check of `cycle` depends on: (rules in force, parameters + categories + facts in force)."""
-    day = dt.date(cycle, 1, 1)
+    day = cycle_date(cycle)
     rules = json.dumps([r.model_dump(mode="json", by_alias=True) for r in kb.rules_on(day)], sort_keys=True)
     inputs = json.dumps({"params": kb.params_on(day),
                          "categories": {k: c.model_dump(mode="json") for k, c in kb.categories.items()},
@@ -55,18 +58,17 @@ def _in_force_signature(kb: Any, cycle: int) -> tuple[str, str]:
     return rules, inputs
 
 
-_PLANS: dict[tuple[str, str, int], str] = {}
+_PLANS: dict[tuple[str, str, int], ReplayPlan] = {}
 
 
-def _plan(key: tuple[str, str], baseline: Any, draft: Any, cycle: int) -> str:
-    """'same' when the draft is identical to the baseline for this cycle (reuse the result),
-    'share_facts' when only rules differ (extract facts once), else 'separate'."""
+def _plan(key: tuple[str, str], baseline: Any, draft: Any, cycle: int) -> ReplayPlan:
+    """How much the baseline's and the draft's checks of a cycle can share (computed once per cycle)."""
     plan_key = (*key, cycle)
     if plan_key not in _PLANS:
         (rules_b, inputs_b), (rules_d, inputs_d) = (_in_force_signature(baseline.kb, cycle),
                                                     _in_force_signature(draft.kb, cycle))
-        _PLANS[plan_key] = ("same" if (rules_b, inputs_b) == (rules_d, inputs_d)
-                            else "share_facts" if inputs_b == inputs_d else "separate")
+        _PLANS[plan_key] = (ReplayPlan.SAME if (rules_b, inputs_b) == (rules_d, inputs_d)
+                            else ReplayPlan.SHARE_FACTS if inputs_b == inputs_d else ReplayPlan.SEPARATE)
     return _PLANS[plan_key]
 
 
@@ -78,11 +80,11 @@ def _both(key: tuple[str, str], baseline: Any, draft: Any, proposal: Proposal,
     """
     cycle = as_of or proposal.cycle
     plan = _plan(key, baseline, draft, cycle)
-    if plan == "separate":
+    if plan is ReplayPlan.SEPARATE:
         return baseline.check(proposal, cycle), draft.check(proposal, cycle)
     compiled, facts = baseline.facts(proposal, cycle)
     before = baseline.judge(compiled, proposal, facts)
-    if plan == "same":
+    if plan is ReplayPlan.SAME:
         return before, before
     return before, draft.judge(draft.version(cycle), proposal, facts)
 
@@ -134,7 +136,7 @@ def _rule_titles(*kbs: Any) -> dict[str, dict[str, Any]]:
     return titles
 
 
-def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]]) -> WhatIfSummary:
     """Fold per-proposal outcomes into the report's tables (deterministic order)."""
     outcomes = sorted(outcomes, key=lambda o: (o["cycle"], o["kecamatan"], o["kelurahan"], o["rw"], o["ref"]))
     by_cycle: dict[int, list[Any]] = defaultdict(list)
@@ -163,7 +165,7 @@ def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]])
     changed = [{k: o[k] for k in ("ref", "cycle", "kecamatan", "kelurahan", "rw", "before", "after", "new", "gone")}
                for o in outcomes if o["before"] != o["after"]]
     findings_changed = sum(1 for o in outcomes if o["fired_before"] != o["fired_after"])
-    return {
+    return WhatIfSummary.model_validate({
         "transitions": {"all": _matrix((o["before"], o["after"]) for o in outcomes),
                         "by_cycle": {str(c): _matrix(p) for c, p in sorted(by_cycle.items())}},
         "rules": rules,
@@ -171,13 +173,13 @@ def summarise(outcomes: list[dict[str, Any]], titles: dict[str, dict[str, Any]])
         "changed": changed,
         "totals": {"proposals": len(outcomes), "verdict_changed": len(changed),
                    "findings_changed": findings_changed},
-    }
+    })
 
 
 def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str | Path, baseline_version: str,
              cycles: Iterable[int] | None = None, workers: int = 2, chunk_size: int | None = None,
              progress: Progress | None = None, synthetic: bool = False, as_of: int | None = None,
-             source: str = "stored") -> dict[str, Any]:
+             source: str = "stored") -> WhatIfReport:
     """Replay `items` (proposal_ref, Proposal or proposal dict) under the baseline and the draft.
 
     Only items whose cycle is in `cycles` (all when None) are replayed. Each is checked with the
@@ -205,7 +207,9 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
         progress(0, total)
     if chunks:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=ctx) as pool:
+        # Spawned workers start from nothing: hand them the reference data the caller checks with.
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=ctx,
+                                 initializer=use_reference, initargs=(reference_in_force(),)) as pool:
             pending = {pool.submit(run_chunk, str(baseline), str(draft), c, as_of): len(c) for c in chunks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -224,23 +228,24 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
                     if progress:
                         progress(done, total)
     seconds = time.perf_counter() - started
-    report = {
+    summary = summarise(outcomes, _rule_titles(baseline_kb, draft_kb))
+    return WhatIfReport.model_validate({
+        **summary.model_dump(),
         "kind": "whatif-rules",
         "synthetic": synthetic,
         "source": source,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft)},
+        "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft),
+                  "policy_hash": policy_hash(draft)},
         "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
         "requested_cycles": wanted,
         "as_of_cycle": as_of,
         "cycles": sorted({o["cycle"] for o in outcomes}),
         "verdicts": list(VERDICTS),
         "invalid": sorted(invalid, key=lambda i: i["ref"]),
-        **summarise(outcomes, _rule_titles(baseline_kb, draft_kb)),
         "run": {"seconds": round(seconds, 3), "proposals_per_second": round(total / seconds, 1) if seconds else None,
                 "workers": len(pids), "worker_pids": sorted(pids), "parent_pid": os.getpid()},
-    }
-    return report
+    })
 
 
 def synthetic_items(cycles: Iterable[int], seed: int = 2018) -> list[Item]:

@@ -13,7 +13,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from knowledge.kb_files import KBFiles, read_kb_files, require_clean, tree_hash
+from knowledge.versions import tree_hash
+from policy.files import KBFiles, read_kb_files, require_clean
 
 RULE_FIELDS = ("title", "group", "severity", "derive", "when", "evidence", "fields", "fields_from",
                "message", "suggestion", "reference", "effective")

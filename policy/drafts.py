@@ -1,0 +1,128 @@
+"""Drafts of a knowledge base and what policy staff do with them: create, edit, diff, simulate, publish, roll back.
+
+A draft is a knowledge-base directory in the store (`drafts/<id>`), its id taken from its
+content: an edit makes a new draft, and the draft a what-if report was made for can always
+be found again. The API, the CLI and the pages call these functions and only translate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from knowledge.errors import InvalidInput, Problem
+from knowledge.versions import PublishedVersion, tree_hash
+from policy.diff import diff_kb
+from policy.files import policy_hash, read_kb_files, require_clean
+from policy.gate import engine_gate, last_cycle_to_compile
+from policy.reports import WhatIfReport
+from policy.store import KBStore
+from policy.whatif import Item, Progress, simulate, synthetic_items
+
+
+class DraftInfo(BaseModel):
+    """A draft as listed: its id, label and hashes, how many files, and what is wrong with its structure."""
+
+    draft_id: str
+    version: str | None
+    content_hash: str
+    policy_hash: str = Field(description="Content hash without the version label (what a what-if report is for)")
+    files: int
+    problems: list[dict[str, str]] = Field(default_factory=list)
+
+
+def draft_info(store: KBStore, draft_id: str) -> DraftInfo:
+    path = store.draft_path(draft_id)
+    files = read_kb_files(path)
+    return DraftInfo(draft_id=draft_id, version=files.version, content_hash=tree_hash(path),
+                     policy_hash=policy_hash(path), files=len([p for p in path.rglob("*") if p.is_file()]),
+                     problems=[p.as_dict() for p in files.problems])
+
+
+def save_bundle(store: KBStore, files: Mapping[str, bytes]) -> DraftInfo:
+    """A draft from uploaded files (relative path -> bytes)."""
+    draft_id, _ = store.save_draft(dict(files))
+    return draft_info(store, draft_id)
+
+
+def _files_of(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                       for part in p.relative_to(root).parts)}
+
+
+def draft_from_version(store: KBStore, label: str | None = None) -> DraftInfo:
+    """A new draft holding a published version's content (the latest when no label is given)."""
+    pv = store.get(label) if label else store.get(store.latest().version)
+    return save_bundle(store, _files_of(pv.content_dir))
+
+
+def edit_draft(store: KBStore, draft_id: str, changes: Mapping[str, str | None]) -> DraftInfo:
+    """A new draft: the draft's files with `changes` applied (path -> new text, or None to remove)."""
+    files = _files_of(store.draft_path(draft_id))
+    for rel, text in changes.items():
+        if text is None:
+            files.pop(rel, None)
+        else:
+            files[rel] = text.encode("utf-8")
+    return save_bundle(store, files)
+
+
+def diff_draft(store: KBStore, draft_id: str, against: str | None = None) -> dict[str, Any]:
+    """What the draft changes against a published version (the latest when none is named)."""
+    draft = store.draft_path(draft_id)
+    base = store.get(against) if against else store.get(store.latest().version)
+    return diff_kb(base.content_dir, draft, old_label=base.version, new_label=f"draf {draft_id}")
+
+
+def simulate_draft(store: KBStore, draft: Path, items: Iterable[Item] | None, *, cycles: list[int],
+                   synthetic: bool, source: str, as_of: int | None = None, workers: int = 2,
+                   progress: Progress | None = None) -> WhatIfReport:
+    """Replay past proposals (`items`, or the SYNTHETIC cycles when None) under the latest version and the draft.
+
+    The report is kept in the store, where the publish gate finds it.
+    """
+    require_clean(read_kb_files(draft))
+    latest = store.latest()
+    chosen = synthetic_items(cycles) if items is None else items
+    report = simulate(draft, chosen, baseline_dir=store.get(latest.version).content_dir,
+                      baseline_version=latest.version, cycles=cycles, workers=workers, progress=progress,
+                      synthetic=synthetic, source=source, as_of=as_of)
+    store.save_whatif(report)
+    return report
+
+
+def publish_draft(store: KBStore, draft: str | Path, *, effective_from: dt.date, reason: str, by: str,
+                  latest_completed_cycle: int | None = None, now: dt.datetime | None = None) -> PublishedVersion:
+    """Publish through the whole gate (`policy.gate`): files, references, ids, date, what-if report,
+    compile for every cycle, the draft's own rule tests. Nothing changes when it is refused."""
+    now = now or dt.datetime.now(dt.UTC)
+    completed = latest_completed_cycle if latest_completed_cycle is not None else now.year - 1
+    last = last_cycle_to_compile(completed, effective_from)
+    return store.publish(draft, effective_from=effective_from, reason=reason, by=by,
+                         checks=[engine_gate(last)], latest_completed_cycle=completed, now=now)
+
+
+def rollback(store: KBStore, version: str, *, effective_from: dt.date, reason: str, by: str,
+             label: str | None = None, now: dt.datetime | None = None) -> PublishedVersion:
+    """Publish an earlier version's content again, as a new version with its own label and date."""
+    return store.rollback(version, effective_from=effective_from, reason=reason, by=by, label=label, now=now)
+
+
+def remove_draft(store: KBStore, draft_id: str) -> None:
+    shutil.rmtree(store.draft_path(draft_id))
+
+
+def problems_of(info: DraftInfo) -> list[Problem]:
+    return [Problem(**p) for p in info.problems]
+
+
+def require_valid(info: DraftInfo) -> DraftInfo:
+    if info.problems:
+        raise InvalidInput(problems_of(info), source=f"draft {info.draft_id}")
+    return info

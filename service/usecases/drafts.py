@@ -1,0 +1,108 @@
+"""Drafts of a knowledge base through the service: the store it checks with, stored proposals to replay, jobs.
+
+The policy operations themselves are `policy.drafts`'; this module adds what only the service
+knows: which store (the engines', or `app.state.kb_store` for another), the proposals
+submitted to it (replayed by a what-if), and the background jobs that run simulations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from knowledge.versions import PublishedVersion, UnknownVersion
+from policy import drafts
+from policy.jobs import Job, Jobs
+from policy.reports import WhatIfReport
+from policy.store import KBStore
+from service import repository
+from service.deps import Services
+from service.errors import NotFound
+
+# One replay at a time per serving process: each already uses the machine's 2 worker processes.
+JOBS = Jobs(keep=50, parallel=1)
+Source = Literal["synthetic", "stored"]
+
+
+def store_of(app: Any) -> KBStore:
+    """The version store drafts are kept in and published to: the one the service checks with."""
+    store: KBStore = getattr(app.state, "kb_store", None) or app.state.services.engines.store
+    return store
+
+
+def _not_found(exc: UnknownVersion) -> NotFound:
+    return NotFound(exc.message_id, exc.message_en)
+
+
+def draft_path(store: KBStore, draft_id: str) -> Any:
+    try:
+        return store.draft_path(draft_id)
+    except UnknownVersion as exc:
+        raise _not_found(exc) from None
+
+
+def draft_info(store: KBStore, draft_id: str) -> drafts.DraftInfo:
+    draft_path(store, draft_id)
+    return drafts.draft_info(store, draft_id)
+
+
+def diff_draft(store: KBStore, draft_id: str, against: str | None) -> dict[str, Any]:
+    draft_path(store, draft_id)
+    try:
+        return drafts.diff_draft(store, draft_id, against)
+    except UnknownVersion as exc:
+        raise _not_found(exc) from None
+
+
+def stored_items(services: Services, cycles: list[int]) -> list[tuple[str, dict[str, Any]]]:
+    """The active proposals submitted to this service in `cycles`, as (proposal id, content)."""
+    items = []
+    with services.db.session() as session:
+        for cycle in cycles:
+            offset = 0
+            while True:
+                rows, total = repository.list_proposals(session, cycle=cycle, offset=offset, limit=500)
+                items += [(row.id, row.content) for row in rows if row.status == "active"]
+                offset += len(rows)
+                if not rows or offset >= total:
+                    break
+    return items
+
+
+def start_simulation(services: Services, store: KBStore, draft_id: str, *, cycles: list[int], source: Source,
+                     as_of: int | None) -> Job:
+    """A background what-if of a draft over stored proposals (read now) or the SYNTHETIC cycles (made in the job)."""
+    draft = draft_path(store, draft_id)
+    drafts.require_valid(drafts.draft_info(store, draft_id))
+    chosen = sorted(set(cycles))
+    items = None if source == "synthetic" else stored_items(services, chosen)
+
+    def work(progress: Any) -> WhatIfReport:
+        return drafts.simulate_draft(store, draft, items, cycles=chosen, synthetic=source == "synthetic",
+                                     source=source, as_of=as_of, progress=progress)
+
+    return JOBS.start(draft_id, work)
+
+
+def simulation(draft_id: str, job_id: str) -> Job:
+    job = JOBS.get(job_id, draft_id)
+    if job is None:
+        raise NotFound(f"Simulasi '{job_id}' tidak ada", f"No simulation '{job_id}'")
+    return job
+
+
+def simulation_report(draft_id: str, job_id: str) -> WhatIfReport:
+    job = simulation(draft_id, job_id)
+    if not isinstance(job.result, WhatIfReport):
+        raise NotFound(f"Simulasi '{job_id}' belum selesai ({job.status})",
+                       f"Simulation '{job_id}' has not finished ({job.status})")
+    return job.result
+
+
+def publish(services: Services, store: KBStore, draft_id: str, *, effective_from: dt.date, reason: str, by: str,
+            latest_completed_cycle: int | None) -> PublishedVersion:
+    """Publish a draft through the whole gate; checks of its cycles use it from the next request."""
+    pv = drafts.publish_draft(store, draft_path(store, draft_id), effective_from=effective_from, reason=reason,
+                              by=by, latest_completed_cycle=latest_completed_cycle)
+    services.engines.published()
+    return pv
