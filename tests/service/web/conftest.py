@@ -84,7 +84,8 @@ def live_server(tmp_path_factory):
     import uvicorn
 
     base = tmp_path_factory.mktemp("live")
-    app = build_app(f"sqlite:///{base / 'berdaya.sqlite3'}")
+    # Its own store: a module-scoped server starts before any test's BERDAYA_KB_STORE is set.
+    app = build_app(f"sqlite:///{base / 'berdaya.sqlite3'}", kb_store=str(base / "kb-store"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

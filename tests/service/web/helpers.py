@@ -20,9 +20,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
-def build_app(database_url: str):
-    """The service's app, pages included."""
-    return create_app(Settings(database_url=database_url))
+def build_app(database_url: str, kb_store: str | None = None):
+    """The service's app, pages included (version store: `kb_store`, else the test's BERDAYA_KB_STORE)."""
+    return create_app(Settings(database_url=database_url, **({"kb_store": kb_store} if kb_store else {})))
 
 
 def make_key(app, role: str, kelurahan: str | None = None) -> str:
