@@ -13,8 +13,9 @@ import shutil
 
 import pytest
 
-from knowledge.kb_store import SHIPPED_KB
-from rules.whatif import simulate, synthetic_items
+from knowledge.versions import SHIPPED_KB
+from policy.reports import dump
+from policy.whatif import simulate, synthetic_items
 from tests.policy.helpers import add_param_value
 
 CYCLES = [2018, 2019, 2021, 2022, 2023, 2024, 2025, 2026]
@@ -25,8 +26,8 @@ def report(tmp_path_factory):
     draft = tmp_path_factory.mktemp("women35") / "draft"
     shutil.copytree(SHIPPED_KB, draft)
     add_param_value(draft, "min_women_attendance_share", "2027-01-01", 0.35)
-    return simulate(draft, synthetic_items(CYCLES), baseline_dir=SHIPPED_KB, baseline_version="2026.1",
-                    workers=2, synthetic=True, as_of=2027)
+    return dump(simulate(draft, synthetic_items(CYCLES), baseline_dir=SHIPPED_KB, baseline_version="2026.1",
+                         workers=2, synthetic=True, as_of=2027))
 
 
 def test_35_percent_women_from_2027_changes_the_verdict_of_319_synthetic_proposals(report):
