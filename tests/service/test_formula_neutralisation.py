@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from knowledge.synthetic import generate_cycles
 from knowledge.synthetic.export import write_demo_data
 from knowledge.tables import FORMULA_STARTS, neutralised, write_table
-from rules.whatif_report import write_csvs, write_xlsx
-from rules.whatif_tiers import write_tier_report
+from policy.reports import WhatIfReport
+from policy.whatif_report import write_csvs, write_xlsx
+from policy.whatif_tiers import index_whatif, write_tier_report
 from service.cli import app as cli
-from service.cli.kb_policy import index_whatif
 from service.web.xlsx_proposal import read_workbook, write_template
 from tests.service.web.helpers import csrf_of, make_key, sign_in, valid_proposal
 
@@ -111,10 +111,10 @@ def test_the_index_what_if_report_neutralises_formulas(tmp_path):
     assert sum(assert_no_formula_in_csv(csv_text(p)) for p in written if p.suffix == ".csv") >= 1
 
 
-def _rule_report() -> dict:
+def _rule_report() -> WhatIfReport:
     verdicts = ["eligible", "needs_revision", "ineligible"]
     matrix = {b: dict.fromkeys(verdicts, 0) for b in verdicts}
-    return {
+    return WhatIfReport.model_validate({
         "verdicts": verdicts, "synthetic": False, "created_at": "2026-12-01T00:00:00Z",
         "baseline": {"version": "2025.1"}, "draft": {"version": "=cmd|'/C calc'!A0", "content_hash": "sha256:" + "0" * 64},
         "cycles": [2025], "as_of_cycle": None, "totals": {"proposals": 1, "verdict_changed": 1, "findings_changed": 1},
@@ -126,7 +126,7 @@ def _rule_report() -> dict:
         "changed": [{"ref": "@ref", "cycle": 2025, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5,
                      "before": "eligible", "after": "ineligible",
                      "new": [{"rule_id": "PPM-ANG-001", "message": {"id": "-1 baris"}}], "gone": []}],
-    }
+    })
 
 
 def test_the_rule_what_if_report_neutralises_formulas(tmp_path):
