@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     def engine_block():
         engine = get_engine()
         for name, fact in engine_facts:
-            engine.check(name, fact)
+            engine.fire(name, fact)
 
     totals = {"durable": [0.0, 0.0], "plain": [0.0, 0.0], "engine": [0.0, 0.0]}
     size = 250

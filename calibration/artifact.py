@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +21,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from knowledge import intake
+from knowledge.atomic import create_atomic
 from knowledge.errors import InvalidInput, Problem
 from knowledge.evaluation import FiniteFloat
 from knowledge.indices import IndexDefinition
@@ -133,26 +132,10 @@ def write_artifact(artifact: dict[str, Any], path: str | Path) -> str:
     """
     _validated(artifact, source=str(path))
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(artifact)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, target)  # fails if the target exists: no overwrite, even in a race
-        except FileExistsError:
-            return _existing(target, artifact)
-        except OSError:
-            # A file system without hard links: check, then rename (a narrower race window).
-            if target.exists():
-                return _existing(target, artifact)
-            os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return "written"
+    # No overwrite, even in a race: created only if absent, else compared with what is there.
+    if create_atomic(target, dumps(artifact)):
+        return "written"
+    return _existing(target, artifact)
 
 
 def _existing(target: Path, artifact: dict[str, Any]) -> str:

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
     from calibration.fit import CalibrationResult
 
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -30,22 +28,13 @@ import numpy as np
 
 from calibration.estimators import QuantileCalibrator
 from calibration.uncertainty import FLAG_BELOW, KIND
+from knowledge.atomic import write_atomic, write_text_atomic
+from knowledge.dates import date_words
 from knowledge.tables import write_table
 
 FILES = ("sebaran_skor.png", "pangsa_tingkat.png", "matriks_konfusi.png", "tingkat_unit.csv", "ringkasan.md")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
 
 
-def tanggal(moment: datetime) -> str:
-    """A date the Indonesian way: 14 Februari 2022."""
-    return f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"
-
-
-def english_date(moment: datetime) -> str:
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def _num(value: float | None, decimals: int = 4, lang: str = "id") -> str:
@@ -56,14 +45,10 @@ def _num(value: float | None, decimals: int = 4, lang: str = "id") -> str:
 
 
 def _save(fig: Figure, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"))
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _title(text: str, synthetic: bool) -> str:
@@ -145,13 +130,7 @@ def unit_table(result: CalibrationResult, path: Path) -> None:
              "synthetic": result.synthetic}
             for unit, score, t, p, prob, flag in zip(data.units, data.scores, data.tiers, predicted,
                                                      result.tier_probability, result.flagged)]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".csv", dir=path.parent)
-    os.close(fd)
-    try:
-        write_table(rows, tmp, "csv")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomic(path, lambda tmp: write_table(rows, tmp, "csv"))
 
 
 def _validation_rows(result: CalibrationResult, lang: str) -> list[str]:
@@ -206,7 +185,7 @@ def summary_markdown(result: CalibrationResult, created: datetime) -> str:
                   "> **SYNTHETIC** — generated data for demos and tests, not real data.", ""]
     lines += [
         f"# Laporan kalibrasi titik potong — {result.definition.title.id}", "",
-        f"- Tanggal: {tanggal(created)}",
+        f"- Tanggal: {date_words(created, 'id')}",
         f"- Artefak: `{art['id']}`",
         f"- Indeks: `{art['index']['name']}` (hash `{art['index']['hash'][:19]}…`)",
         f"- Siklus acuan: {cycles}; unit dipakai: {result.data.scores.size}"
@@ -231,7 +210,7 @@ def summary_markdown(result: CalibrationResult, created: datetime) -> str:
               "![Matriks konfusi](matriks_konfusi.png)", "", "---", ""]
     lines += [
         f"# Cut-point calibration report — {result.definition.title.en}", "",
-        f"- Date: {english_date(created)}",
+        f"- Date: {date_words(created, 'en')}",
         f"- Artifact: `{art['id']}`",
         f"- Index: `{art['index']['name']}` (hash `{art['index']['hash'][:19]}…`)",
         f"- Reference cycles: {cycles}; units used: {result.data.scores.size}"
@@ -263,8 +242,5 @@ def write_report(result: CalibrationResult, directory: str | Path, *, created: d
     chart_confusion(result, out / FILES[2])
     unit_table(result, out / FILES[3])
     target = out / FILES[4]
-    fd, tmp = tempfile.mkstemp(prefix=".ringkasan.", suffix=".md", dir=out)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(summary_markdown(result, moment))
-    os.replace(tmp, target)
+    write_text_atomic(target, summary_markdown(result, moment))
     return [out / name for name in FILES]

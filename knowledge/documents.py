@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,21 @@ def load_proposal(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> Prop
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dates to ISO strings, recursively, for writing proposals as JSON or YAML."""
+    """A JSON-ready copy, recursively: dates to ISO text, keys to text, tuples to lists, numpy
+    scalars and arrays to Python numbers and lists, NaN and infinities to None."""
     if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (str, int, bytes)) or value is None:
+        return value
+    if hasattr(value, "item"):  # numpy without importing it: a scalar has .item(), an array .tolist()
+        try:
+            return to_jsonable(value.item())
+        except (TypeError, ValueError):
+            return [to_jsonable(v) for v in value.tolist()]
     return value

@@ -28,10 +28,6 @@ DEFAULT_KB = DATA_DIR / "kb" / "ppm-cimahi"
 YAML_LIMITS = intake.ReadLimits()
 
 
-def cycle_date(cycle: int) -> dt.date:
-    """The day whose values and rules apply to a programme cycle: 1 January of that year."""
-    return dt.date(cycle, 1, 1)
-
 
 @dataclass(frozen=True)
 class KbIssue:
@@ -61,14 +57,8 @@ class KnowledgeBase(BaseModel):
         """sha256 over every file of the knowledge base (names and bytes), as 'sha256:<hex>'."""
         return self.digest
 
-    def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
-
     def rules_on(self, day: dt.date) -> list[Rule]:
-        return [r for r in self.rules if r.in_force(day)]
+        return [r for r in self.rules if r.applies_on(day)]
 
     def parameter_value(self, name: str, day: dt.date) -> ParamValue | None:
         param = self.parameters.get(name)

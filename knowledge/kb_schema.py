@@ -190,7 +190,7 @@ class Rule(Strict):
     def is_finding(self) -> bool:
         return self.severity is not None
 
-    def in_force(self, day: dt.date) -> bool:
+    def applies_on(self, day: dt.date) -> bool:
         return self.effective is None or self.effective.covers(day)
 
 

@@ -8,7 +8,7 @@ rules, not here, because the lists change between cycles.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -17,6 +17,7 @@ from knowledge.validation import bilingual, plain_texts
 
 Source = Literal["ppm", "swadaya", "lainnya"]
 Kind = Literal["material", "alat", "upah", "mamin", "jasa", "lainnya"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 # Bounds of the schema, not policy values: far above anything a proposal can honestly hold,
 # they keep every amount an exact integer and every product of quantity and price finite, so

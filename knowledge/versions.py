@@ -24,15 +24,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from knowledge import DATA_DIR
+from knowledge.dates import cycle_date
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 
 SHIPPED_KB = DATA_DIR / "kb" / "ppm-cimahi"
 DEFAULT_KB_NAME = "ppm-cimahi"
-
-
-def cycle_date(cycle: int) -> dt.date:
-    """The day a cycle is judged on: the version and values in force on 1 January of the cycle."""
-    return dt.date(int(cycle), 1, 1)
 
 
 # ---- hashing a knowledge-base tree ----------------------------------------------------------

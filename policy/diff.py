@@ -9,10 +9,11 @@ changed and the cycle dates from which the value in force differs, categories an
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from knowledge.dates import tanggal
+from knowledge.documents import to_jsonable
 from knowledge.versions import tree_hash
 from policy.files import KBFiles, read_kb_files, require_clean
 
@@ -26,24 +27,6 @@ FIELD_NAMES = {
     "effective": ("masa berlaku", "effective dates"), "description": ("uraian", "description"),
     "unit": ("satuan", "unit"),
 }
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-             "Oktober", "November", "Desember")
-
-
-def tanggal(iso: str) -> str:
-    """An ISO date the Indonesian way: 2022-02-14 -> 14 Februari 2022."""
-    d = dt.date.fromisoformat(str(iso))
-    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 def _in_force(values: dict[str, dict[str, Any]], date: str) -> Any:
@@ -60,7 +43,7 @@ def _param_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]
             continue
         kind = "added" if a is None else "removed" if b is None else "changed"
         entries.append({"date": date, "change": kind,
-                        "before": _plain(a.get("value")) if a else None, "after": _plain(b.get("value")) if b else None,
+                        "before": to_jsonable(a.get("value")) if a else None, "after": to_jsonable(b.get("value")) if b else None,
                         "reference_before": a.get("reference") if a else None,
                         "reference_after": b.get("reference") if b else None,
                         "status_before": a.get("status") if a else None, "status_after": b.get("status") if b else None})
@@ -69,26 +52,26 @@ def _param_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]
     for i, date in enumerate(dates):
         before, after = _in_force(old, date), _in_force(new, date)
         until = dates[i + 1] if i + 1 < len(dates) else None
-        if _plain(before) == _plain(after):
+        if to_jsonable(before) == to_jsonable(after):
             continue
         last = periods[-1] if periods else None
-        if last and last["until"] == date and (last["before"], last["after"]) == (_plain(before), _plain(after)):
+        if last and last["until"] == date and (last["before"], last["after"]) == (to_jsonable(before), to_jsonable(after)):
             last["until"] = until
         else:
-            periods.append({"from": date, "until": until, "before": _plain(before), "after": _plain(after)})
+            periods.append({"from": date, "until": until, "before": to_jsonable(before), "after": to_jsonable(after)})
     return {"values": entries, "in_force": periods}
 
 
 def _rule_summary(rel: str, rule: dict[str, Any]) -> dict[str, Any]:
     return {"id": rule["id"], "file": rel, "group": rule.get("group"), "severity": rule.get("severity"),
-            "derive": rule.get("derive"), "title": _plain(rule.get("title")), "when": rule.get("when")}
+            "derive": rule.get("derive"), "title": to_jsonable(rule.get("title")), "when": rule.get("when")}
 
 
 def _dict_changes(a: dict[str, Any], b: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     keys = keys or tuple(sorted(set(a) | set(b)))
     out = []
     for key in keys:
-        va, vb = _plain(a.get(key)), _plain(b.get(key))
+        va, vb = to_jsonable(a.get(key)), to_jsonable(b.get(key))
         if va != vb:
             out.append({"field": key, "before": va, "after": vb})
     return out
@@ -105,12 +88,12 @@ def diff_files(old: KBFiles, new: KBFiles, *, old_label: str = "", new_label: st
         if rel_a != rel_b:
             changes.append({"field": "file", "before": rel_a, "after": rel_b})
         if changes:
-            rules_changed.append({"id": rid, "file": rel_b, "title": _plain(b.get("title")), "changes": changes})
+            rules_changed.append({"id": rid, "file": rel_b, "title": to_jsonable(b.get("title")), "changes": changes})
     params: dict[str, list[Any]] = {"added": [], "removed": [], "changed": []}
     for name in sorted(set(old.parameters) | set(new.parameters)):
         if name not in old.parameters:
             params["added"].append({"name": name, "file": new.parameters[name][0],
-                                    "values": _plain(new.parameter_values(name))})
+                                    "values": to_jsonable(new.parameter_values(name))})
         elif name not in new.parameters:
             params["removed"].append({"name": name, "file": old.parameters[name][0]})
         else:
@@ -137,10 +120,10 @@ Keyed = dict[str, tuple[int, dict[str, Any]]]
 
 def _keyed_changes(old: Keyed, new: Keyed) -> dict[str, list[Any]]:
     return {
-        "added": [_plain(new[k][1]) for k in sorted(set(new) - set(old))],
-        "removed": [_plain(old[k][1]) for k in sorted(set(old) - set(new))],
+        "added": [to_jsonable(new[k][1]) for k in sorted(set(new) - set(old))],
+        "removed": [to_jsonable(old[k][1]) for k in sorted(set(old) - set(new))],
         "changed": [{"id": k, "changes": _dict_changes(old[k][1], new[k][1])}
-                    for k in sorted(set(old) & set(new)) if _plain(old[k][1]) != _plain(new[k][1])],
+                    for k in sorted(set(old) & set(new)) if to_jsonable(old[k][1]) != to_jsonable(new[k][1])],
     }
 
 

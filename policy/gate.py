@@ -26,11 +26,11 @@ from knowledge.kb_schema import GROUPS
 from knowledge.versions import PublishedVersion
 from policy.files import KBFiles
 from policy.reports import WhatIfReport
+from rules.condition import ConditionError, names_in, parse_condition
+from rules.lint import cycles_to_compile, unknown_names
 
 Check = Callable[[Path], list[Problem]]
 
-_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|param\.[A-Za-z_]\w*|[A-Za-z_]\w*")
-_KEYWORDS = {"and", "or", "not", "true", "false"}
 _PLACEHOLDER_PARAM = re.compile(r"\{(param\.[A-Za-z_]\w*)")
 STATUSES = ("verified", "assumed")
 
@@ -45,28 +45,26 @@ def _schema_problems(files: KBFiles) -> list[Problem]:
 
 
 def condition_names(when: str) -> tuple[set[str], set[str]]:
-    """Fact/conclusion names and parameter names a condition mentions (strings and keywords left out)."""
-    names, params = set(), set()
-    for token in _TOKEN.findall(when or ""):
-        if token[0] in "'\"" or token in _KEYWORDS:
-            continue
-        if token.startswith("param."):
-            params.add(token[len("param."):])
-        else:
-            names.add(token)
-    return names, params
+    """Fact/conclusion names and parameter names a condition mentions, by the condition language's parser.
+
+    A condition that does not parse has none here: the engine's half of the gate (lint) names it.
+    """
+    try:
+        return names_in(parse_condition(when or "true"))
+    except ConditionError:
+        return set(), set()
 
 
 def name_problems(files: KBFiles) -> list[Problem]:
-    """Unknown facts or parameters in conditions, evidence and message templates."""
+    """Unknown facts or parameters in conditions, evidence and message templates (lint's check)."""
     problems = []
     known = set(files.facts) | files.derived_names()
+    parameters = set(files.parameters)
     for rid, (rel, _, rule) in sorted(files.rules.items()):
         when = str(rule.get("when") or "")
         names, params = condition_names(when)
-        for name in sorted(names - known):
-            problems.append(Problem(f"{rel}: {rid}.when", f"fakta '{name}' tidak dikenal (tidak ada di facts.yaml)",
-                                    f"unknown fact '{name}' (not in facts.yaml)"))
+        problems += [lp.problem for lp in unknown_names(f"{rel}: {rid}.when", names, (), facts=known,
+                                                        parameters=parameters)]
         evidence = rule.get("evidence") or {}
         if isinstance(evidence, dict):
             if evidence.get("fact") and str(evidence["fact"]) not in known:
@@ -80,9 +78,8 @@ def name_problems(files: KBFiles) -> list[Problem]:
             for text in (texts.values() if isinstance(texts, dict) else []):
                 for ref in _PLACEHOLDER_PARAM.findall(str(text)):
                     params.add(ref[len("param."):])
-        for name in sorted(params - set(files.parameters)):
-            problems.append(Problem(f"{rel}: {rid}", f"parameter '{name}' tidak dikenal (tidak ada di parameters/)",
-                                    f"unknown parameter '{name}' (not in parameters/)"))
+        problems += [lp.problem for lp in unknown_names(f"{rel}: {rid}", (), params, facts=known,
+                                                        parameters=parameters)]
     return problems
 
 
@@ -248,9 +245,8 @@ def engine_problems(draft_dir: str, last_cycle: int) -> list[dict[str, str]]:
     except InvalidInput as exc:
         return [p.as_dict() for p in exc.problems]
     checker = Checker(kb)
-    first = min((d.year for p in kb.parameters.values() for d in p.values), default=last_cycle)
     problems = []
-    for cycle in range(first, last_cycle + 1):
+    for cycle in cycles_to_compile(kb, last_cycle):
         try:
             checker.version(cycle)
         except BerdayaError as exc:

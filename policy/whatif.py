@@ -23,28 +23,24 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from knowledge.dates import cycle_date
 from knowledge.errors import InvalidInput, Problem
 from knowledge.kb import load_knowledge_base
 from knowledge.proposal import Proposal
 from knowledge.reference import reference_in_force, use_reference
-from knowledge.versions import cycle_date, tree_hash
+from knowledge.versions import tree_hash
 from policy.files import policy_hash, read_kb_files, require_clean
 from policy.reports import VERDICTS, ReplayPlan, WhatIfReport, WhatIfSummary
 
 Item = tuple[str, Any]
 Progress = Callable[[int, int], None]
 
-# Per worker process: (baseline checker, draft checker), loaded once by the first task.
-_WORKER: dict[tuple[str, str], tuple[Any, Any]] = {}
-
-
 def _checkers(baseline_dir: str, draft_dir: str) -> tuple[Any, Any]:
-    key = (baseline_dir, draft_dir)
-    if key not in _WORKER:
-        from rules.check import Checker
+    """The worker process's (baseline, draft) Checkers, loaded by its first task."""
+    from rules.check import Checker, shared_checker
 
-        _WORKER[key] = (Checker.load(baseline_dir), Checker.load(draft_dir))
-    return _WORKER[key]
+    return (shared_checker(f"dir:{baseline_dir}", lambda: Checker.load(baseline_dir)),
+            shared_checker(f"dir:{draft_dir}", lambda: Checker.load(draft_dir)))
 
 
 def _in_force_signature(kb: Any, cycle: int) -> tuple[str, str]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.atomic import write_atomic, write_text_atomic
+from knowledge.dates import tanggal
 from knowledge.tables import sheet_row
-from policy.diff import tanggal
 from policy.reports import WhatIfReport, dump
 
 Table = tuple[list[str], list[list[Any]]]  # header, rows

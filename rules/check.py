@@ -27,6 +27,7 @@ from knowledge.proposal import Proposal
 from rules.compiler import CompiledVersion, UsedParameter, compile_version
 from rules.condition import Arith, Compare, ConditionError, Name, Neg, Node, Num, Param, parse_condition
 from rules.engine import DECIMALS, Firings, get_engine, normalise
+from rules.ir import Conclusion
 from rules.render import render
 
 Extractor = Callable[[Proposal, Mapping[str, Any], Mapping[str, Any]], Any]
@@ -277,7 +278,7 @@ class Checker:
         evaluation of the same compiled units); by default the durable-rules engine runs.
         """
         fact = self.engine_fact(compiled, facts.values)
-        firings = run(compiled, fact) if run is not None else get_engine().check(compiled.name, fact)
+        firings = run(compiled, fact) if run is not None else get_engine().fire(compiled.name, fact)
         owner = compiled.owner
         fired_ids = {owner[key] for key in firings.units if key in owner}
         findings = []
@@ -294,10 +295,11 @@ class Checker:
         result._explanation = self._explain(compiled, firings.conclusions, facts.values)
         return result
 
-    def _explain(self, compiled: CompiledVersion, concluded: list[str], values: Mapping[str, Any]) -> Explanation:
+    def _explain(self, compiled: CompiledVersion, concluded: list[Conclusion],
+                 values: Mapping[str, Any]) -> Explanation:
         conclusions = {}
-        for name, positive in compiled.conclusion_sides:
-            conclusions[name] = (name + "+" in concluded) if positive else (name + "-" not in concluded)
+        for name, side in compiled.conclusion_sides:
+            conclusions[name] = (side in concluded) == side.holds
         return Explanation(conditions=compiled.condition_texts, params=compiled.param_lists,
                            conclusions=conclusions, facts=dict(values), titles=compiled.titles, ruleset=compiled.name)
 
@@ -347,12 +349,28 @@ class Checker:
                                        evidence=evidence)
 
 
-@lru_cache(maxsize=1)
+# key -> Checker, for the life of the process: a durable-rules ruleset is registered once and
+# cannot be unloaded, so every Checker of one knowledge base content is this one.
+_SHARED: dict[str, Checker] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_checker(key: str, load: Callable[[], Checker]) -> Checker:
+    """The process's Checker for `key` (a content hash or a directory), loaded on first use."""
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = load()
+        return found
+
+
+def shared_keys() -> list[str]:
+    """The keys of the Checkers this process has loaded (and so of the rulesets it registered)."""
+    with _SHARED_LOCK:
+        return sorted(_SHARED)
+
+
 def default_checker() -> Checker:
     """The process-wide Checker for the shipped knowledge base."""
-    return Checker.load()
+    return shared_checker("shipped", Checker.load)
 
-
-def check_proposal(proposal: Proposal, cycle: int | None = None, kb_dir: str | Path | None = None) -> CheckResult:
-    checker = default_checker() if kb_dir is None else Checker.load(kb_dir)
-    return checker.check(proposal, cycle)

@@ -5,7 +5,7 @@ compiled version serves every check of that (knowledge-base version, cycle). Eac
 becomes one or more *units*: a condition over the proposal's compact fact (`cond`, in a
 normal form whose comparisons have a fact alone on the left, as durable-rules requires)
 plus the derived conclusions it needs (`needs`). A derive rule's unit asserts a conclusion
-token (`musyawarah_inklusif+` or `musyawarah_inklusif-`), which other units match: that is
+(`musyawarah_inklusif` holds, or does not), which other units match: that is
 the forward chaining inside the engine. Only the polarities some rule uses are compiled,
 so a conclusion costs an engine firing only when it matters.
 
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from knowledge.kb import KnowledgeBase, cycle_date
+from knowledge.dates import cycle_date
+from knowledge.kb import KnowledgeBase
 from knowledge.kb_schema import Rule
 from rules.condition import (
     And,
@@ -44,7 +45,20 @@ from rules.condition import (
     parse_condition,
 )
 from rules.derived import DerivedFacts, compile_derived
-from rules.ir import FLIP, NEGATE, Cmp, Concl, Const, IAnd, IOr, IRNode, Unit, exclusive, has_conclusions, negate
+from rules.ir import (
+    FLIP,
+    Cmp,
+    Concl,
+    Conclusion,
+    Const,
+    IAnd,
+    IOr,
+    IRNode,
+    Unit,
+    exclusive,
+    has_conclusions,
+    negate,
+)
 from rules.render import placeholders
 
 
@@ -108,10 +122,12 @@ class CompiledVersion:
                      for kind in ("number", "boolean", "text"))
 
     @cached_property
-    def conclusion_sides(self) -> tuple[tuple[str, bool], ...]:
-        """(conclusion, whether its positive side is compiled) for every derive rule in force."""
+    def conclusion_sides(self) -> tuple[tuple[str, Conclusion], ...]:
+        """(conclusion, the side of it the engine asserts) for every derive rule in force: the side
+        that holds when it is compiled, else the side that does not (its absence means it holds)."""
         compiled = {u.concludes for u in self.units if u.concludes}
-        return tuple((r.derive, r.derive + "+" in compiled) for r in self.rules if r.derive)
+        return tuple((r.derive, Conclusion(r.derive, Conclusion(r.derive, True) in compiled))
+                     for r in self.rules if r.derive)
 
     @cached_property
     def condition_texts(self) -> dict[str, str]:
@@ -229,7 +245,7 @@ class _RuleCompiler:
             if kind == "boolean":
                 return Cmp("==", node.name, Num(1))
             if kind == "conclusion":
-                return Concl(node.name + "+")
+                return Concl(Conclusion(node.name, True))
             raise self.fail(f"'{node.name}' bukan ya/tidak; bandingkan dengan nilai",
                             f"'{node.name}' is not a yes/no fact; compare it with a value")
         if isinstance(node, Not):
@@ -320,23 +336,23 @@ def _isolate(op: str, left: Node, right: Node) -> IRNode:
                          "a comparison needs a fact standing alone in a sum on one side")
 
 
-def _dnf(node: IRNode) -> list[tuple[tuple[IRNode, ...], frozenset[str]]]:
+def _dnf(node: IRNode) -> list[tuple[tuple[IRNode, ...], frozenset[Conclusion]]]:
     """Disjuncts of (fact-only conditions, conclusion tokens) for a condition that uses conclusions."""
     if isinstance(node, Concl):
-        return [((), frozenset([node.token]))]
+        return [((), frozenset([node.conclusion]))]
     if not has_conclusions(node):
         return [((node,), frozenset())]
     if isinstance(node, IOr):
         return [d for item in node.items for d in _dnf(item)]
-    out: list[tuple[tuple[IRNode, ...], frozenset[str]]] = [((), frozenset())]
+    out: list[tuple[tuple[IRNode, ...], frozenset[Conclusion]]] = [((), frozenset())]
     assert isinstance(node, IAnd)  # a conjunction is all that is left
     for item in node.items:
         out = [(f1 + f2, c1 | c2) for f1, c1 in out for f2, c2 in _dnf(item)]
     return out
 
 
-def _units(rule: Rule, ir: IRNode, concludes: str | None) -> list[Unit]:
-    key = rule.id if concludes is None else f"{rule.id}{concludes[-1]}"
+def _units(rule: Rule, ir: IRNode, concludes: Conclusion | None) -> list[Unit]:
+    key = rule.id if concludes is None else f"{rule.id}{'+' if concludes.holds else '-'}"
     if not has_conclusions(ir):
         ir = exclusive(ir)
         if ir == Const(False):
@@ -344,7 +360,7 @@ def _units(rule: Rule, ir: IRNode, concludes: str | None) -> list[Unit]:
         return [Unit(key, rule.id, None if ir == Const(True) else ir, frozenset(), concludes)]
     units = []
     for n, (facts, tokens) in enumerate(_dnf(ir)):
-        if any(t[:-1] + NEGATE[t[-1]] in tokens for t in tokens):
+        if any(t.negated() in tokens for t in tokens):
             continue  # X and not X never holds
         cond = exclusive(IAnd(facts)) if facts else None
         if cond == Const(False):
@@ -403,19 +419,19 @@ def compile_version(kb: KnowledgeBase, cycle: int) -> CompiledVersion:
             units += _units(rule, irs[rule.id], None)
     # Compile the conclusion polarities that are needed, following chains to a fixed point.
     needed = {t for u in units for t in u.needs}
-    compiled_tokens: set[str] = set()
+    compiled_tokens: set[Conclusion] = set()
     while needed - compiled_tokens:
-        token = sorted(needed - compiled_tokens)[0]
+        token = min(needed - compiled_tokens, key=lambda c: c.token)
         compiled_tokens.add(token)
-        rule = compiler.conclusions[token[:-1]]
-        ir = irs[rule.id] if token.endswith("+") else negate(irs[rule.id])
+        rule = compiler.conclusions[token.name]
+        ir = irs[rule.id] if token.holds else negate(irs[rule.id])
         new = _units(rule, ir, token)
         units += new
         needed |= {t for u in new for t in u.needs}
     # A conclusion nobody uses is still compiled (positively) so that tests and reports can show it.
     for rule in rules:
-        if rule.derive and not any(t[:-1] == rule.derive for t in compiled_tokens):
-            units += _units(rule, irs[rule.id], rule.derive + "+")
+        if rule.derive and not any(t.name == rule.derive for t in compiled_tokens):
+            units += _units(rule, irs[rule.id], Conclusion(rule.derive, True))
 
     facts_used = sorted({n for u in units for n in (u.cond.facts() if u.cond else ())})
     _require_derived(rules, conditions, derived)

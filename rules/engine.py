@@ -40,7 +40,7 @@ from durable import engine as durable_engine
 
 from knowledge.errors import BerdayaError
 from rules.condition import Arith, Name, Node, Num, Str
-from rules.ir import Cmp, IAnd, IOr, IRNode, Unit
+from rules.ir import Cmp, Conclusion, IAnd, IOr, IRNode, Unit
 
 KIND_KEY = "t__"  # marks proposal facts ("p") and conclusion facts ("c")
 TOKEN_KEY = "n__"
@@ -170,17 +170,17 @@ def to_durable(unit: Unit, alias: Mapping[str, str] | None = None) -> list[dict[
         inner = _pattern(unit.cond, alias)
         proposal = {"$and": [kind, *inner.get("$and", [inner])]}
     patterns: list[dict[str, Any]] = [{"m": proposal}]
-    for n, token in enumerate(sorted(unit.needs)):
-        patterns.append({f"c{n}": {"$and": [{KIND_KEY: "c"}, {TOKEN_KEY: token}]}})
+    for n, needed in enumerate(sorted(unit.needs, key=lambda c: c.token)):
+        patterns.append({f"c{n}": {"$and": [{KIND_KEY: "c"}, {TOKEN_KEY: needed.token}]}})
     return patterns
 
 
 @dataclass
 class Firings:
-    """What one check fired, in firing order: unit keys and the conclusion tokens asserted."""
+    """What one check fired, in firing order: unit keys and the conclusions asserted."""
 
     units: list[str]
-    conclusions: list[str]
+    conclusions: list[Conclusion]
 
 
 class _QuietHost(durable_engine.Host):  # type: ignore[misc]  # durable-rules ships no types
@@ -213,7 +213,7 @@ class RulesEngine:
         self._rulesets: dict[str, _FixedPointRuleset] = {}
         self._next_sid = 0
         self._fired: list[str] = []
-        self._concluded: list[str] = []
+        self._concluded: list[Conclusion] = []
         self._actions: dict[str, dict[str, Callable[..., Any]]] = {}
         self._aliases: dict[str, dict[str, str]] = {}
 
@@ -224,9 +224,9 @@ class RulesEngine:
     def registered(self) -> tuple[str, ...]:
         return tuple(self._rulesets)
 
-    def _action(self, key: str, concludes: str | None, consumed: bool = True) -> Callable[..., Any]:
+    def _action(self, key: str, concludes: Conclusion | None, consumed: bool = True) -> Callable[..., Any]:
         """The default action: record the firing; a derive unit also asserts its conclusion."""
-        def record(assert_conclusion: Callable[[str], None]) -> None:
+        def record(assert_conclusion: Callable[[Conclusion], None]) -> None:
             self._fired.append(key)
             if concludes is not None and concludes not in self._concluded:
                 # Assert each conclusion once: a second identical fact would be a "duplicate".
@@ -269,7 +269,7 @@ class RulesEngine:
             self._actions[name] = actions
             self._aliases[name] = alias
 
-    def check(self, name: str, fact: Mapping[str, Any]) -> Firings:
+    def fire(self, name: str, fact: Mapping[str, Any]) -> Firings:
         """Assert one proposal fact in a fresh session, run every firing, delete the session.
 
         The firing loop drives the C core directly (as durable's `Ruleset._flush_actions`
@@ -295,8 +295,8 @@ class RulesEngine:
             state_handle = self._assert(handle, text)  # raises before a session exists to delete
             self._fired, self._concluded = [], []
 
-            def assert_conclusion(token: str) -> None:
-                self._assert(handle, f'{{"{KIND_KEY}":"c","{TOKEN_KEY}":"{token}","sid":"{sid}"}}')
+            def assert_conclusion(conclusion: Conclusion) -> None:
+                self._assert(handle, f'{{"{KIND_KEY}":"c","{TOKEN_KEY}":"{conclusion.token}","sid":"{sid}"}}')
 
             try:
                 result = durable_rules_engine.start_action_for_state(handle, state_handle)

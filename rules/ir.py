@@ -10,12 +10,12 @@ most once per check: durable-rules fires once per satisfied branch otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.condition import Arith, Name, Node
 
 FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 OPPOSITE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-NEGATE = {"+": "-", "-": "+"}
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,29 @@ class Const:
         return set()
 
 
+class Conclusion(NamedTuple):
+    """A derived conclusion and which side of it: `holds` or not (the engine matches its `token`).
+
+    A tuple: compared and hashed in C, as it is on every check.
+    """
+
+    name: str
+    holds: bool
+
+    @property
+    def token(self) -> str:
+        """The engine's form of the conclusion: 'name+' when it holds, 'name-' when it does not."""
+        return self.name + ("+" if self.holds else "-")
+
+    def negated(self) -> Conclusion:
+        return Conclusion(self.name, not self.holds)
+
+
 @dataclass(frozen=True)
 class Concl:
-    """A derived conclusion token: 'name+' (holds) or 'name-' (does not hold)."""
+    """A condition on a derived conclusion."""
 
-    token: str
+    conclusion: Conclusion
 
     def facts(self) -> set[str]:
         return set()
@@ -77,14 +95,14 @@ IRNode = Cmp | Const | Concl | IAnd | IOr
 
 @dataclass(frozen=True)
 class Unit:
-    """One engine rule: fires when `cond` holds on the proposal fact and every token in `needs`
+    """One engine rule: fires when `cond` holds on the proposal fact and every conclusion in `needs`
     has been concluded; then reports `rule_id` and, for a derive rule, asserts `concludes`."""
 
     key: str
     rule_id: str
     cond: IRNode | None
-    needs: frozenset[str]
-    concludes: str | None
+    needs: frozenset[Conclusion]
+    concludes: Conclusion | None
 
 
 def negate(node: IRNode) -> IRNode:
@@ -93,7 +111,7 @@ def negate(node: IRNode) -> IRNode:
     if isinstance(node, Const):
         return Const(not node.value)
     if isinstance(node, Concl):
-        return Concl(node.token[:-1] + NEGATE[node.token[-1]])
+        return Concl(node.conclusion.negated())
     if isinstance(node, IAnd):
         return IOr(tuple(negate(i) for i in node.items))
     return IAnd(tuple(negate(i) for i in node.items))

@@ -12,7 +12,7 @@ references, duplicates) are listed rather than stopping the load.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,26 +75,33 @@ class LintProblem:
         return f"[{self.kind}] {self.problem.line(lang)}"
 
 
-def _known_locators() -> set[str] | None:
-    try:
-        from rules.facts import LOCATORS  # the shipped extraction names its locators
-    except ImportError:
-        return None
+def _known_locators() -> set[str]:
+    from rules.facts import LOCATORS  # the shipped extraction names its locators
+
     return set(LOCATORS)
 
 
-def _name_problems(kb: KnowledgeBase, where: str, names: Iterable[str], params: Iterable[str],
-                   conclusions: set[str]) -> list[LintProblem]:
+def unknown_names(where: str, names: Iterable[str], params: Iterable[str], *, facts: Collection[str],
+                  parameters: Collection[str]) -> list[LintProblem]:
+    """Names a rule uses that the knowledge base does not define: facts (or conclusions) and parameters.
+
+    The one check of unknown names: `berdaya kb lint` and the publish gate both use it.
+    """
     out = []
     for name in sorted(set(names)):
-        if name not in kb.facts and name not in conclusions:
+        if name not in facts:
             out.append(LintProblem("unknown_fact", Problem(where, f"fakta '{name}' tidak dikenal (tidak ada di facts.yaml)",
                                                            f"unknown fact '{name}' (not in facts.yaml)")))
     for name in sorted(set(params)):
-        if name not in kb.parameters:
+        if name not in parameters:
             out.append(LintProblem("unknown_parameter", Problem(where, f"parameter '{name}' tidak dikenal",
                                                                 f"unknown parameter '{name}'")))
     return out
+
+
+def _kb_unknown_names(kb: KnowledgeBase, where: str, names: Iterable[str], params: Iterable[str],
+                      conclusions: set[str]) -> list[LintProblem]:
+    return unknown_names(where, names, params, facts=set(kb.facts) | conclusions, parameters=set(kb.parameters))
 
 
 def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[LintProblem]:
@@ -109,7 +116,7 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
             out.append(LintProblem("parse_error", Problem(f"{rel}.when", exc.message_id, exc.message_en)))
             names, params = set(), set()
         used_conclusions |= names & conclusions
-        out += _name_problems(kb, f"{rel}.when", names, params, conclusions)
+        out += _kb_unknown_names(kb, f"{rel}.when", names, params, conclusions)
         if rule.evidence is not None:
             ev_names: set[str] = {rule.evidence.fact}
             ev_params: set[str] = set()
@@ -120,12 +127,12 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
                 except ConditionError as exc:
                     out.append(LintProblem("parse_error", Problem(f"{rel}.evidence.threshold",
                                                                   exc.message_id, exc.message_en)))
-            out += _name_problems(kb, f"{rel}.evidence", ev_names, ev_params, set())
+            out += _kb_unknown_names(kb, f"{rel}.evidence", ev_names, ev_params, set())
         for label, template in _texts(rule):
             if label.startswith("title"):
                 continue
             slots = [name for name, _ in placeholders(template) if name not in SPECIAL_SLOTS]
-            out += _name_problems(kb, f"{rel}.{label}", [s for s in slots if not s.startswith("param.")],
+            out += _kb_unknown_names(kb, f"{rel}.{label}", [s for s in slots if not s.startswith("param.")],
                                   [s[len("param."):] for s in slots if s.startswith("param.")], set())
         if rule.fields_from and locators is not None and rule.fields_from not in locators:
             out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
@@ -148,16 +155,23 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
     return sorted(set(out), key=lambda p: (KINDS.index(p.kind), p.problem.path, p.problem.en))
 
 
-def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
-    """Compile every cycle from the first parameter date to the last effective date, one year apart."""
+def cycles_to_compile(kb: KnowledgeBase, through: int | None = None) -> range:
+    """Every cycle whose rules can differ: from the first dated value (parameters, rule and fact dates)
+    to the year after the last one, or to `through` when that is later. The one range lint and the
+    publish gate compile."""
     years = {d.year for p in kb.parameters.values() for d in p.values}
     years |= {d.year for r in kb.rules if r.effective for d in (r.effective.from_, r.effective.to) if d}
     years |= {d.year for f in kb.facts.values() for d in f.expressions() if d}
     if not years:
-        return []
+        return range(through, through + 1) if through is not None else range(0)
+    return range(min(years), max(max(years) + 1, through or 0) + 1)
+
+
+def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
+    """Compile every cycle that can differ; each distinct error once."""
     seen: set[str] = set()
     out = []
-    for cycle in range(min(years), max(years) + 2):
+    for cycle in cycles_to_compile(kb):
         try:
             compile_version(kb, cycle)
         except ConditionError as exc:

@@ -10,17 +10,19 @@ come here: they are compiled only in what-if and publish-gate worker processes.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.proposal import Proposal
-from knowledge.versions import PublishedVersion, UnknownVersion, VersionStore, cycle_date, pick_in_force
+from pydantic import BaseModel, ConfigDict, Field
 
-# content hash -> Checker. Process-wide: two registries over the same content share one ruleset.
-_CHECKERS: dict[str, Any] = {}
+from knowledge.dates import cycle_date
+from knowledge.proposal import Proposal
+from knowledge.versions import PublishedVersion, UnknownVersion, VersionStore, pick_in_force
+
 _LOCK = threading.Lock()
 # A directory stamp younger than this is not trusted: a publish in the same clock tick as the
 # read could leave the stamp unchanged (the coarse-mtime race), so such a read is repeated.
@@ -28,9 +30,23 @@ _RACY_NS = 50_000_000
 
 
 def loaded_versions() -> list[str]:
-    """Content hashes of the published versions whose rulesets this process has registered."""
-    with _LOCK:
-        return sorted(_CHECKERS)
+    """Keys of the Checkers this process loaded: published versions by their content hash (and the
+    shipped or an override knowledge base); each registered its rulesets once."""
+    from rules.check import shared_keys
+
+    return shared_keys()
+
+
+class KbAudit(BaseModel):
+    """What a stored decision records about the knowledge base that produced it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    content_hash: str | None = Field(description="The loaded knowledge base's own content hash (knowledge.kb)")
+    store_hash: str | None = Field(default=None, description="The version store's hash of the version's files")
+    effective_from: dt.date | None = Field(default=None, description="None for a BERDAYA_KB_DIR override")
 
 
 @dataclass(frozen=True)
@@ -42,10 +58,10 @@ class VersionedResult:
     kb_hash: str | None = None  # the loaded knowledge base's own content hash (knowledge.kb)
 
     @property
-    def audit(self) -> dict[str, str]:
+    def audit(self) -> KbAudit:
         m = self.version.manifest
-        return {"kb_name": m.kb_name, "kb_version": m.version, "kb_content_hash": m.content_hash,
-                "kb_effective_from": m.effective_from.isoformat()}
+        return KbAudit(name=m.kb_name, version=m.version, content_hash=self.kb_hash, store_hash=m.content_hash,
+                       effective_from=m.effective_from)
 
 
 class Registry:
@@ -102,19 +118,17 @@ class Registry:
             return found
 
     def checker(self, pv: PublishedVersion) -> Any:
-        """The Checker of a published version, compiled on first use after verifying its files."""
-        with _LOCK:
-            found = _CHECKERS.get(pv.content_hash)
-            if found is not None and pv.content_hash in self._verified:
-                return found
-            self.store.verify(pv)
-            self._verified.add(pv.content_hash)
-            if found is None:
-                from rules.check import Checker
+        """The Checker of a published version, compiled on first use after verifying its files.
 
-                found = Checker.load(pv.content_dir)
-                _CHECKERS[pv.content_hash] = found
-            return found
+        Process-wide (`rules.check.shared_checker`): two registries over the same content share one ruleset.
+        """
+        from rules.check import Checker, shared_checker
+
+        with _LOCK:
+            if pv.content_hash not in self._verified:
+                self.store.verify(pv)
+                self._verified.add(pv.content_hash)
+        return shared_checker(pv.content_hash, lambda: Checker.load(pv.content_dir))
 
     def check_in_force(self, proposal: Proposal, cycle: int | None = None) -> VersionedResult:
         """Check a proposal with the version in force for its cycle."""

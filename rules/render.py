@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from knowledge.dates import date_words
+
 FORMATS = ("rupiah", "pct", "int", "num")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-             "Oktober", "November", "Desember")
 
 
 def _group(number: str, lang: str) -> str:
@@ -50,9 +50,7 @@ def fmt_pct(value: float, lang: str = "id") -> str:
 
 
 def fmt_date(day: dt.date, lang: str = "id") -> str:
-    if lang == "id":
-        return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
-    return day.strftime("%d %B %Y").lstrip("0")
+    return date_words(day, lang)
 
 
 def fmt_value(value: Any, fmt: str | None = None, lang: str = "id") -> str:

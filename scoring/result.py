@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.documents import to_jsonable
 from knowledge.indices import IndexDefinition
 from scoring.advice import advice
 from scoring.explain import Explanation
@@ -16,10 +17,6 @@ from scoring.tiers import Cuts
 
 def _num(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
-
-
-def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
 
 
 @dataclass
@@ -96,7 +93,7 @@ class ScoreTable:
     def unit(self, i: int) -> dict[str, Any]:
         defn = self.definition
         t = int(self.tier[i])
-        out: dict[str, Any] = {c: _plain(self.ids[c][i]) for c in self.id_columns}
+        out: dict[str, Any] = {c: to_jsonable(self.ids[c][i]) for c in self.id_columns}
         out.update({
             "score": _num(self.score[i]),
             "dimensions": {d: _num(self.dimensions[i, k]) for k, d in enumerate(defn.dimension_ids)},

@@ -26,7 +26,7 @@ def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int
         proposal = parse_proposal(item.proposal, source="synthetic")
         check, audit = engines.check_audited(proposal)
         # Each proposal records the version in force for its own cycle.
-        items.append((to_jsonable(proposal.model_dump(mode="json")), check, audit["content_hash"]))
+        items.append((to_jsonable(proposal.model_dump(mode="json")), check, audit.content_hash))
     with db.session() as session:
         return repository.submit_many(session, items, synthetic=True)
 

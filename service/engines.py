@@ -11,45 +11,25 @@ Scale-out is more worker processes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from calibration.artifact import check_for_definition, content_digest
+from knowledge.documents import to_jsonable
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.proposal import Proposal
 from knowledge.versions import SHIPPED_KB, PublishedVersion
 from policy.store import KBStore
-from rules.check import Checker
-from rules.registry import Registry, VersionedResult
+from rules.check import Checker, shared_checker
+from rules.registry import KbAudit, Registry, VersionedResult
 from scoring.engine import score_table
 from service.errors import NotFound
 
 SHIPPED_KB_ROOT = SHIPPED_KB.parent
-_checkers: dict[tuple[str, str, str], Checker] = {}
-_checkers_lock = threading.Lock()
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars to Python numbers, NaN/inf to None, tuples to lists."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (TypeError, ValueError):
-            return [plain(v) for v in value.tolist()]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)
@@ -69,10 +49,10 @@ class KnowledgeBaseEntry:
     rollback_of: str | None = None
 
 
-def audit_of(entry: KnowledgeBaseEntry) -> dict[str, Any]:
+def audit_of(entry: KnowledgeBaseEntry) -> KbAudit:
     """What a stored decision records about the knowledge base that produced it."""
-    return {"name": entry.name, "version": entry.version, "content_hash": entry.content_hash,
-            "effective_from": entry.effective_from.isoformat() if entry.effective_from else None}
+    return KbAudit(name=entry.name, version=entry.version, content_hash=entry.content_hash,
+                   store_hash=entry.store_hash, effective_from=entry.effective_from)
 
 
 class Engines:
@@ -177,17 +157,15 @@ class Engines:
 
     def checker(self, name: str | None = None, version: str | None = None) -> Checker:
         if self._is_override(name, version):
-            key = ("override", str(self.kb_dir), self._override_in_use().content_hash)
-            with _checkers_lock:
-                if key not in _checkers:
-                    _checkers[key] = Checker.load(str(self.kb_dir))
-                return _checkers[key]
+            kb_dir = str(self.kb_dir)
+            key = f"override:{kb_dir}:{self._override_in_use().content_hash}"
+            return shared_checker(key, lambda: Checker.load(kb_dir))
         if name is None:
             return self.registry.checker(self.registry.version_for_cycle(dt.date.today().year))
         return self.registry.checker(self._version(name, str(version)))
 
     def check_audited(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
-                      version: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                      version: str | None = None) -> tuple[dict[str, Any], KbAudit]:
         """The check JSON and the knowledge base that produced it (for the decision's audit record).
 
         Without `version`: the version in force for the cycle. With it: exactly that version (replay).
@@ -201,10 +179,7 @@ class Engines:
             pv = self._version(str(name), str(version))
             checker = self.registry.checker(pv)
             done = VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
-        m = done.version.manifest
-        audit = {"name": m.kb_name, "version": m.version, "content_hash": done.kb_hash,
-                 "effective_from": m.effective_from.isoformat()}
-        return done.result.model_dump(mode="json"), audit
+        return done.result.model_dump(mode="json"), done.audit
 
     def check_json(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
                    version: str | None = None) -> dict[str, Any]:
@@ -238,5 +213,5 @@ class Engines:
             check_for_definition(calibration, definition)
         table = score_table(definition, rows, calibration=calibration, explain=explain, lang=lang)
         meta = table.metadata()
-        return plain({"index": meta["index"], "calibration_id": table.calibration_id, "cuts": meta["cuts"],
+        return to_jsonable({"index": meta["index"], "calibration_id": table.calibration_id, "cuts": meta["cuts"],
                       "synthetic": meta["synthetic"], "summary": table.summary(), "units": table.units})

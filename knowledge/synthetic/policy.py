@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from knowledge.kb import KnowledgeBase, cycle_date, load_knowledge_base
+from knowledge.dates import cycle_date
+from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.synthetic.settings import Settings
 
 CEILING_FRACTION = "ceiling_fraction"

@@ -170,7 +170,7 @@ def publish_cmd(
 
     Contoh / example: berdaya kb publish drafts/2026 --effective-from 2026-01-01 --reason "Hasil evaluasi 2025"
     """
-    from policy.diff import tanggal
+    from knowledge.dates import tanggal
     from policy.drafts import publish_draft
     s = _store(store)
     pv = publish_draft(s, draft, effective_from=parse_date(effective_from), reason=reason,
@@ -190,7 +190,7 @@ def versions_cmd(
 
     Contoh / example: berdaya kb versions
     """
-    from policy.diff import tanggal
+    from knowledge.dates import tanggal
     found = _store(store).versions()
     if fmt == "json":
         typer.echo(json.dumps([v.summary() for v in found], ensure_ascii=False, indent=1))
@@ -216,7 +216,7 @@ def rollback_cmd(
 
     Contoh / example: berdaya kb rollback 2025.1 --effective-from 2027-01-01 --reason "Batas 40% terlalu berat"
     """
-    from policy.diff import tanggal
+    from knowledge.dates import tanggal
     from policy.drafts import rollback
     pv = rollback(_store(store), version, effective_from=parse_date(effective_from), reason=reason,
                                 by=by or os.environ.get("BERDAYA_USER") or getpass.getuser())

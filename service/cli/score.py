@@ -9,13 +9,12 @@ file that is renamed only when complete).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
 
+from knowledge.atomic import write_atomic
 from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.tables import read_table, sheet_row, table_format, write_table
@@ -38,18 +37,13 @@ def _output_format(fmt: str | None, out: Path | None) -> str:
 
 
 def _write_atomically(table: ScoreTable, fmt: str, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}", dir=out.parent)
-    os.close(fd)
-    try:
+    def write(tmp: Path) -> None:
         if fmt == "json":
-            Path(tmp).write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         else:
             write_table(table.to_rows(), tmp, fmt, columns=table.columns(), sheet="skor")
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_atomic(out, write)
 
 
 def _write_stdout(table: ScoreTable, fmt: str) -> None:

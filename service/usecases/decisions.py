@@ -44,7 +44,7 @@ def _rerun(services: Services, row: Decision) -> tuple[dict[str, Any], str | Non
         proposal = parse_proposal(row.input["proposal"])
         output, used = services.engines.check_audited(proposal, cycle=row.input.get("cycle"), name=row.kb_name,
                                                       version=row.kb_version)
-        return output, used["content_hash"]
+        return output, used.content_hash
     if row.index_hash != services.engines.index_hash():
         raise Conflict(
             f"Definisi indeks '{row.index_name}' telah berubah sejak keputusan ini; tidak dapat diulang persis",

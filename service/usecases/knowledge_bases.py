@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from knowledge.dates import cycle_date
 from knowledge.kb import KnowledgeBase
 from knowledge.versions import UnknownVersion
 from service.deps import Services
@@ -65,7 +66,7 @@ def get_knowledge_base(services: Services, name: str, version: str) -> Publicati
         values = [{"from": start.isoformat(), **v.model_dump(mode="json")} for start, v in sorted(param.values.items())]
         in_force: dict[str, Any] = {}
         for cycle in cycles:
-            found = param.value_on(dt.date(cycle, 1, 1))
+            found = param.value_on(cycle_date(cycle))
             if found is not None:
                 in_force[str(cycle)] = found[1].model_dump(mode="json")["value"]
         parameters.append(ParameterInForce(name=pname, unit=param.unit, description=param.description.model_dump(),

@@ -37,7 +37,7 @@ def submit_proposal(services: Services, key: Principal, proposal: Proposal) -> P
     content = to_jsonable(proposal.model_dump(mode="json"))
     with services.db.session() as session:
         row = repository.submit_proposal(session, proposal=content, check=check, key_id=key.key_id,
-                                         kb_hash=used["content_hash"])
+                                         kb_hash=used.content_hash)
     return public(row, check)
 
 

@@ -34,7 +34,6 @@ ATTENDANCE_FIELDS = ("total", "women", "poor", "persons_with_disability", "youth
 SPEAKER_FIELDS = ("women", "poor", "persons_with_disability", "youth", "elderly")
 TEAM_FIELDS = ("members", "women_members")
 SOURCES = ("ppm", "swadaya", "lainnya")
-KINDS = ("material", "alat", "upah", "mamin", "jasa", "lainnya")
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _INDEXED = re.compile(r"^activities\[(\d+)\]\.(.+)$")

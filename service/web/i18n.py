@@ -13,15 +13,13 @@ from typing import Any
 
 import yaml
 
+from knowledge.dates import date_words
+
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
 LANG_COOKIE = "berdaya_lang"
 CATALOGUE = Path(__file__).parent / "messages.yaml"
 
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 
 
 @lru_cache(maxsize=1)
@@ -80,8 +78,6 @@ class Translator:
         """ISO date (or date object) as '14 Februari 2022' / '14 February 2022'."""
         text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
         try:
-            year, month, day = (int(p) for p in text[:10].split("-"))
+            return date_words(text, self.lang)
         except ValueError:
             return text
-        months = MONTHS_ID if self.lang == "id" else MONTHS_EN
-        return f"{day} {months[month - 1]} {year}"

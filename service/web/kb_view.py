@@ -11,7 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from knowledge.kb import KnowledgeBase, cycle_date, load_knowledge_base
+from knowledge.dates import cycle_date
+from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_schema import GROUPS
 from knowledge.reference import load_reference
 

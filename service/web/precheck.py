@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +18,7 @@ from knowledge import intake
 from knowledge.documents import parse_proposal
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
+from knowledge.proposal import KINDS
 from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
@@ -26,7 +26,7 @@ from service.permissions import Permission, first_role
 from service.usecases.proposals import submit_proposal
 from service.web import forms, kb_view
 from service.web.i18n import Translator, catalogue
-from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render
+from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import generic_path, read_workbook, write_template
 
@@ -128,7 +128,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         activities=_shape(data), kecamatan_options=kecamatan, kelurahan_options=kelurahan,
         category_options=kb_view.category_options(kb, page.lang) if kb else [],
         source_options=[(s, page.t(f"source.{s}"), "") for s in forms.SOURCES],
-        kind_options=[(k, page.t(f"kind.{k}"), "") for k in forms.KINDS],
+        kind_options=[(k, page.t(f"kind.{k}"), "") for k in KINDS],
         beneficiary_fields=forms.BENEFICIARY_FIELDS, attendance_fields=forms.ATTENDANCE_FIELDS,
         speaker_fields=forms.SPEAKER_FIELDS, document_options=documents,
         other_documents=[d for d in chosen_docs if d not in documents],
@@ -188,14 +188,10 @@ async def precheck_upload(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
-    upload = form.get("file")
-    name = getattr(upload, "filename", "") or ""
-    kind = UPLOAD_TYPES.get(PurePath(name).suffix.lower())
-    if upload is None or isinstance(upload, str) or kind is None:
-        problem = Problem(name or "file", "pilih berkas .json, .yaml, .yml atau .xlsx",
-                          "choose a .json, .yaml, .yml or .xlsx file")
-        return show_form(page, blank_proposal(), upload_problems=[problem], status=422)
-    return await off_loop(check_upload, page, await upload.read(), kind, name)
+    upload = await uploaded_file(form, UPLOAD_TYPES)
+    if isinstance(upload, Problem):
+        return show_form(page, blank_proposal(), upload_problems=[upload], status=422)
+    return await off_loop(check_upload, page, upload.data, upload.kind, upload.name)
 
 
 def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:

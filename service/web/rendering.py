@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,6 +22,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from knowledge.errors import Problem
 from service.auth import Principal
 from service.permissions import Permission, first_role
 from service.web import forms
@@ -159,6 +160,27 @@ async def posted_form(request: Request, page: Page) -> tuple[Any, Response | Non
     except CsrfRejected:
         return form, refuse(page, "csrf")
     return form, None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file posted in a form's `file` field: its name, its kind (by suffix) and its bytes."""
+
+    name: str
+    kind: str
+    data: bytes
+
+
+async def uploaded_file(form: Any, kinds: dict[str, str]) -> Upload | Problem:
+    """The posted file when its suffix is one of `kinds` (suffix -> kind), else the problem to show."""
+    upload = form.get("file")
+    name = getattr(upload, "filename", "") or ""
+    kind = kinds.get(PurePath(name).suffix.lower())
+    if upload is None or isinstance(upload, str) or kind is None:
+        *most, last = list(kinds)
+        listed = ", ".join(most)
+        return Problem(name or "file", f"pilih berkas {listed} atau {last}", f"choose a {listed} or {last} file")
+    return Upload(name, kind, await upload.read())
 
 
 def html(page: Page, body: str, status: int = 200) -> Response:

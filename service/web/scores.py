@@ -8,7 +8,6 @@ built from that stored decision, not from anything the browser sends.
 from __future__ import annotations
 
 import io
-from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +23,7 @@ from service.errors import ServiceError
 from service.schemas import ScoreRequest
 from service.usecases import scores
 from service.web.charts import tier_shares
-from service.web.rendering import Page, ScoresPage, finish, posted_form, refuse, render
+from service.web.rendering import Page, ScoresPage, finish, posted_form, refuse, render, uploaded_file
 
 router = APIRouter()
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -65,13 +64,10 @@ async def scores_upload(request: Request, page: ScoresPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
-    upload = form.get("file")
-    name = getattr(upload, "filename", "") or ""
-    fmt = UPLOAD_FORMATS.get(PurePath(name).suffix.lower())
-    if upload is None or isinstance(upload, str) or fmt is None:
-        return show(page, problems=[Problem(name or "file", "pilih berkas .csv atau .xlsx",
-                                            "choose a .csv or .xlsx file")], status=422)
-    return await off_loop(score_upload, page, await upload.read(), fmt, name)
+    upload = await uploaded_file(form, UPLOAD_FORMATS)
+    if isinstance(upload, Problem):
+        return show(page, problems=[upload], status=422)
+    return await off_loop(score_upload, page, upload.data, upload.kind, upload.name)
 
 
 def score_upload(page: Page, raw: bytes, fmt: str, name: str) -> Response:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from knowledge.atomic import create_atomic
 from service.apikeys import hash_key
 from service.auth import Principal
 from service.repository import find_key
@@ -51,17 +51,7 @@ def signing_secret() -> str:
     path = Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".web_secret.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secrets.token_urlsafe(48))
-    os.chmod(tmp, 0o600)
-    try:
-        os.link(tmp, path)  # first writer wins when two workers start together
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
+    create_atomic(path, secrets.token_urlsafe(48), mode=0o600)  # first writer wins when two workers start together
     return path.read_text(encoding="utf-8").strip()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.intake import ReadLimits
+from knowledge.proposal import KINDS
 from knowledge.tables import restored, sheet_row
 from service.web import forms
 
@@ -121,7 +122,7 @@ def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
 
     yes_no = DataValidation(type="list", formula1='"ya,tidak"', allow_blank=True)
     sources = DataValidation(type="list", formula1='"' + ",".join(forms.SOURCES) + '"', allow_blank=True)
-    kinds = DataValidation(type="list", formula1='"' + ",".join(forms.KINDS) + '"', allow_blank=True)
+    kinds = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True)
     for dv in (yes_no, sources, kinds):
         ws_line.add_data_validation(dv)
     yes_no_act = DataValidation(type="list", formula1='"ya,tidak"', allow_blank=True)

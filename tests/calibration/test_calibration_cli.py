@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from calibration.artifact import load_artifact
 from calibration.data import source_is_synthetic
-from calibration.report import FILES, tanggal
+from calibration.report import FILES
+from knowledge.dates import tanggal
 from knowledge.tables import read_table, write_table
 from service.cli import app
 from tests.calibration.calibration_rows import synthetic_rows, synthetic_scores

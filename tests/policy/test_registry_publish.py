@@ -53,7 +53,7 @@ def test_publish_then_rollback_restores_the_earlier_behaviour(tmp_path):
     assert before.version.version == store.versions()[0].version and not women_fired(before)
     raised = registry.check_in_force(share_375[2026])
     assert raised.version.version == v2.version and women_fired(raised)
-    assert raised.audit["kb_version"] == v2.version and raised.audit["kb_content_hash"] == v2.content_hash
+    assert raised.audit.version == v2.version and raised.audit.store_hash == v2.content_hash
 
     v3 = store.rollback(store.versions()[0].version, effective_from=D(2027, 1, 1), reason="Kembali ke 30%",
                         by="Bu Rina")

@@ -7,7 +7,7 @@ from knowledge.kb import load_knowledge_base
 from rules.compiler import _isolate, compile_version
 from rules.condition import Arith, ConditionError, Name, Num, parse_condition
 from rules.engine import to_durable
-from rules.ir import Cmp, Const, IAnd, IOr, exclusive, negate
+from rules.ir import Cmp, Conclusion, Const, IAnd, IOr, exclusive, negate
 from tests.rules.fixture_facts import SMALL_KB
 
 
@@ -88,9 +88,9 @@ def test_or_branches_are_made_exclusive():
 def test_derived_conclusions_compile_only_the_polarities_used(kb):
     compiled = compile_version(kb, 2022)
     consumer = _unit(compiled, "PPM-INK-001#0")
-    assert consumer.needs == frozenset({"musyawarah_inklusif-"}) and consumer.cond is None
+    assert consumer.needs == frozenset({Conclusion("musyawarah_inklusif", False)}) and consumer.cond is None
     concludes = {u.concludes for u in compiled.units if u.concludes}
-    assert concludes == {"musyawarah_inklusif+", "musyawarah_inklusif-"}  # PPM-INK-002 uses both
+    assert concludes == {Conclusion("musyawarah_inklusif", True), Conclusion("musyawarah_inklusif", False)}  # both
 
 
 def test_durable_json_joins_the_proposal_fact_with_conclusion_facts(kb):

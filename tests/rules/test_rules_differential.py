@@ -16,7 +16,7 @@ from tests.rules.plain_eval import plain_run
 def _compare(checker, proposal, cycle=None) -> None:
     compiled, facts = checker.facts(proposal, cycle)
     fact = checker.engine_fact(compiled, facts.values)
-    durable = get_engine().check(compiled.name, fact)
+    durable = get_engine().fire(compiled.name, fact)
     plain = plain_run(compiled, fact)
     assert sorted(durable.units) == sorted(plain.units), (proposal.title, fact)
     assert sorted(durable.conclusions) == sorted(plain.conclusions)

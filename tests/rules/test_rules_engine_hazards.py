@@ -16,7 +16,7 @@ import pytest
 
 from rules.condition import Arith, Name, Num
 from rules.engine import EngineError, RulesEngine, dumps, get_engine, normalise
-from rules.ir import Cmp, IOr, Unit
+from rules.ir import Cmp, Conclusion, IOr, Unit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def test_no_dispatcher_threads_are_started():
     before = threading.active_count()
     engine = RulesEngine()
     engine.register("hz_threads", [unit("R1", Cmp(">", "a", Num(1)))])
-    engine.check("hz_threads", {"a": 2})
+    engine.fire("hz_threads", {"a": 2})
     assert threading.active_count() == before
 
 
@@ -50,7 +50,7 @@ def test_a_fact_no_rule_matches_is_handled_and_its_session_deleted_many_times():
         cond = IAnd((Cmp(">", "a", Num(0)), Cmp("<", "b", Num(0))))
         e.register("hz_unmatched", [Unit("R1", "R1", cond, frozenset(), None)])
         for i in range(1200):
-            assert e.check("hz_unmatched", {"a": 1, "b": 0}).units == []
+            assert e.fire("hz_unmatched", {"a": 1, "b": 0}).units == []
         print("ok")
     """)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -65,7 +65,7 @@ def test_sessions_are_deleted_after_every_check_beyond_the_live_session_cap():
         e = RulesEngine()
         e.register("hz_cap", [Unit("R1", "R1", Cmp(">", "a", Num(0)), frozenset(), None)])
         for i in range(2100):
-            assert e.check("hz_cap", {"a": 1}).units == ["R1"]
+            assert e.fire("hz_cap", {"a": 1}).units == ["R1"]
         print("ok")
     """)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -83,7 +83,7 @@ def test_checks_from_many_threads_are_serialised_and_agree():
         def work(n):
             try:
                 for i in range(300):
-                    results.append((i % 10 > 5) == bool(e.check("hz_threads_many", {"a": i % 10}).units))
+                    results.append((i % 10 > 5) == bool(e.fire("hz_threads_many", {"a": i % 10}).units))
             except Exception as exc:
                 errors.append(exc)
         threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
@@ -100,7 +100,7 @@ def test_a_version_is_registered_once_and_re_registering_is_harmless():
     engine.register("hz_once", units)
     engine.register("hz_once", units)  # durable itself raises "already registered"
     assert engine.registered.count("hz_once") == 1
-    assert engine.check("hz_once", {"a": 3}).units == ["R1"]
+    assert engine.fire("hz_once", {"a": 3}).units == ["R1"]
 
 
 @pytest.mark.parametrize("key", ["id", "sid"])
@@ -108,7 +108,7 @@ def test_facts_carrying_the_engine_keys_id_or_sid_are_refused(key):
     engine = get_engine()
     engine.register("hz_reserved", [unit("R1", Cmp(">", "a", Num(1)))])
     with pytest.raises(EngineError, match=key):
-        engine.check("hz_reserved", {"a": 3, key: 7})
+        engine.fire("hz_reserved", {"a": 3, key: 7})
 
 
 def test_tiny_and_huge_numbers_reach_the_engine_in_fixed_point():
@@ -117,8 +117,8 @@ def test_tiny_and_huge_numbers_reach_the_engine_in_fixed_point():
     engine.register("hz_numbers", [unit("SMALL", Cmp(">", "a", Num(0.00001))),
                                    unit("BIG", Cmp(">", "b", Num(1e16)))])
     assert "e" not in dumps({"a": 0.00002, "b": 2e16}).replace("\"", "")
-    assert sorted(engine.check("hz_numbers", {"a": 0.00002, "b": 2e16}).units) == ["BIG", "SMALL"]
-    assert engine.check("hz_numbers", {"a": 0.000001, "b": 1e15}).units == []
+    assert sorted(engine.fire("hz_numbers", {"a": 0.00002, "b": 2e16}).units) == ["BIG", "SMALL"]
+    assert engine.fire("hz_numbers", {"a": 0.000001, "b": 1e15}).units == []
 
 
 def test_non_finite_numbers_are_refused():
@@ -136,8 +136,8 @@ def test_an_exception_inside_an_action_is_raised_not_swallowed():
 
     engine.register("hz_action", [unit("R1", Cmp(">", "a", Num(1)))], action=failing)
     with pytest.raises(EngineError, match="boom in action"):
-        engine.check("hz_action", {"a": 3})
-    assert engine.check("hz_action", {"a": 0}).units == []  # the engine is still usable
+        engine.fire("hz_action", {"a": 3})
+    assert engine.fire("hz_action", {"a": 0}).units == []  # the engine is still usable
 
 
 def test_a_rule_whose_or_branches_both_hold_fires_once():
@@ -146,32 +146,32 @@ def test_a_rule_whose_or_branches_both_hold_fires_once():
     cond = exclusive(IOr((Cmp(">", "a", Num(0)), Cmp(">", "b", Num(0)))))
     engine = RulesEngine()
     engine.register("hz_or", [unit("R1", cond)])
-    assert engine.check("hz_or", {"a": 1, "b": 1}).units == ["R1"]
+    assert engine.fire("hz_or", {"a": 1, "b": 1}).units == ["R1"]
 
 
 def test_a_constant_divisor_divides_in_floating_point():
     # The C core divides two integers as integers (5 / 2 == 2); the compiler sends 2.0.
     engine = RulesEngine()
     engine.register("hz_div", [unit("R1", Cmp(">", "a", Arith("/", Name("b"), Num(2.0))))])
-    assert engine.check("hz_div", {"a": 2.2, "b": 5}).units == []
-    assert engine.check("hz_div", {"a": 2.6, "b": 5}).units == ["R1"]
+    assert engine.fire("hz_div", {"a": 2.2, "b": 5}).units == []
+    assert engine.fire("hz_div", {"a": 2.6, "b": 5}).units == ["R1"]
 
 
 def test_conclusions_chain_inside_the_engine_whatever_the_order_of_rules():
-    consumer = unit("C1", None, needs={"x-"})
-    derive_neg = unit("D1-", Cmp("<", "a", Num(3)), concludes="x-")
+    consumer = unit("C1", None, needs={Conclusion("x", False)})
+    derive_neg = unit("D1-", Cmp("<", "a", Num(3)), concludes=Conclusion("x", False))
     for order in ([consumer, derive_neg], [derive_neg, consumer]):
         engine = RulesEngine()
         engine.register("hz_chain", order)
-        fired = engine.check("hz_chain", {"a": 1})
-        assert sorted(fired.units) == ["C1", "D1-"] and fired.conclusions == ["x-"]
-        assert engine.check("hz_chain", {"a": 5}).units == []
+        fired = engine.fire("hz_chain", {"a": 1})
+        assert sorted(fired.units) == ["C1", "D1-"] and fired.conclusions == [Conclusion("x", False)]
+        assert engine.fire("hz_chain", {"a": 5}).units == []
 
 
 def test_a_conclusion_no_rule_uses_is_recorded_without_being_asserted():
     engine = RulesEngine()
-    engine.register("hz_unused", [unit("D1+", Cmp(">", "a", Num(0)), concludes="y+")])
-    assert engine.check("hz_unused", {"a": 1}).conclusions == ["y+"]
+    engine.register("hz_unused", [unit("D1+", Cmp(">", "a", Num(0)), concludes=Conclusion("y", True))])
+    assert engine.fire("hz_unused", {"a": 1}).conclusions == [Conclusion("y", True)]
 
 
 def test_the_engine_fact_is_compact(small_checker, make_proposal):

@@ -5,8 +5,9 @@ import shutil
 
 import pytest
 
+from knowledge.dates import cycle_date
 from knowledge.errors import InvalidInput
-from knowledge.kb import cycle_date, load_knowledge_base
+from knowledge.kb import load_knowledge_base
 from tests.rules.fixture_facts import SMALL_KB
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from calibration.artifact import build_artifact
+from knowledge.documents import to_jsonable
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
-from service.engines import plain
 from tests.service.helpers import artifact, record, upload
 
 PROBLEM = "application/problem+json"
@@ -17,7 +17,7 @@ def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
     assert response.status_code == 200, response.text
     body = response.json()
     definition = load_index_definition("ppm")
-    expected = plain(score_table(definition, rows, calibration=None, explain=True, lang="id").units)
+    expected = to_jsonable(score_table(definition, rows, calibration=None, explain=True, lang="id").units)
     assert body["units"] == expected and len(body["units"]) == 3
     assert body["calibration_id"] is None and body["index"]["hash"] == definition.content_hash()
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("evaluator")).json()
@@ -36,7 +36,7 @@ def test_score_uses_and_records_the_newest_stored_calibration(client, keys):
     response = client.post("/v1/scores", json={"records": [record(1)]}, headers=keys.auth("evaluator"))
     body = response.json()
     assert body["calibration_id"] == art["id"]
-    expected = plain(score_table(load_index_definition("ppm"), [record(1)], calibration=art, explain=True).units)
+    expected = to_jsonable(score_table(load_index_definition("ppm"), [record(1)], calibration=art, explain=True).units)
     assert body["units"] == expected
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("policy")).json()
     assert decision["calibration_id"] == art["id"]

@@ -267,7 +267,7 @@ def test_loading_many_records_each_items_own_version_hash(client, app, store, tm
     for cycle in (2025, 2026):
         parsed = proposal_with_dates(SHARE_375, cycle)
         check, used = engines.check_audited(parse_proposal(parsed))
-        items.append((to_jsonable(parsed), check, used["content_hash"]))
+        items.append((to_jsonable(parsed), check, used.content_hash))
     with app.state.services.db.session() as session:
         assert repository.submit_many(session, items, synthetic=True, kb_hash="sha256:not-used") == 2
     with app.state.services.db.session() as session:

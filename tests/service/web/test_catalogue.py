@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from knowledge.proposal import KINDS
 from service.web import forms
 from service.web.i18n import LANGS, Translator, catalogue
 from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS, generic_path
@@ -37,7 +38,7 @@ def test_keys_built_from_data_exist():
     built |= {f"verdict_name.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"group.{g}" for g in ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")}
     built |= {f"role.{r}" for r in ("facilitator", "evaluator", "policy", "admin")}
-    built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in forms.KINDS}
+    built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in KINDS}
     built |= {f"error.{e}.{p}" for e in ("role", "csrf", "not_found") for p in ("title", "body")}
     labels = {f"field.{generic_path(n)}" for n in forms.all_input_names(valid_proposal())}
     workbook = {f"field.{p}" for p in PROPOSAL_ROWS} | {f"field.musyawarah.{p}" for p in MUSYAWARAH_ROWS}
