@@ -9,6 +9,7 @@ changed and the cycle dates from which the value in force differs, categories an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -148,85 +149,96 @@ def _show(value: Any, lang: str) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def render_text(diff: dict[str, Any], lang: str = "id") -> str:  # noqa: C901 (split when the policy package takes it)
-    """The diff as lines a reviewer reads; headings in both languages, the chosen one first."""
-    def h(id_text: str, en_text: str) -> str:
-        return f"{id_text} / {en_text}" if lang == "id" else f"{en_text} / {id_text}"
+@dataclass(frozen=True)
+class _Text:
+    """How a diff reads in one language: headings in both (the chosen one first), field names, dates."""
 
-    def fname(key: str) -> str:
-        pair = FIELD_NAMES.get(key, (key, key))
-        return pair[0] if lang == "id" else pair[1]
+    lang: str
 
-    def field_change(c: dict[str, Any]) -> str:
-        return f"      {fname(c['field'])}: {_show(c['before'], lang)} → {_show(c['after'], lang)}"
+    def h(self, id_text: str, en_text: str) -> str:
+        return f"{id_text} / {en_text}" if self.lang == "id" else f"{en_text} / {id_text}"
 
-    def when(iso: str | None) -> str:
+    def show(self, value: Any) -> str:
+        return _show(value, self.lang)
+
+    def field_change(self, c: dict[str, Any]) -> str:
+        pair = FIELD_NAMES.get(c["field"], (c["field"], c["field"]))
+        name = pair[0] if self.lang == "id" else pair[1]
+        return f"      {name}: {self.show(c['before'])} → {self.show(c['after'])}"
+
+    def when(self, iso: str | None) -> str:
         if iso is None:
-            return "seterusnya" if lang == "id" else "onwards"
-        return tanggal(iso) if lang == "id" else iso
+            return "seterusnya" if self.lang == "id" else "onwards"
+        return tanggal(iso) if self.lang == "id" else iso
 
+    def listing(self, heading: tuple[str, str], section: dict[str, list[Any]], added: Any, removed: Any,
+                changed: Any) -> list[str]:
+        """A section's added, removed and changed items under its heading (nothing when it did not change)."""
+        if not any(section.values()):
+            return []
+        lines = ["", self.h(*heading)]
+        lines += [added(item) for item in section["added"]]
+        lines += [removed(item) for item in section["removed"]]
+        for item in section["changed"]:
+            lines += changed(item)
+        return lines
+
+
+def _rule_lines(t: _Text, rules: dict[str, list[Any]]) -> list[str]:
+    return t.listing(
+        ("Aturan", "Rules"), rules,
+        lambda r: (f"  + {r['id']} [{r['group']}, {r['severity'] or r['derive']}] "
+                   f"{t.show(r['title'])} ({t.h('baru', 'added')}): {r['when']}"),
+        lambda r: f"  - {r['id']} {t.show(r['title'])} ({t.h('dihapus', 'removed')})",
+        lambda r: [f"  ~ {r['id']} {t.show(r['title'])} ({t.h('diubah', 'changed')})",
+                   *(t.field_change(c) for c in r["changes"])])
+
+
+def _changed_parameter(t: _Text, param: dict[str, Any]) -> list[str]:
+    lines = [f"  ~ {param['name']} ({param['file']})", *(t.field_change(c) for c in param["changes"])]
+    labels = {"added": t.h("nilai baru", "new value"), "removed": t.h("nilai dihapus", "value removed"),
+              "changed": t.h("nilai diubah", "value changed")}
+    for v in param["values"]:
+        ref = v["reference_after"] or v["reference_before"]
+        lines.append(f"      {t.when(v['date'])}: {labels[v['change']]}: {t.show(v['before'])} → "
+                     f"{t.show(v['after'])}  [{ref}]")
+    for period in param["in_force"]:
+        lines.append("      " + t.h("berlaku", "in force") + f" {t.when(period['from'])} – {t.when(period['until'])}: "
+                     f"{t.show(period['before'])} → {t.show(period['after'])}")
+    return lines
+
+
+def _parameter_lines(t: _Text, params: dict[str, list[Any]]) -> list[str]:
+    return t.listing(("Parameter", "Parameters"), params,
+                     lambda p: f"  + {p['name']} ({t.h('baru', 'added')})",
+                     lambda p: f"  - {p['name']} ({t.h('dihapus', 'removed')})",
+                     lambda p: _changed_parameter(t, p))
+
+
+def _keyed_lines(t: _Text, heading: tuple[str, str], section: dict[str, list[Any]]) -> list[str]:
+    return t.listing(heading, section,
+                     lambda i: f"  + {i.get('id') or i.get('name')} ({t.h('baru', 'added')})",
+                     lambda i: f"  - {i.get('id') or i.get('name')} ({t.h('dihapus', 'removed')})",
+                     lambda i: [f"  ~ {i['id']} ({t.h('diubah', 'changed')})", *(t.field_change(c) for c in i["changes"])])
+
+
+def render_text(diff: dict[str, Any], lang: str = "id") -> str:
+    """The diff as lines a reviewer reads; headings in both languages, the chosen one first."""
+    t = _Text(lang)
     old, new = diff["old"], diff["new"]
-    lines = [h(f"Perbedaan basis pengetahuan {old['label']} → {new['label']}",
-               f"Knowledge-base differences {old['label']} → {new['label']}")]
+    lines = [t.h(f"Perbedaan basis pengetahuan {old['label']} → {new['label']}",
+                 f"Knowledge-base differences {old['label']} → {new['label']}")]
     if is_empty(diff):
-        lines.append("  " + h("tidak ada perubahan", "no changes"))
+        lines.append("  " + t.h("tidak ada perubahan", "no changes"))
         return "\n".join(lines)
-    for change in diff["kb"]:
-        lines.append(f"  kb.yaml {change['field']}: {_show(change['before'], lang)} → {_show(change['after'], lang)}")
-    r = diff["rules"]
-    if any(r.values()):
-        lines.append("")
-        lines.append(h("Aturan", "Rules"))
-    for rule in r["added"]:
-        lines.append(f"  + {rule['id']} [{rule['group']}, {rule['severity'] or rule['derive']}] "
-                     f"{_show(rule['title'], lang)} ({h('baru', 'added')}): {rule['when']}")
-    for rule in r["removed"]:
-        lines.append(f"  - {rule['id']} {_show(rule['title'], lang)} ({h('dihapus', 'removed')})")
-    for rule in r["changed"]:
-        lines.append(f"  ~ {rule['id']} {_show(rule['title'], lang)} ({h('diubah', 'changed')})")
-        for c in rule["changes"]:
-            lines.append(field_change(c))
-    p = diff["parameters"]
-    if any(p.values()):
-        lines.append("")
-        lines.append(h("Parameter", "Parameters"))
-    for param in p["added"]:
-        lines.append(f"  + {param['name']} ({h('baru', 'added')})")
-    for param in p["removed"]:
-        lines.append(f"  - {param['name']} ({h('dihapus', 'removed')})")
-    for param in p["changed"]:
-        lines.append(f"  ~ {param['name']} ({param['file']})")
-        for c in param["changes"]:
-            lines.append(field_change(c))
-        for v in param["values"]:
-            label = {"added": h("nilai baru", "new value"), "removed": h("nilai dihapus", "value removed"),
-                     "changed": h("nilai diubah", "value changed")}[v["change"]]
-            ref = v["reference_after"] or v["reference_before"]
-            lines.append(f"      {when(v['date'])}: {label}: {_show(v['before'], lang)} → {_show(v['after'], lang)}"
-                         f"  [{ref}]")
-        for period in param["in_force"]:
-            lines.append("      " + h("berlaku", "in force") +
-                         f" {when(period['from'])} – {when(period['until'])}: "
-                         f"{_show(period['before'], lang)} → {_show(period['after'], lang)}")
-    for section, (id_name, en_name) in (("categories", ("Kategori", "Categories")), ("facts", ("Fakta", "Facts"))):
-        s = diff[section]
-        if not any(s.values()):
-            continue
-        lines.append("")
-        lines.append(h(id_name, en_name))
-        for item in s["added"]:
-            lines.append(f"  + {item.get('id') or item.get('name')} ({h('baru', 'added')})")
-        for item in s["removed"]:
-            lines.append(f"  - {item.get('id') or item.get('name')} ({h('dihapus', 'removed')})")
-        for item in s["changed"]:
-            lines.append(f"  ~ {item['id']} ({h('diubah', 'changed')})")
-            for c in item["changes"]:
-                lines.append(field_change(c))
-    t = diff["tests"]
-    if any(t.values()):
-        lines.append("")
-        lines.append(h("Uji aturan", "Rule tests"))
+    lines += [f"  kb.yaml {c['field']}: {t.show(c['before'])} → {t.show(c['after'])}" for c in diff["kb"]]
+    lines += _rule_lines(t, diff["rules"])
+    lines += _parameter_lines(t, diff["parameters"])
+    lines += _keyed_lines(t, ("Kategori", "Categories"), diff["categories"])
+    lines += _keyed_lines(t, ("Fakta", "Facts"), diff["facts"])
+    tests = diff["tests"]
+    if any(tests.values()):
+        lines += ["", t.h("Uji aturan", "Rule tests")]
         for mark, key in (("+", "added"), ("-", "removed"), ("~", "changed")):
-            for name in t[key]:
-                lines.append(f"  {mark} {name}")
+            lines += [f"  {mark} {name}" for name in tests[key]]
     return "\n".join(lines)

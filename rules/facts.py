@@ -26,12 +26,16 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from knowledge.errors import BerdayaError
+from knowledge.dates import cycle_date
 from knowledge.proposal import KINDS, Proposal
-from knowledge.reference import load_reference, reference_in_force
+from rules.fact_params import (
+    ExtractionParams,
+    category_of,
+    negative_pattern,
+    region_in_cimahi,
+)
 
 FactValue = int | float | bool | str
 
@@ -49,41 +53,12 @@ LOCATORS = (
 )
 
 
-class MissingParameter(BerdayaError):
-    """A parameter that fact extraction needs has no value in force."""
-
-
 @dataclass(frozen=True, slots=True)
 class Facts:
     """Scalars the engine sees (`values`) and field paths per locator name (`locators`)."""
 
     values: dict[str, FactValue]
     locators: dict[str, list[str]]
-
-
-def _param(params: Mapping[str, Any], name: str) -> Any:
-    try:
-        raw = params[name]
-    except KeyError:
-        raise MissingParameter(
-            f"parameter '{name}' tidak ada nilainya yang berlaku untuk siklus ini",
-            f"parameter '{name}' has no value in force for this cycle",
-        ) from None
-    # Plain values are the common case; the isinstance checks stay on concrete types because
-    # ABC checks (Mapping) cost more than the rest of the lookup.
-    if isinstance(raw, (int, float, str, list, tuple)):
-        return raw
-    if isinstance(raw, dict):
-        return raw.get("value", raw)
-    return getattr(raw, "value", raw)
-
-
-def _category(cat: Any) -> tuple[str, bool, bool]:
-    """(group, infrastructure, public_building) of a category object or dict."""
-    if isinstance(cat, dict):
-        return cat.get("group") or "", bool(cat.get("infrastructure")), bool(cat.get("public_building"))
-    return (getattr(cat, "group", "") or "", bool(getattr(cat, "infrastructure", False)),
-            bool(getattr(cat, "public_building", False)))
 
 
 def _share(part: float, whole: float) -> float:
@@ -96,105 +71,6 @@ def _amount_to_reach(current: int, total: int, minimum: float) -> int:
     if minimum >= 1 or total == 0 or current >= minimum * total:
         return 0
     return max(0, math.ceil((minimum * total - current) / (1 - minimum) - 1e-6))
-
-
-@lru_cache(maxsize=16)
-def _negative_matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
-    """A whole-word, case-insensitive pattern for the phrases, and their first words for a prefilter."""
-    phrases = [word.split() for word in words if word.strip()]
-    if not phrases:
-        return None
-    parts = [r"\s+".join(re.escape(w) for w in phrase) for phrase in phrases]
-    # Longest phrases first so that "sepeda motor" wins over a shorter overlapping word.
-    parts.sort(key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
-    return pattern, tuple(sorted({phrase[0].lower() for phrase in phrases}))
-
-
-@lru_cache(maxsize=16)
-def _menu(categories: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(categories)
-
-
-@lru_cache(maxsize=64)
-def _deadline(cycle: int, month_day: str) -> dt.date:
-    try:
-        month, day = (int(x) for x in str(month_day).strip().lstrip("-").split("-"))
-        return dt.date(cycle, month, day)
-    except ValueError:
-        raise MissingParameter(
-            f"parameter 'submission_deadline' harus berbentuk MM-DD, bukan '{month_day}'",
-            f"parameter 'submission_deadline' must be MM-DD, not '{month_day}'",
-        ) from None
-
-
-@lru_cache(maxsize=4096)
-def _region_known(reference: str | None, kecamatan: str, kelurahan: str, rw: int) -> bool:
-    # Keyed on the reference in force too, so that a replaced reference file is looked up afresh.
-    ref = load_reference()
-    kec = ref.find_kecamatan(kecamatan)
-    kel = ref.find_kelurahan(kelurahan)
-    return bool(kec and kel and kel.kecamatan == kec.name and 1 <= rw <= kel.rw_count)
-
-
-def _region_in_cimahi(proposal: Proposal) -> bool:
-    # Validation already checks this against the reference in force; checking again here
-    # keeps the rule true to the data even for proposals built without validation.
-    region = proposal.region
-    return _region_known(reference_in_force(), region.kecamatan, region.kelurahan, region.rw)
-
-
-@dataclass(slots=True)
-class _Params:
-    """The parameters in force that extraction uses, read once (a missing one is named here, in this order)."""
-
-    max_mamin: float
-    min_pemberdayaan: float
-    min_swadaya: float
-    min_poor_beneficiaries: float
-    min_plan_words: int
-    required_docs: list[str]
-    optional_docs: list[str]
-    negative: tuple[re.Pattern[str], tuple[str, ...]] | None
-    deadline: dt.date
-    menu: frozenset[str] | None
-    open_cycles: str
-
-    @classmethod
-    def read(cls, params: Mapping[str, Any], cycle: int) -> _Params:
-        return cls(
-            max_mamin=_param(params, "max_mamin_share"),
-            min_pemberdayaan=_param(params, "min_pemberdayaan_share"),
-            min_swadaya=_param(params, "min_swadaya_share"),
-            min_poor_beneficiaries=_param(params, "min_poor_beneficiary_share"),
-            min_plan_words=_param(params, "min_maintenance_plan_words"),
-            required_docs=list(_param(params, "required_documents")),
-            optional_docs=_param(params, "optional_documents"),
-            negative=_negative_matcher(tuple(_param(params, "negative_list_words"))),
-            deadline=_deadline(cycle, _param(params, "submission_deadline")),
-            # No menu in force (before 2026): every known category may be funded.
-            menu=_menu(tuple(_param(params, "activity_menu"))) if "activity_menu" in params else None,
-            # Years go into messages as text: number formats would print 2022 as "2.022".
-            open_cycles=f"{_param(params, 'first_open_cycle')}-{_param(params, 'last_open_cycle')}",
-        )
-
-
-def _negative_pattern(proposal: Proposal, matcher: tuple[re.Pattern[str], tuple[str, ...]] | None
-                      ) -> re.Pattern[str] | None:
-    """The negative-list pattern, or None when no text of the proposal can match it.
-
-    Most proposals match nothing: a substring test of the phrases' first words over all texts
-    at once, then one regex search, cost far less than a regex search per line. NUL keeps a
-    phrase from spanning two texts. Only a proposal that matches is scanned line by line.
-    """
-    if matcher is None:
-        return None
-    joined = "\x00".join([a.name for a in proposal.activities]
-                          + [bl.item for a in proposal.activities for bl in a.budget_lines])
-    lowered = joined.lower()
-    if any(first in lowered for first in matcher[1]) and matcher[0].search(joined):
-        return matcher[0]
-    return None
 
 
 class _Walk:
@@ -238,9 +114,9 @@ class _Walk:
         "swadaya",
     )
 
-    def __init__(self, proposal: Proposal, p: _Params, categories: Mapping[str, Any]) -> None:
+    def __init__(self, proposal: Proposal, p: ExtractionParams, categories: Mapping[str, Any]) -> None:
         self.p, self.proposal, self.categories = p, proposal, categories
-        self.negative = _negative_pattern(proposal, p.negative)
+        self.negative = negative_pattern(proposal, p.negative)
         loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
         first: dict[str, str] = {}   # locator name -> label (code) of its first offending item
 
@@ -253,7 +129,7 @@ class _Walk:
         self.menu = p.menu
         self.households_in_rw = proposal.musyawarah.households_in_rw
         self.musyawarah_date = proposal.musyawarah.date
-        self.cycle_start, self.cycle_end = dt.date(proposal.cycle, 1, 1), dt.date(proposal.cycle, 12, 31)
+        self.cycle_start, self.cycle_end = cycle_date(proposal.cycle), dt.date(proposal.cycle, 12, 31)
         self.ppm_total = self.swadaya = self.other_total = self.cash_total = self.line_count = 0
         self.ppm_by_kind = dict.fromkeys(KINDS, 0)
         self.ppm_by_group = dict.fromkeys(GROUPS, 0)
@@ -281,7 +157,7 @@ class _Walk:
             group, infra, public = "", False, False
             hit("unknown_category_activities", act.category, f"{a_path}.category")
         else:
-            group, infra, public = _category(cat)
+            group, infra, public = category_of(cat)
             if group == "pemberdayaan":
                 loc["pemberdayaan_activities"].append(f"{a_path}.category")
         act_total, act_swadaya, act_ppm = self._lines(a_path, code, act.budget_lines)
@@ -397,7 +273,7 @@ class _Walk:
         values["cycle_year"] = proposal.cycle
         values["cycle_label"] = str(proposal.cycle)
         values["open_cycles_label"] = self.p.open_cycles
-        values["region_in_cimahi"] = _region_in_cimahi(proposal)
+        values["region_in_cimahi"] = region_in_cimahi(proposal)
         values["region_label"] = f"RW {region.rw} {region.kelurahan}, {region.kecamatan}"
         values["activity_count"] = len(proposal.activities)
         values["line_count"] = self.line_count
@@ -525,7 +401,7 @@ def _inclusion(proposal: Proposal, values: dict[str, FactValue]) -> None:
     values["team_women_share"] = _share(team.women_members, team.members)
 
 
-def _documents(proposal: Proposal, p: _Params, loc: dict[str, list[str]], values: dict[str, FactValue]) -> None:
+def _documents(proposal: Proposal, p: ExtractionParams, loc: dict[str, list[str]], values: dict[str, FactValue]) -> None:
     """Documents attached against those required, the amendment's berita acara, the submission date."""
     docs = set(proposal.documents)
     missing = [d for d in p.required_docs if d not in docs]
@@ -557,7 +433,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     check): the proposal itself, money, budget lines, activities, infrastructure, dates,
     inclusion and documents.
     """
-    p = _Params.read(params, proposal.cycle)
+    p = ExtractionParams.read(params, proposal.cycle)
     walk = _Walk(proposal, p, categories).run()
     values: dict[str, FactValue] = {}
     for section in (walk.general, walk.money, walk.budget_lines, walk.activities, walk.infrastructure, walk.dates):

@@ -12,7 +12,8 @@ import pytest
 from knowledge.documents import parse_proposal
 from knowledge.kb import load_knowledge_base
 from knowledge.proposal import Proposal, Region
-from rules.facts import Facts, MissingParameter, extract_facts
+from rules.fact_params import MissingParameter
+from rules.facts import Facts, extract_facts
 
 PARAMS = {
     "pagu_per_rw": 75_000_000,
