@@ -127,14 +127,25 @@ class Borderline(Sourced):
     distance: float = Field(ge=0)
 
 
+class Precision(Sourced):
+    """The decimals a publisher rounds the index to before assigning tiers (UNDP: HDI to 3)."""
+
+    decimals: int = Field(ge=0, le=12)
+
+
 class Tiers(_Strict):
-    """Ordered tiers, lowest first. A unit passes cut c when score > c (rule '>') or >= c."""
+    """Ordered tiers, lowest first. A unit passes cut c when score > c (rule '>') or >= c.
+
+    With `precision`, the score is rounded to that many decimals first, as its publisher
+    publishes it, and the tier is assigned on the rounded value.
+    """
 
     levels: list[Tier] = Field(min_length=2)
     cut_rule: Literal[">", ">="]
     cuts_from: Literal["definition", "calibration"]
     cut_points: list[CutPoint]
     borderline: Borderline
+    precision: Precision | None = None
 
 
 class IndexDefinition(_Strict):

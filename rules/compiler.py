@@ -212,6 +212,8 @@ class _RuleCompiler:
         """A numeric expression with parameters resolved and constants folded."""
         if isinstance(node, Num):
             return node
+        if isinstance(node, Ref):
+            self.kind(node)  # refuses it, saying to use a derived fact
         if isinstance(node, Param):
             return self.param(node.name)
         if isinstance(node, Name):

@@ -38,7 +38,8 @@ _ZERO = re.compile(r"^(?:Rp\s?)?0(?:[.,]0+)?\s?(?:%|persen|percent)?$", re.IGNOR
 def stated_thresholds(text: str) -> list[str]:
     """Numbers with a unit written into a text outside its `{...}` placeholders (zero excepted)."""
     bare = PLACEHOLDER.sub(" ", text or "")
-    return [m.group(0).strip() for m in _STATED.finditer(bare) if not _ZERO.match(m.group(0).strip())]
+    found = (m.group(0).strip().rstrip(".,") for m in _STATED.finditer(bare))  # "Rp 0," ends a clause
+    return [f for f in found if not _ZERO.match(f)]
 
 
 def _texts(rule: Rule) -> list[tuple[str, str]]:

@@ -54,15 +54,22 @@ def score_matrix(definition: IndexDefinition | str | Path, X: np.ndarray, *,
         D[~filled.scored] = np.nan
         if adequacy is not None:
             adequacy[~filled.scored] = np.nan
+    computed, precision = score, defn.tiers.precision
+    if precision is not None:
+        # The index as its publisher publishes it: tiers, borderline flags and outputs use the
+        # rounded value (HDI 0.5498 is published as 0.550 and is Medium). Explanations keep the
+        # computed value, whose contributions add up to it.
+        score = np.round(computed, precision.decimals)
     tier = assign_tiers(score, cuts.values, cuts.rule)
     near = borderline(score, cuts.values, defn.tiers.borderline.distance)
-    explanation = build_explanation(ci, N, score, tier, cuts.values, cuts.rule) if explain and N is not None else None
+    explanation = build_explanation(ci, N, computed, tier, cuts.values, cuts.rule) if explain and N is not None else None
     id_columns = list(ids)
     return ScoreTable(
         definition=defn, id_columns=id_columns, ids={c: list(v) for c, v in ids.items()}, X=filled.X,
         normalised=N, imputed=filled.imputed, available_share=filled.available, scored=filled.scored,
         not_scored_reason=filled.reason, score=score, dimensions=D, tier=tier, borderline=near, cuts=cuts,
         adequacy=adequacy, evaluator_tier=evaluator_tier, explanation=explanation, lang=lang,
+        computed=computed if precision is not None else None,
         synthetic_input=synthetic_input,
     )
 

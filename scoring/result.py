@@ -39,6 +39,7 @@ class ScoreTable:
     cuts: Cuts
     adequacy: np.ndarray | None = None      # (n,) Alkire–Foster weighted adequacy
     evaluator_tier: np.ndarray | None = None  # (n,) ordinal, -1 = not given
+    computed: np.ndarray | None = None        # (n,) the unrounded index, when `score` is rounded as published
     explanation: Explanation | None = None
     lang: str = "id"
     synthetic_input: bool = False
@@ -96,6 +97,7 @@ class ScoreTable:
         out: dict[str, Any] = {c: to_jsonable(self.ids[c][i]) for c in self.id_columns}
         out.update({
             "score": _num(self.score[i]),
+            **({"score_computed": _num(self.computed[i])} if self.computed is not None else {}),
             "dimensions": {d: _num(self.dimensions[i, k]) for k, d in enumerate(defn.dimension_ids)},
             "tier": t if t >= 0 else None,
             "tier_id": defn.tier_ids[t] if t >= 0 else None,
@@ -110,8 +112,11 @@ class ScoreTable:
             empowered = self.empowered
             out["empowered"] = None if out["adequacy"] is None or empowered is None else bool(empowered[i])
         if self.evaluator_tier is not None:
+            # Written as `tier` is: ordinal, id and name (None when the evaluator gave none).
             e = int(self.evaluator_tier[i])
-            out["evaluator_tier"] = defn.tier_ids[e] if e >= 0 else None
+            out["evaluator_tier"] = e if e >= 0 else None
+            out["evaluator_tier_id"] = defn.tier_ids[e] if e >= 0 else None
+            out["evaluator_tier_name"] = self.tier_name(e)
         normalised = self.normalised
         if self.explanation is not None and normalised is not None:
             ex = self.explanation
@@ -138,7 +143,7 @@ class ScoreTable:
         if self.adequacy is not None:
             cols += ["adequacy", "empowered"]
         if self.evaluator_tier is not None:
-            cols.append("evaluator_tier")
+            cols += ["evaluator_tier", "evaluator_tier_name"]
         if self.explanation is not None:
             cols.append("advice")
         if self.calibration_id is not None:
@@ -159,7 +164,7 @@ class ScoreTable:
             if self.adequacy is not None:
                 row.update({"adequacy": u["adequacy"], "empowered": u["empowered"]})
             if self.evaluator_tier is not None:
-                row["evaluator_tier"] = u["evaluator_tier"]
+                row.update({"evaluator_tier": u["evaluator_tier"], "evaluator_tier_name": u["evaluator_tier_name"]})
             if self.explanation is not None:
                 row["advice"] = u["advice"][self.lang]
             if self.calibration_id is not None:

@@ -101,7 +101,7 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
     units = output.get("units") or []
     id_cols = [c for c in ("cycle", "kecamatan", "kelurahan", "rw") if any(c in u for u in units)]
     header = [*id_cols, "score", *(d for d, _ in dims), "tier", "tier_name", "borderline", "imputed_indicators",
-              "evaluator_tier", "advice"]
+              "evaluator_tier", "evaluator_tier_name", "advice"]
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = "skor"
@@ -112,7 +112,7 @@ def results_workbook(page: Page, decision_id: str, output: dict[str, Any], synth
         ws.append(sheet_row([*(u.get(c) for c in id_cols), u.get("score"),
                              *((u.get("dimensions") or {}).get(d) for d, _ in dims), u.get("tier"),
                              u.get("tier_name"), bool(u.get("borderline")), ";".join(u.get("imputed") or []),
-                             u.get("evaluator_tier"), page.t.pick(u.get("advice"))]))
+                             u.get("evaluator_tier"), u.get("evaluator_tier_name"), page.t.pick(u.get("advice"))]))
     info = wb.create_sheet("keterangan")
     info.append(["butir / item", "nilai / value"])
     for label, value in (("keputusan / decision", decision_id),

@@ -155,3 +155,14 @@ def test_result_model_round_trips(small_checker, make_proposal):
     result = small_checker.check(make_proposal(OVER))
     data = result.model_dump(mode="json")
     assert CheckResult.model_validate(data).model_dump(mode="json") == data
+
+
+def test_a_findings_reference_quotes_the_threshold_in_force_from_its_parameter():
+    from knowledge.documents import parse_proposal, read_document
+    from knowledge.kb import DEFAULT_KB
+    from rules.kbtest import deep_merge
+
+    base = read_document(DEFAULT_KB / "tests" / "base_proposal.yaml")
+    few_women = parse_proposal(deep_merge(base, {"musyawarah": {"attendance": {"total": 60, "women": 12}}}))
+    finding = next(f for f in default_checker().check(few_women).findings if f.rule_id == "PPM-INK-001")
+    assert "ambang 30% diasumsikan" in finding.reference and "{param." not in finding.reference

@@ -1,10 +1,12 @@
 """`kb lint` finds each kind of problem in a deliberately broken knowledge base, and none in a sound one."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from rules.lint import lint_path
+from knowledge.kb import DEFAULT_KB
+from rules.lint import lint_path, stated_thresholds
 
 BROKEN = Path(__file__).parent / "fixtures" / "kb_broken"
 SMALL = Path(__file__).parent / "fixtures" / "kb_small"
@@ -62,3 +64,28 @@ def test_messages_are_bilingual(problems):
 
 def test_a_sound_knowledge_base_has_no_problems():
     assert lint_path(SMALL) == []
+
+
+def test_the_shipped_knowledge_base_lints_clean():
+    assert lint_path() == []
+
+
+@pytest.mark.parametrize("text, found", [
+    ("ambang 30% diasumsikan", ["30%"]),
+    ("pemberitaan 2018 (Rp 72,5 juta) dan 2021 (Rp 75 juta)", ["Rp 72,5 juta", "Rp 75 juta"]),
+    ("paling banyak Rp 75.000.000", ["Rp 75.000.000"]),
+    ("ambang {param.min_women_attendance_share:pct}, batas: Rp 0, Perwal 12/2018", []),
+])
+def test_a_number_with_its_unit_written_into_a_text_is_a_stated_threshold(text, found):
+    assert stated_thresholds(text) == found
+
+
+def test_lint_flags_a_rule_reference_that_writes_its_own_threshold(tmp_path):
+    kb = tmp_path / "kb"
+    shutil.copytree(DEFAULT_KB, kb)
+    path = kb / "rules" / "inclusion.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "ambang {param.min_women_attendance_share:pct}", "ambang 30%"), encoding="utf-8")
+    flagged = [p for p in lint_path(kb) if p.kind == "stated_threshold"]
+    assert [p.problem.path for p in flagged] == ["rules/inclusion.yaml: PPM-INK-001.reference"]
+    assert "'30%'" in flagged[0].problem.en and "{param.name:pct}" in flagged[0].problem.en

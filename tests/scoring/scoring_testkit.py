@@ -29,6 +29,13 @@ def definition_from(data: dict, source: str = "test.yaml"):
     return parse_index_definition(copy.deepcopy(data), source=source)
 
 
+def hdi_2022_rows() -> tuple[list[dict], list[dict]]:
+    """UNDP HDR 2023/24 indicator rows for 2022 (iso3, year, le, eys, mys, gnipc) and the published HDI and group."""
+    rows = read_table(FIXTURES / "hdi_2022_sample.csv")
+    published = [{k: r.pop(k) for k in ("country", "published_hdi", "published_group")} for r in rows]
+    return rows, published
+
+
 def idm_rows() -> tuple[list[dict], list[dict]]:
     """Indicator rows (kode_desa, tahun, 50 scores) and, aligned, the published values."""
     rows = read_table(FIXTURES / "idm_sample.csv")

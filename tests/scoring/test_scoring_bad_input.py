@@ -81,7 +81,8 @@ def test_evaluator_tier_by_name_or_ordinal_and_unknown():
     table = score_table(PPM, [ppm_row(evaluator_tier="mandiri"), ppm_row(rw=8, evaluator_tier=3),
                               ppm_row(rw=9, evaluator_tier="Tidak berdaya"), ppm_row(rw=10, evaluator_tier=None)])
     assert table.evaluator_tier.tolist() == [2, 3, 0, -1]
-    assert [u["evaluator_tier"] for u in table.units] == ["mandiri", "madani", "tidak_berdaya", None]
+    assert [u["evaluator_tier"] for u in table.units] == [2, 3, 0, None]   # as `tier` is written
+    assert [u["evaluator_tier_id"] for u in table.units] == ["mandiri", "madani", "tidak_berdaya", None]
     found = problems(PPM, [ppm_row(evaluator_tier="sejahtera"), ppm_row(rw=8, evaluator_tier=4)])
     assert "not a known tier" in found["baris/row 2, kolom/column evaluator_tier"][1]
     assert "baris/row 3, kolom/column evaluator_tier" in found

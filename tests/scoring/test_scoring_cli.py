@@ -34,10 +34,12 @@ def test_csv_output_has_one_row_per_unit_with_the_contract_columns(tmp_path):
     head = list(rows[0])
     assert head[:5] == ["cycle", "kecamatan", "kelurahan", "rw", "score"]
     for col in ["partisipasi", "inklusi", "swadaya", "akuntabilitas", "keberlanjutan", "tier", "tier_name",
-                "borderline", "imputed", "evaluator_tier"]:
+                "borderline", "imputed", "evaluator_tier", "evaluator_tier_name"]:
         assert col in head
-    assert (rows[0]["tier"], rows[0]["tier_name"], rows[0]["evaluator_tier"]) == ("1", "Berdaya", "berdaya")
-    assert rows[1]["evaluator_tier"] == "mandiri"
+    # The evaluator's tier is written as the computed one: ordinal, then its name.
+    assert (rows[0]["tier"], rows[0]["tier_name"]) == ("1", "Berdaya")
+    assert (rows[0]["evaluator_tier"], rows[0]["evaluator_tier_name"]) == ("1", "Berdaya")
+    assert (rows[1]["evaluator_tier"], rows[1]["evaluator_tier_name"]) == ("2", "Mandiri")
 
 
 def test_xlsx_input_and_output_with_english_explanations(tmp_path):

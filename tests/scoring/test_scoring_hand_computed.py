@@ -8,7 +8,7 @@ import pytest
 from knowledge.indices import load_index_definition
 from scoring.engine import score_table
 from scoring.tiers import assign_tiers
-from tests.scoring.scoring_testkit import idm_rows, ppm_row
+from tests.scoring.scoring_testkit import definition_data, definition_from, hdi_2022_rows, idm_rows, ppm_row
 
 HDI = load_index_definition("hdi")
 IDM = load_index_definition("idm")
@@ -31,10 +31,27 @@ def test_hdi_of_real_country_years(iso3, le, eys, mys, gni, published, tier):
     table = score_table(HDI, [{"iso3": iso3, "year": 2021, "le": le, "eys": eys, "mys": mys, "gnipc": gni}])
     unit = table.units[0]
     expected, dims = hdi_by_hand(le, eys, mys, gni)
-    assert unit["score"] == pytest.approx(expected, abs=1e-12)
+    assert unit["score"] == round(expected, 3) == published   # as UNDP publishes it: three decimals
     assert [unit["dimensions"][d] for d in ("health", "education", "income")] == pytest.approx(dims, abs=1e-12)
-    assert round(unit["score"], 3) == published
     assert unit["tier_id"] == tier
+
+
+def test_hdi_2022_groups_of_the_hdr_2023_24_sample_are_undps_with_uganda_on_the_boundary():
+    rows, published = hdi_2022_rows()
+    table = score_table(HDI, rows, id_columns=["iso3", "year"])
+    assert [u["tier_id"] for u in table.units] == [p["published_group"] for p in published]
+    assert [u["score"] for u in table.units] == [float(p["published_hdi"]) for p in published]
+    uganda = next(u for u in table.units if u["iso3"] == "UGA")
+    computed, _ = hdi_by_hand(*(float(rows[1][k]) for k in ("le", "eys", "mys", "gnipc")))
+    assert 0.5495 <= computed < 0.550 and uganda["score"] == 0.55 and uganda["tier_id"] == "medium"
+
+
+def test_without_the_published_precision_uganda_2022_would_fall_to_low():
+    data = definition_data("hdi")
+    del data["tiers"]["precision"]
+    rows, _ = hdi_2022_rows()
+    units = score_table(definition_from(data), rows, id_columns=["iso3", "year"]).units
+    assert next(u["tier_id"] for u in units if u["iso3"] == "UGA") == "low"
 
 
 def test_hdi_tiers_include_the_cut_itself():

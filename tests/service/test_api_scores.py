@@ -24,6 +24,15 @@ def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
     assert decision["kind"] == "score" and decision["output"]["units"] == expected
 
 
+def test_the_evaluators_tier_comes_back_written_as_the_computed_tier(client, keys):
+    response = client.post("/v1/scores", json={"record": {**record(5), "evaluator_tier": "Mandiri"}},
+                           headers=keys.auth("evaluator"))
+    unit = response.json()["units"][0]
+    assert isinstance(unit["tier"], int) and unit["evaluator_tier"] == 2
+    assert (unit["evaluator_tier_id"], unit["evaluator_tier_name"]) == ("mandiri", "Mandiri")
+    assert {"tier_id", "tier_name"} <= set(unit)
+
+
 def test_one_record_is_scored_too(client, keys):
     response = client.post("/v1/scores", json={"record": record(4), "explain": False, "lang": "en"},
                            headers=keys.auth("evaluator"))
