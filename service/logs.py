@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SAFE_FIELDS = (
     "event", "request_id", "method", "path", "status", "duration_ms", "key_id", "role",
     "decision_id", "kind", "kb_name", "kb_version", "calibration_id", "input_hash", "verdict",
-    "proposal_id", "units", "error", "host", "port", "workers", "database",
+    "proposal_id", "units", "error", "host", "port", "workers", "database", "count",
 )
 
 log = logging.getLogger("berdaya.service")
@@ -71,6 +71,12 @@ def configure_logging(level: str = "INFO") -> None:
 def log_decision(decision_id: str, kind: str, **fields) -> None:
     log.info("decision stored", extra={"event": "decision_stored", "decision_id": decision_id, "kind": kind,
                                        **{k: v for k, v in fields.items() if k in SAFE_FIELDS}})
+
+
+def log_decisions(count: int, kind: str, **fields: Any) -> None:
+    """One line for many decisions stored at once (a bulk load)."""
+    log.info("decisions stored", extra={"event": "decisions_stored", "count": count, "kind": kind,
+                                        **{k: v for k, v in fields.items() if k in SAFE_FIELDS}})
 
 
 class RequestLogMiddleware:

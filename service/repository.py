@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, NotFound
-from service.logs import log_decision
+from service.logs import log_decision, log_decisions
 from service.models import ApiKey, Calibration, Decision, SignInFailure, StoredProposal, WebSessionRow, utcnow
 
 
@@ -148,9 +148,10 @@ def submit_many(session: Session, items: list[tuple[Any, ...]], *,
             session.add(decision)
             session.add(row)
             stored.append((decision, row))
-    for decision, row in stored:
-        log_decision(decision.id, "check", kb_name=decision.kb_name, kb_version=decision.kb_version,
-                     input_hash=decision.input_hash, verdict=row.verdict, proposal_id=row.id)
+    # One line for the whole load (the demo stores thousands): which versions checked how many.
+    versions = sorted({decision.kb_version or "" for decision, _ in stored})
+    log_decisions(len(stored), "check", kb_name=stored[0][0].kb_name if stored else None,
+                  kb_version=", ".join(versions) or None)
     return len(stored)
 
 

@@ -47,6 +47,42 @@ def serve(
     _serve(settings, host, port, workers)
 
 
+ROLE_WORDS = {"facilitator": "fasilitator / facilitator", "evaluator": "penilai / evaluator",
+              "policy": "staf kebijakan / policy staff", "admin": "admin / administrator"}
+
+
+def demo_banner(address: str, stored: int, keys: dict[str, tuple[str, str]], kelurahan: str) -> str:
+    """What `make run` prints before serving: the address, the keys and what to try first (id, then en)."""
+    from rules.render import fmt_int
+
+    loaded = (f"Data demo SINTETIS: {fmt_int(stored, 'id')} usulan dimuat dan diperiksa / synthetic demo data: "
+              f"{fmt_int(stored, 'en')} proposals loaded and checked" if stored else
+              "Data demo SINTETIS sudah ada di basis data / the synthetic demo data is already in the database")
+    lines = [
+        "", f"Berdaya siap di / Berdaya is ready at {address}/", loaded, "",
+        "Kunci demo (label 'demo', hanya untuk demo lokal; kunci demo lama dicabut) /",
+        "demo keys (label 'demo', local demo only; earlier demo keys are revoked):",
+    ]
+    for role, (key_id, key) in keys.items():
+        where = f" - kelurahan {kelurahan}" if role == "facilitator" else ""
+        lines.append(f"  {ROLE_WORDS.get(role, role):<30} {key}   (id {key_id}{where})")
+    lines += [
+        "", "Coba dulu / try first:",
+        f"  1. {address}/pra-periksa  Pra-periksa usulan RW tanpa kunci: isi formulir siklus 2027 atau unggah",
+        "     templat XLSX. / Pre-check an RW proposal, no key needed: fill in the form for cycle 2027 or",
+        "     upload the XLSX template.",
+        f"  2. {address}/masuk  Masuk dengan kunci fasilitator, periksa lalu Ajukan usulan {kelurahan}. /",
+        f"     Sign in with the facilitator key, check and submit a proposal of {kelurahan}.",
+        f"  3. {address}/kebijakan  Dengan kunci staf kebijakan: aturan, parameter bertanggal, what-if. /",
+        "     With the policy key: rules, dated parameters, what-if.",
+        f"  4. {address}/skor  Dengan kunci penilai: unggah evaluasi (berdaya demo-data --out var/demo). /",
+        "     With the evaluator key: upload evaluations (berdaya demo-data --out var/demo).",
+        f"  5. {address}/docs  API dengan contoh / the API with examples (POST /v1/checks needs no key).",
+        "", "Berhenti: Ctrl+C / stop: Ctrl+C", "",
+    ]
+    return "\n".join(lines)
+
+
 @app.command("run-demo")
 @handle_errors()
 def run_demo(
@@ -72,13 +108,8 @@ def run_demo(
     db.migrate()
     engines = Engines(settings.kb_dir, settings.index, settings.kb_store)
     stored = load_demo_cycles(db, engines)
-    typer.echo(f"Proposal SINTETIS dimuat / synthetic proposals loaded: {stored}")
     keys = issue_demo_keys(db, kelurahan)
     db.dispose()
-    typer.echo("Kunci demo (label 'demo'; hanya untuk demo lokal) / demo keys (label 'demo'; local demo only):")
-    for role, (key_id, key) in keys.items():
-        where = f"  (kelurahan {kelurahan})" if role == "facilitator" else ""
-        typer.echo(f"  {role:<12} {key_id}  {key}{where}")
-    typer.echo(f"Halaman / pages: http://{host}:{port}/  ·  API: http://{host}:{port}/docs")
+    typer.echo(demo_banner(f"http://{host}:{port}", stored, keys, kelurahan))
     if not no_serve:
         _serve(settings, host, port, 1)

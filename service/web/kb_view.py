@@ -29,6 +29,33 @@ def kb_in_force(services) -> KnowledgeBase:
     return _load(str(entry.path), entry.content_hash)
 
 
+def cycle_in_preparation(kb: KnowledgeBase, today: dt.date) -> int:
+    """The cycle a facilitator is most likely preparing on `today`: this year's until its
+    submission deadline has passed, then next year's when that cycle is open (December 2026: 2027)."""
+    year = today.year
+    deadline = kb.parameter_value("submission_deadline", cycle_date(year))
+    last_open = kb.parameter_value("last_open_cycle", cycle_date(year + 1))
+    try:
+        month, day = (int(part) for part in str(deadline).split("-"))
+        passed = today > dt.date(year, month, day)
+    except ValueError:
+        passed = False
+    return year + 1 if passed and isinstance(last_open, int) and year + 1 <= last_open else year
+
+
+def programme_of(kb: KnowledgeBase, cycle: Any) -> tuple[str, list[str]] | None:
+    """The programme's name and stages in force for a cycle (stages empty when none are recorded)."""
+    try:
+        day = cycle_date(int(cycle))
+    except (TypeError, ValueError):
+        return None
+    name = kb.parameter_value("programme_name", day)
+    stages = kb.parameter_value("programme_stages", day)
+    if not isinstance(name, str):
+        return None
+    return name, [str(s) for s in stages] if isinstance(stages, list) else []
+
+
 def category_options(kb: KnowledgeBase, lang: str) -> list[tuple[str, str, str]]:
     """(value, label, group label) for the category select, grouped like the taxonomy."""
     groups = {"sarana_prasarana": {"id": "Sarana dan prasarana", "en": "Infrastructure"},

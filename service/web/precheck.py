@@ -35,9 +35,13 @@ SEVERITIES = ("blocking", "major", "minor", "advice")
 UPLOAD_TYPES = {".json": "text", ".yaml": "text", ".yml": "text", ".xlsx": "xlsx"}
 
 
-def blank_proposal() -> dict[str, Any]:
-    """What a new form shows: this year's cycle, one activity with one budget line."""
-    return {"cycle": dt.date.today().year, "activities": [{"budget_lines": [{}], "beneficiaries": {}}],
+def blank_proposal(page: Page) -> dict[str, Any]:
+    """What a new form shows: the cycle being prepared now, one activity with one budget line."""
+    try:
+        cycle = kb_view.cycle_in_preparation(kb_view.kb_in_force(page.request.app.state.services), dt.date.today())
+    except BerdayaError:
+        cycle = dt.date.today().year  # the form stays usable; show_form names the knowledge-base problem
+    return {"cycle": cycle, "activities": [{"budget_lines": [{}], "beneficiaries": {}}],
             "musyawarah": {"attendance": {}}, "team": {}, "documents": []}
 
 
@@ -133,6 +137,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         speaker_fields=forms.SPEAKER_FIELDS, document_options=documents,
         other_documents=[d for d in chosen_docs if d not in documents],
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
+        programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
     )
 
 
@@ -164,7 +169,7 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
 
 @router.get("/pra-periksa")
 def precheck_form(page: AnyPage) -> Response:
-    data = blank_proposal()
+    data = blank_proposal(page)
     if page.user is not None and page.user.kelurahan:
         # A facilitator works for one kelurahan: start the form there.
         kelurahan = load_reference().find_kelurahan(page.user.kelurahan)
@@ -190,7 +195,7 @@ async def precheck_upload(request: Request, page: AnyPage) -> Response:
         return refused
     upload = await uploaded_file(form, UPLOAD_TYPES)
     if isinstance(upload, Problem):
-        return show_form(page, blank_proposal(), upload_problems=[upload], status=422)
+        return show_form(page, blank_proposal(page), upload_problems=[upload], status=422)
     return await off_loop(check_upload, page, upload.data, upload.kind, upload.name)
 
 
@@ -204,9 +209,9 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
             data = intake.read_text_document(raw, limits, source=name)
     except InvalidInput as exc:
         status = exc.status if isinstance(exc, LimitExceeded) else 422
-        return show_form(page, blank_proposal(), upload_problems=exc.problems, status=status)
+        return show_form(page, blank_proposal(page), upload_problems=exc.problems, status=status)
     except BerdayaError as exc:
-        return show_form(page, blank_proposal(), upload_problems=[Problem(name, exc.message_id, exc.message_en)],
+        return show_form(page, blank_proposal(page), upload_problems=[Problem(name, exc.message_id, exc.message_en)],
                          status=422)
     return check_and_show(page, data)
 

@@ -53,9 +53,12 @@ def test_run_demo_loads_synthetic_cycles_and_prints_a_working_key_per_role(tmp_p
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     result = invoke(["run-demo", "--no-serve"], url)
     assert result.exit_code == 0, result.output
-    loaded = int(re.search(r"loaded: (\d+)", result.output).group(1))
+    loaded = int(re.search(r"([\d,]+) proposals loaded", result.output).group(1).replace(",", ""))
     assert loaded > 0
-    keys = dict(re.findall(r"^\s+(facilitator|evaluator|policy|admin)\s+key_\w+\s+(bdy_\S+)", result.output, re.M))
+    words = {"facilitator": "facilitator", "evaluator": "evaluator", "policy staff": "policy",
+             "administrator": "admin"}
+    found = re.findall(r"^\s+\S.*? / (facilitator|evaluator|policy staff|administrator)\s+(bdy_\S+)", result.output, re.M)
+    keys = {words[role]: key for role, key in found}
     assert set(keys) == {"facilitator", "evaluator", "policy", "admin"}
     with TestClient(create_app(Settings(database_url=url))) as client:
         listing = client.get("/v1/proposals?limit=1", headers={"Authorization": f"Bearer {keys['evaluator']}"})
@@ -69,7 +72,18 @@ def test_run_demo_loads_synthetic_cycles_and_prints_a_working_key_per_role(tmp_p
         mine = client.get("/v1/proposals", headers={"Authorization": f"Bearer {keys['facilitator']}"}).json()
         assert {i["kelurahan"] for i in mine["items"]} <= {"Cibabat"}
     again = invoke(["run-demo", "--no-serve"], url)  # a second run loads nothing and revokes old demo keys
-    assert "loaded: 0" in again.output
+    assert "already in the database" in again.output
     with TestClient(create_app(Settings(database_url=url))) as client:
         old = client.get("/v1/proposals", headers={"Authorization": f"Bearer {keys['evaluator']}"})
         assert old.status_code == 401
+
+
+def test_run_demo_is_quiet_and_says_where_to_go_first(tmp_path):
+    result = invoke(["run-demo", "--no-serve", "--port", "8123"], f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    lines = result.output.splitlines()
+    assert len(lines) < 40, f"{len(lines)} lines"      # not one log line per stored proposal
+    assert sum(line.startswith("{") for line in lines) <= 1
+    text = result.output
+    assert "Berdaya siap di / Berdaya is ready at http://127.0.0.1:8123/" in text
+    assert text.index("Coba dulu") < text.index("try first") and "http://127.0.0.1:8123/pra-periksa" in text
+    assert text.index("Kunci demo") < text.index("Coba dulu")
