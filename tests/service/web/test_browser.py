@@ -193,7 +193,7 @@ def test_the_english_switch(page, live_server):
 
 def test_a_page_without_the_keys_role_is_refused(page, live_server):
     page.goto(live_server["url"])
-    assert page.get_by_role("heading", level=1).inner_text() == "Berdaya untuk PPM Kota Cimahi"
+    assert page.get_by_role("heading", level=1).inner_text() == "Berdaya untuk pemberdayaan masyarakat Kota Cimahi"
     screenshot(page, "00-beranda")
     browser_sign_in(page, live_server["url"], live_server["keys"]["facilitator"])
     response = page.goto(f"{live_server['url']}/kebijakan")
