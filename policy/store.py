@@ -12,7 +12,9 @@ Layout under the root (the service passes it in from its settings, BERDAYA_KB_ST
     <root>/<kb name>/versions/0001/content/...     the knowledge-base files, read-only
     <root>/<kb name>/whatif/<policy hash>.json     what-if reports, found by the publish gate
     <root>/<kb name>/drafts/<draft id>/            drafts uploaded or created through the API
-When the store is empty the shipped knowledge base becomes version 1, effective 2018-01-01.
+When the store is empty it publishes the shipped versions listed in `knowledge/data/kb/releases.yaml`,
+in order: for ppm-cimahi the history version (2018-2025) effective 2018-01-01 and the 2026
+programme's version effective 2026-01-01.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from knowledge.atomic import write_json_atomic
 from knowledge.errors import BerdayaError, InvalidInput, Problem
@@ -49,6 +53,24 @@ from policy.reports import WhatIfReport, dump, read_report
 
 INITIAL_EFFECTIVE = dt.date(2018, 1, 1)
 INITIAL_REASON = "Versi awal yang dikirim bersama Berdaya / initial version shipped with Berdaya"
+RELEASES = SHIPPED_KB.parent / "releases.yaml"
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version an empty store starts with: shipped content, its effective date and why."""
+
+    content: Path
+    effective_from: dt.date
+    reason: str
+
+
+def shipped_releases(kb_name: str, path: Path = RELEASES) -> list[Release]:
+    """The shipped versions of `kb_name`, in publishing order (none when it has no entry)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [Release(path.parent / str(entry["content"]), dt.date.fromisoformat(str(entry["effective_from"])),
+                    " ".join(str(entry["reason"]).split()))
+            for entry in data.get(kb_name) or []]
 
 Check = Callable[[Path], list[Problem]]
 
@@ -91,11 +113,14 @@ _VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)
 class KBStore(VersionStore):
     """Published versions of one knowledge base (by name) under a store root, with their drafts and reports."""
 
-    def __init__(self, root: str | Path, *, kb_name: str = DEFAULT_KB_NAME,
-                 initial_dir: str | Path | None = SHIPPED_KB, initial_effective: dt.date = INITIAL_EFFECTIVE):
+    def __init__(self, root: str | Path, *, kb_name: str = DEFAULT_KB_NAME, initial: Sequence[Release] | None = None,
+                 initial_dir: str | Path | None = None, initial_effective: dt.date = INITIAL_EFFECTIVE):
+        """`initial`: the versions an empty store publishes first (default: the shipped releases of
+        `kb_name`); `initial_dir`: one directory instead, effective `initial_effective`."""
         super().__init__(root, kb_name=kb_name)
-        self.initial_dir = Path(initial_dir) if initial_dir is not None else None
-        self.initial_effective = initial_effective
+        if initial_dir is not None:
+            initial = [Release(Path(initial_dir), initial_effective, INITIAL_REASON)]
+        self.initial = list(initial) if initial is not None else shipped_releases(kb_name)
 
     # -- layout ---------------------------------------------------------------------------
     @property
@@ -117,15 +142,18 @@ class KBStore(VersionStore):
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def versions(self) -> list[PublishedVersion]:
-        """Every published version, oldest first (the shipped knowledge base becomes version 1 if none)."""
+        """Every published version, oldest first (an empty store first publishes the shipped versions)."""
         found = self._read_versions()
-        if found or self.initial_dir is None:
+        if found or not self.initial:
             return found
         with self._locked():
             found = self._read_versions()
             if not found:
-                self._commit(self.initial_dir, effective_from=self.initial_effective, reason=INITIAL_REASON,
-                             by="berdaya", parent=None, rollback_of=None, whatif=None, label=None)
+                parent = None
+                for release in self.initial:
+                    parent = self._commit(release.content, effective_from=release.effective_from,
+                                          reason=release.reason, by="berdaya", parent=parent, rollback_of=None,
+                                          whatif=None, label=None).version
                 found = self._read_versions()
         return found
 

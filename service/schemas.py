@@ -49,7 +49,7 @@ EXAMPLE_PROPOSAL: dict[str, Any] = {
 }
 
 EXAMPLE_CHECK: dict[str, Any] = {
-    "verdict": "needs_revision", "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "cycle": 2022,
+    "verdict": "needs_revision", "knowledge_base": {"name": "ppm-cimahi", "version": "2025.2"}, "cycle": 2022,
     "findings": [{
         "rule_id": "PPM-INK-002", "severity": "major", "group": "inclusion",
         "fields": ["musyawarah.attendance.women"],
@@ -91,7 +91,7 @@ def example_of(model: type[BaseModel], n: int = 0) -> dict[str, Any]:
 
 
 class KbRef(BaseModel):
-    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1", "content_hash": "sha256:ab12..."})
+    model_config = _examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12..."})
     name: str | None
     version: str | None
     content_hash: str | None = Field(default=None, description="sha256 of every file of the knowledge base used")
@@ -178,7 +178,7 @@ class ScoreResponse(BaseModel):
 class DecisionPublic(BaseModel):
     model_config = _examples({
         "id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check",
-        "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "index_name": None, "index_hash": None,
+        "knowledge_base": {"name": "ppm-cimahi", "version": "2026.1"}, "index_name": None, "index_hash": None,
         "calibration_id": None, "input_hash": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-02-14T03:00:00+00:00",
         "input": {"proposal": EXAMPLE_PROPOSAL, "cycle": 2022}, "output": EXAMPLE_CHECK})
@@ -199,7 +199,7 @@ class DecisionPublic(BaseModel):
 class ReplayResult(BaseModel):
     model_config = _examples({
         "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check", "identical": True,
-        "knowledge_base": {"name": "ppm-cimahi", "version": "2025.1"}, "calibration_id": None,
+        "knowledge_base": {"name": "ppm-cimahi", "version": "2025.2"}, "calibration_id": None,
         "same_knowledge_base_content": True, "stored": EXAMPLE_CHECK, "replayed": EXAMPLE_CHECK})
 
     decision_id: str
@@ -214,7 +214,7 @@ class ReplayResult(BaseModel):
 
 
 class KnowledgeBaseSummary(BaseModel):
-    model_config = _examples({"name": "ppm-cimahi", "version": "2025.1", "content_hash": "sha256:ab12...",
+    model_config = _examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12...",
                               "description": {"id": "Aturan PPM Kota Cimahi", "en": "Cimahi PPM rules"},
                               "rules": 34, "parameters": 18, "default": True})
 

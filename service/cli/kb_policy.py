@@ -95,7 +95,7 @@ def diff_cmd(
 ) -> None:
     """Perbedaan dua versi / differences between two versions (rules, parameters, categories).
 
-    Contoh / example: berdaya kb diff 2025.1 drafts/2026
+    Contoh / example: berdaya kb diff 2026.1 drafts/2027
     """
     from policy.diff import diff_kb, render_text
     s = _store(store)
@@ -214,7 +214,7 @@ def rollback_cmd(
 ) -> None:
     """Terbitkan lagi isi versi lama sebagai versi baru / publish an earlier version's content as a new version.
 
-    Contoh / example: berdaya kb rollback 2025.1 --effective-from 2027-01-01 --reason "Batas 40% terlalu berat"
+    Contoh / example: berdaya kb rollback 2026.1 --effective-from 2028-01-01 --reason "Batas 40% terlalu berat"
     """
     from knowledge.dates import tanggal
     from policy.drafts import rollback

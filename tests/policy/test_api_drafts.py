@@ -42,8 +42,8 @@ def api(tmp_path):
 def women_draft(tmp_path):
     draft = tmp_path / "draft"
     shutil.copytree(SHIPPED_KB, draft)
-    set_version(draft, f"2026.api-{tmp_path.name[-8:]}")
-    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    set_version(draft, f"2027.api-{tmp_path.name[-8:]}")
+    add_param_value(draft, "min_women_attendance_share", "2027-01-01", 0.40)
     return draft
 
 
@@ -93,10 +93,10 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
     assert [p["name"] for p in diff["parameters"]["changed"]] == ["min_women_attendance_share"]
     assert not any(diff["rules"].values())
     text = client.get(f"{BASE}/drafts/{draft_id}/diff", params={"format": "text"}, headers=keys["policy"]).json()
-    assert "1 Januari 2026: nilai baru" in text["text"]
+    assert "1 Januari 2027: nilai baru" in text["text"]
 
     early = client.post(f"{BASE}/drafts/{draft_id}/publish", headers=keys["policy"],
-                        json={"effective_from": "2026-01-01", "reason": "Ambang 40%", "latest_completed_cycle": 2025})
+                        json={"effective_from": "2027-01-01", "reason": "Ambang 40%", "latest_completed_cycle": 2025})
     assert early.status_code == 422
     assert next(e["path"] for e in early.json()["errors"]).startswith("whatif/")
 
@@ -123,11 +123,11 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
     assert snapshot(store.root / "ppm-cimahi" / "versions") == before
 
     published = client.post(f"{BASE}/drafts/{draft_id}/publish", headers=keys["policy"],
-                            json={"effective_from": "2026-01-01", "reason": "Ambang 40%",
+                            json={"effective_from": "2027-01-01", "reason": "Ambang 40%",
                                   "latest_completed_cycle": 2025})
     assert published.status_code == 201, published.text
-    assert published.json()["effective_from"] == "2026-01-01"
-    assert store.version_for_cycle(2026).version == published.json()["version"]
+    assert published.json()["effective_from"] == "2027-01-01"
+    assert store.version_for_cycle(2027).version == published.json()["version"]
 
 
 def test_a_simulation_of_a_draft_with_schema_errors_fails_with_every_field_named(api, women_draft):

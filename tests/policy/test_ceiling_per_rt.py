@@ -14,11 +14,12 @@ import shutil
 import yaml
 
 from knowledge.documents import parse_proposal
-from knowledge.kb_store import SHIPPED_KB, KBStore
 from knowledge.reference import load_reference
+from knowledge.versions import SHIPPED_KB
+from policy.drafts import publish_draft
+from policy.store import KBStore
+from policy.whatif import simulate
 from rules.registry import Registry
-from rules.whatif import simulate
-from rules.whatif_gate import publish_draft
 from tests.policy.engine_fixtures import shift_years, women_items
 from tests.policy.helpers import edit_yaml, set_version
 
@@ -78,12 +79,12 @@ def test_a_published_draft_makes_the_2027_ceiling_30_juta_per_rt(tmp_path):
                               by="Bu Rina", latest_completed_cycle=2025)
     registry = Registry(store)
 
-    five_rts = registry.check(proposal_140_juta(2027, rw=14))
-    four_rts = registry.check(proposal_140_juta(2027, rw=10))
+    five_rts = registry.check_in_force(proposal_140_juta(2027, rw=14))
+    four_rts = registry.check_in_force(proposal_140_juta(2027, rw=10))
     assert five_rts.version.version == four_rts.version.version == published.version
     assert ceiling_finding(five_rts) is None                          # Rp 140 juta within 5 x Rp 30 juta
     over = ceiling_finding(four_rts)                                  # Rp 140 juta over 4 x Rp 30 juta
     assert over is not None and four_rts.result.verdict == "ineligible"
     assert "melebihi pagu Rp 120.000.000 sebesar Rp 20.000.000" in over.message.id
     # 2026 keeps the flat ceiling of Rp 150 juta per RW, with the version in force for 2026.
-    assert ceiling_finding(registry.check(proposal_140_juta(2026, rw=10))) is None
+    assert ceiling_finding(registry.check_in_force(proposal_140_juta(2026, rw=10))) is None

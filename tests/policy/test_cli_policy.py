@@ -52,7 +52,7 @@ def test_bad_arguments_exit_2_and_change_nothing(tmp_path, make_draft):
 def women_draft(tmp_path, name, since):
     draft = tmp_path / name
     shutil.copytree(SHIPPED_KB, draft)
-    set_version(draft, f"2026.{name}-{tmp_path.name[-8:]}")
+    set_version(draft, f"2027.{name}-{tmp_path.name[-8:]}")
     add_param_value(draft, "min_women_attendance_share", since, 0.40)
     return draft
 
@@ -84,18 +84,18 @@ def test_simulate_then_the_gate_refuses_a_draft_that_breaks_its_own_rule_tests(t
 
 def test_simulate_publish_and_roll_back(tmp_path):
     store = tmp_path / "store"
-    draft = women_draft(tmp_path, "dari2026", "2026-01-01")
+    draft = women_draft(tmp_path, "dari2027", "2027-01-01")
     sim = run("simulate", draft, "--against", "2025", "--proposals", stored_dir(tmp_path, 2025), "--store", store)
     assert sim.exit_code == 0, sim.output
     assert "putusan berubah 0" in sim.output
-    published = run("publish", draft, "--effective-from", "2026-01-01", "--reason", "Ambang 40%", "--by", "Bu Rina",
+    published = run("publish", draft, "--effective-from", "2027-01-01", "--reason", "Ambang 40%", "--by", "Bu Rina",
                     "--latest-completed-cycle", "2025", "--store", store)
     assert published.exit_code == 0, published.output
-    first = json.loads(run("versions", "--format", "json", "--store", store).output)[0]["version"]
-    rolled = run("rollback", first, "--effective-from", "2027-01-01", "--reason", "Kembali", "--by", "Bu Rina",
+    current = json.loads(run("versions", "--format", "json", "--store", store).output)[1]["version"]
+    rolled = run("rollback", current, "--effective-from", "2028-01-01", "--reason", "Kembali", "--by", "Bu Rina",
                  "--store", store)
     assert rolled.exit_code == 0, rolled.output
     listed = json.loads(run("versions", "--format", "json", "--store", store).output)
-    assert [v["rollback_of"] for v in listed] == [None, None, first]
-    assert [v["published_by"] for v in listed] == ["berdaya", "Bu Rina", "Bu Rina"]
-    assert [v["effective_from"] for v in listed] == ["2018-01-01", "2026-01-01", "2027-01-01"]
+    assert [v["rollback_of"] for v in listed] == [None, None, None, current]
+    assert [v["published_by"] for v in listed] == ["berdaya", "berdaya", "Bu Rina", "Bu Rina"]
+    assert [v["effective_from"] for v in listed] == ["2018-01-01", "2026-01-01", "2027-01-01", "2028-01-01"]

@@ -41,36 +41,35 @@ def women_fired(result) -> bool:
 
 def test_publish_then_rollback_restores_the_earlier_behaviour(tmp_path):
     store = KBStore(tmp_path / "store")
-    draft = shipped_draft(tmp_path, f"2026.{tmp_path.name[-6:]}")
-    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    first = store.latest()   # the 2026 programme's version, in force from 2026
+    draft = shipped_draft(tmp_path, f"2027.{tmp_path.name[-6:]}")
+    add_param_value(draft, "min_women_attendance_share", "2027-01-01", 0.40)
     simulate_and_save(store, draft, (2025,))
-    v2 = publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="Ambang perempuan 40%", by="Bu Rina",
+    v2 = publish_draft(store, draft, effective_from=D(2027, 1, 1), reason="Ambang perempuan 40%", by="Bu Rina",
                        latest_completed_cycle=2025)
     registry = Registry(store)
-    share_375 = {c: parse_proposal(proposal(24, c)) for c in (2025, 2026, 2027)}
+    share_375 = {c: parse_proposal(proposal(24, c)) for c in (2026, 2027, 2028)}
 
-    before = registry.check_in_force(share_375[2025])
-    assert before.version.version == store.versions()[0].version and not women_fired(before)
-    raised = registry.check_in_force(share_375[2026])
+    before = registry.check_in_force(share_375[2026])
+    assert before.version.version == first.version and not women_fired(before)
+    raised = registry.check_in_force(share_375[2027])
     assert raised.version.version == v2.version and women_fired(raised)
     assert raised.audit.version == v2.version and raised.audit.store_hash == v2.content_hash
 
-    v3 = store.rollback(store.versions()[0].version, effective_from=D(2027, 1, 1), reason="Kembali ke 30%",
-                        by="Bu Rina")
-    rolled = registry.check_in_force(share_375[2027])
+    v3 = store.rollback(first.version, effective_from=D(2028, 1, 1), reason="Kembali ke 30%", by="Bu Rina")
+    rolled = registry.check_in_force(share_375[2028])
     assert rolled.version.version == v3.version and not women_fired(rolled)
-    first, raised_version = store.versions()[0], v2
-    as_first = registry.checker(first).check(share_375[2027]).model_dump(mode="json", exclude={"knowledge_base"})
-    as_raised = registry.checker(raised_version).check(share_375[2027])
+    as_first = registry.checker(first).check(share_375[2028]).model_dump(mode="json", exclude={"knowledge_base"})
+    as_raised = registry.checker(v2).check(share_375[2028])
     assert rolled.result.model_dump(mode="json", exclude={"knowledge_base"}) == as_first
     assert {f.rule_id for f in as_raised.findings} & women_rule_ids()
-    assert women_fired(registry.check_in_force(share_375[2026]))
+    assert women_fired(registry.check_in_force(share_375[2027]))
     assert v3.content_hash in loaded_versions() and v2.content_hash in loaded_versions()
 
 
 def test_the_registry_refuses_a_tampered_version(tmp_path):
     store = KBStore(tmp_path / "store")
-    first = store.latest()
+    first = store.version_for_cycle(2022)   # the history version judges the 2022 proposal below
     target = first.content_dir / "kb.yaml"
     target.chmod(0o644)
     target.write_text(target.read_text() + "\n# diubah\n")
@@ -81,7 +80,7 @@ def test_the_registry_refuses_a_tampered_version(tmp_path):
 
 def test_a_draft_whose_own_rule_test_fails_is_refused_by_the_engine_gate(tmp_path):
     store = KBStore(tmp_path / "store")
-    draft = shipped_draft(tmp_path, f"2026.{tmp_path.name[-6:]}")
+    draft = shipped_draft(tmp_path, f"2027.{tmp_path.name[-6:]}")
     tests = sorted((draft / "tests").glob("*.yaml"))
     target = next(t for t in tests if "cases" in (t.read_text()))
 
@@ -94,7 +93,7 @@ def test_a_draft_whose_own_rule_test_fails_is_refused_by_the_engine_gate(tmp_pat
     simulate_and_save(store, draft, (2025,))
     before = snapshot(store.root)
     with pytest.raises(PublishRefused) as info:
-        publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
+        publish_draft(store, draft, effective_from=D(2027, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
     paths = [p.path for p in info.value.problems]
     assert paths and all(p.startswith(f"tests/{target.name}: ") for p in paths), paths
     assert "expect.verdict" in paths[0]
@@ -105,7 +104,7 @@ def test_one_checker_per_published_version_per_process(tmp_path):
     from rules.engine import get_engine
 
     store = KBStore(tmp_path / "store")
-    first = store.latest()
+    first = store.version_for_cycle(2022)
     one, two = Registry(store), Registry(KBStore(tmp_path / "store"))
     p = parse_proposal(proposal(24, 2022))
     one.check_in_force(p)
@@ -119,7 +118,7 @@ def test_one_checker_per_published_version_per_process(tmp_path):
 
 def test_a_draft_that_does_not_lint_clean_is_refused(tmp_path):
     store = KBStore(tmp_path / "store")
-    draft = shipped_draft(tmp_path, f"2026.lint-{tmp_path.name[-6:]}")
+    draft = shipped_draft(tmp_path, f"2027.lint-{tmp_path.name[-6:]}")
     rules_file = draft / "rules" / "inclusion.yaml"
     existing = {r["id"] for f in (draft / "rules").glob("*.yaml") for r in (yaml.safe_load(f.read_text()) or [])}
     new_id = next(f"PPM-INK-{n:03d}" for n in range(900, 1000) if f"PPM-INK-{n:03d}" not in existing)
@@ -132,7 +131,7 @@ def test_a_draft_that_does_not_lint_clean_is_refused(tmp_path):
     simulate_and_save(store, draft, (2025,))
     before = snapshot(store.root)
     with pytest.raises(PublishRefused) as info:
-        publish_draft(store, draft, effective_from=D(2026, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
+        publish_draft(store, draft, effective_from=D(2027, 1, 1), reason="r", by="b", latest_completed_cycle=2025)
     problem = next(p for p in info.value.problems if new_id in p.path)
     assert problem.path == f"rules/inclusion.yaml: {new_id}" and "[untested_rule]" in problem.id
     assert snapshot(store.root) == before

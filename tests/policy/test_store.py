@@ -1,4 +1,4 @@
-"""Published versions: the shipped base as version 1, effective dates, immutability, rollback."""
+"""Published versions: the shipped versions first, effective dates, immutability, rollback."""
 
 from __future__ import annotations
 
@@ -22,13 +22,17 @@ def publish(store, draft, effective=D(2026, 1, 1), **kw):
                          by=kw.pop("by", "staf kebijakan"), latest_completed_cycle=2025, **kw)
 
 
-def test_an_empty_store_starts_with_the_shipped_knowledge_base_effective_2018(tmp_path):
+def test_an_empty_store_starts_with_the_history_version_and_the_2026_programmes_version(tmp_path):
     store = KBStore(tmp_path / "store")
-    [first] = store.versions()
-    assert first.version == str(load_yaml(SHIPPED_KB / "kb.yaml")["version"])
-    assert first.effective_from == D(2018, 1, 1)
-    assert first.content_hash == tree_hash(SHIPPED_KB)
-    assert first.manifest.parent is None and first.manifest.published_by == "berdaya"
+    history, current = store.versions()
+    assert (history.version, history.effective_from) == ("2025.2", D(2018, 1, 1))
+    assert history.content_hash == tree_hash(SHIPPED_KB.parent / "releases" / "ppm-cimahi-2025.2")
+    assert history.manifest.parent is None and history.manifest.published_by == "berdaya"
+    assert current.version == str(load_yaml(SHIPPED_KB / "kb.yaml")["version"]) == "2026.1"
+    assert current.effective_from == D(2026, 1, 1) and current.content_hash == tree_hash(SHIPPED_KB)
+    assert current.manifest.parent == "2025.2" and "Perwal Cimahi 44/2025" in current.manifest.reason
+    assert [store.version_for_cycle(c).version for c in (2018, 2020, 2025, 2026, 2027)] == [
+        "2025.2", "2025.2", "2025.2", "2026.1", "2026.1"]
 
 
 def test_the_version_in_force_is_the_latest_effective_on_the_cycle_date(mini_store, make_draft):

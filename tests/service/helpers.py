@@ -4,6 +4,7 @@ and `berdaya serve` as a real process."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import socket
@@ -20,6 +21,7 @@ import httpx
 import yaml
 
 from calibration.artifact import build_artifact
+from knowledge.documents import parse_proposal
 from knowledge.indices import load_index_definition
 from service import repository
 from service.apikeys import hash_key, new_key, new_key_id
@@ -27,6 +29,12 @@ from service.schemas import EXAMPLE_RECORD
 from service.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def checked_in_force(app, proposal: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """(check JSON, knowledge-base content hash) of the published version in force for the proposal's cycle."""
+    done = app.state.services.engines.registry.check_in_force(parse_proposal(proposal))
+    return json.loads(json.dumps(done.result.model_dump(mode="json"))), done.kb_hash
 
 
 def make_settings(url: str, **overrides: Any) -> Settings:

@@ -2,11 +2,8 @@
 
 import pytest
 
-from knowledge.documents import parse_proposal
-from knowledge.kb import load_knowledge_base
-from rules.check import default_checker
 from service.repository import input_hash
-from tests.service.helpers import add_key, with_region
+from tests.service.helpers import add_key, checked_in_force, with_region
 
 PROBLEM = "application/problem+json"
 
@@ -15,16 +12,15 @@ def submit(client, keys, proposal, role="facilitator"):
     return client.post("/v1/proposals", json=proposal, headers=keys.auth(role))
 
 
-def test_facilitator_submits_and_the_check_and_audit_are_stored(client, keys, proposal):
+def test_facilitator_submits_and_the_check_and_audit_are_stored(client, app, keys, proposal):
     response = submit(client, keys, proposal)
     assert response.status_code == 201, response.text
     body = response.json()
-    expected = default_checker().check(parse_proposal(proposal)).model_dump(mode="json")
+    expected, content_hash = checked_in_force(app, proposal)
     assert body["verdict"] == expected["verdict"] and body["check"]["findings"] == expected["findings"]
     assert (body["kelurahan"], body["rw"], body["cycle"]) == ("Cibabat", 5, 2022)
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("evaluator")).json()
-    assert decision["knowledge_base"] == {**expected["knowledge_base"],
-                                          "content_hash": load_knowledge_base().content_hash()}
+    assert decision["knowledge_base"] == {**expected["knowledge_base"], "content_hash": content_hash}
     assert decision["input_hash"] == input_hash({"proposal": body["proposal"], "cycle": 2022})
     assert decision["key_id"].startswith("key_") and decision["created_at"]
     assert decision["calibration_id"] is None and decision["kind"] == "check"

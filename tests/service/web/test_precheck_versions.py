@@ -24,16 +24,16 @@ def test_the_pre_check_page_uses_the_version_in_force_for_the_cycle(client, app,
     store = app.state.services.engines.store
     draft = tmp_path / "draft-raised"
     shutil.copytree(SHIPPED_KB, draft)
-    set_version(draft, "2026.1-uji-web")
-    add_param_value(draft, "min_women_attendance_share", "2026-01-01", 0.40)
+    set_version(draft, "2027.1-uji-web")
+    add_param_value(draft, "min_women_attendance_share", "2027-01-01", 0.40)
     record_whatif(store, draft, [2025])
     first = store.latest()
-    raised = store.publish(draft, effective_from=dt.date(2026, 1, 1), reason="Ambang perempuan 40%", by="Bu Rina",
+    raised = store.publish(draft, effective_from=dt.date(2027, 1, 1), reason="Ambang perempuan 40%", by="Bu Rina",
                            latest_completed_cycle=2025)
 
     women_rules = women_rule_ids()
+    page_2027 = post_check(client, to_jsonable(proposal(24, 2027)))
     page_2026 = post_check(client, to_jsonable(proposal(24, 2026)))
-    page_2025 = post_check(client, to_jsonable(proposal(24, 2025)))
-    assert raised.version in page_2026 and any(rule in page_2026 for rule in women_rules)
-    assert first.version in page_2025 and raised.version not in page_2025
-    assert not any(rule in page_2025 for rule in women_rules)
+    assert raised.version in page_2027 and any(rule in page_2027 for rule in women_rules)
+    assert first.version in page_2026 and raised.version not in page_2026
+    assert not any(rule in page_2026 for rule in women_rules)
