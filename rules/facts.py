@@ -151,7 +151,7 @@ class _Walk:
         menu = self.menu
         if menu is not None and act.category not in menu:
             hit("off_menu_activities", code, f"{a_path}.category")
-            self.first.setdefault("off_menu_category", act.category)
+            self.first.setdefault("off_menu_name", act.name)
         cat = self.categories.get(act.category)
         if cat is None:
             group, infra, public = "", False, False
@@ -332,7 +332,7 @@ class _Walk:
         values["first_unknown_category"] = first.get("unknown_category_activities", "")
         values["off_menu_activity_count"] = len(loc["off_menu_activities"])
         values["first_off_menu_activity"] = first.get("off_menu_activities", "")
-        values["first_off_menu_category"] = first.get("off_menu_category", "")
+        values["first_off_menu_activity_name"] = first.get("off_menu_name", "")
         values["activity_total_mismatch_count"] = len(loc["activity_total_mismatches"])
         values["first_activity_total_mismatch"] = first.get("activity_total_mismatches", "")
         values["first_activity_total_stated"] = self.act_mismatch_first[0]
