@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from service.cli.common import app, handle_errors
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from policy.store import KBStore
 
 # The libraries behind these commands are imported inside them: every `berdaya` call
 # imports every command module, and most calls need none of them.
@@ -83,6 +87,22 @@ def demo_banner(address: str, stored: int, keys: dict[str, tuple[str, str]], kel
     return "\n".join(lines)
 
 
+def older_store_note(store: KBStore) -> str | None:
+    """A note when the version store was made by an earlier Berdaya and lacks the shipped versions."""
+    from knowledge.kb import load_knowledge_base
+    from policy.store import shipped_releases
+
+    shipped = [load_knowledge_base(r.content).version for r in shipped_releases(store.kb_name)]
+    published = {pv.version for pv in store.versions()}
+    missing = [label for label in shipped if label not in published]
+    if not missing:
+        return None
+    return (f"Catatan: penyimpanan versi {store.root} dibuat Berdaya versi lama dan tidak memuat versi "
+            f"{', '.join(missing)}; hapus var/ (make clean) agar mulai dengan versi yang dikirim. / Note: the "
+            f"version store {store.root} was made by an earlier Berdaya and lacks version(s) {', '.join(missing)}; "
+            "remove var/ (make clean) to start with the shipped versions.")
+
+
 @app.command("run-demo")
 @handle_errors()
 def run_demo(
@@ -111,5 +131,8 @@ def run_demo(
     keys = issue_demo_keys(db, kelurahan)
     db.dispose()
     typer.echo(demo_banner(f"http://{host}:{port}", stored, keys, kelurahan))
+    note = older_store_note(engines.store)
+    if note:
+        typer.echo(note)
     if not no_serve:
         _serve(settings, host, port, 1)

@@ -87,3 +87,17 @@ def test_run_demo_is_quiet_and_says_where_to_go_first(tmp_path):
     assert "Berdaya siap di / Berdaya is ready at http://127.0.0.1:8123/" in text
     assert text.index("Coba dulu") < text.index("try first") and "http://127.0.0.1:8123/pra-periksa" in text
     assert text.index("Kunci demo") < text.index("Coba dulu")
+
+
+def test_run_demo_says_when_the_version_store_predates_the_shipped_versions(tmp_path):
+    from knowledge.versions import SHIPPED_KB
+    from policy.store import KBStore
+
+    old = KBStore(tmp_path / "old-store", initial_dir=SHIPPED_KB)   # one version, as an earlier Berdaya made
+    assert [pv.version for pv in old.versions()] == ["2026.1"]
+    result = runner.invoke(cli, ["run-demo", "--no-serve"], env={
+        "BERDAYA_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "BERDAYA_KB_STORE": str(old.root)})
+    assert result.exit_code == 0, result.output
+    assert "tidak memuat versi 2025.2" in result.output and "make clean" in result.output
+    fresh = invoke(["run-demo", "--no-serve"], f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    assert "make clean" not in fresh.output
