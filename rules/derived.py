@@ -219,6 +219,8 @@ def reference_values(region: Any, reference: Reference | None = None) -> dict[st
         rts = kel.rt_count(region.rw) if kel else None
         found = {"rt_count": rts or 0, "kelurahan": kel.name if kel and rts else "",
                  "kecamatan": kel.kecamatan if kel and rts else ""}
+        if len(_REFERENCE_CACHE) >= 4096:  # region names come from requests: keep the cache bounded
+            _REFERENCE_CACHE.clear()
         _REFERENCE_CACHE[key] = found
     return found
 
@@ -286,6 +288,9 @@ def compile_derived(kb: KnowledgeBase, day: dt.date) -> DerivedFacts:
         fact = kb.facts[name]
         text = fact.expr_on(day)
         if text is None:
+            unavailable[name] = DerivedNotInForce(
+                f"fakta turunan '{name}' belum punya ekspresi yang berlaku pada {day.isoformat()}",
+                f"derived fact '{name}' has no expression in force on {day.isoformat()}")
             continue
         node = _parse(text)
         names, params, refs = all_names_in(node)

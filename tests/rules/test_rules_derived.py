@@ -114,3 +114,12 @@ def test_a_rule_reads_reference_data_only_through_a_derived_fact(tmp_path):
     kb = kb_with_facts(tmp_path, when={"PPM-ANG-001": "ppm_total > param.pagu_per_rt * ref.rt_count"})
     with pytest.raises(ConditionError, match=r"'ref\.rt_count' is for derived facts only"):
         Checker.load(kb).check(proposal(2026))
+
+
+def test_a_rule_using_a_derived_fact_without_an_expression_in_force_names_the_fact_and_the_date(tmp_path):
+    later = fact("pagu_for_rw", {"2027-01-01": "param.pagu_per_rt * ref.rt_count"}, unit="IDR")
+    checker = Checker.load(kb_with_facts(tmp_path, later))
+    assert checker.facts(proposal(2027))[1].values["pagu_for_rw"] == 240_000_000
+    with pytest.raises(ConditionError, match=r"rules\.PPM-ANG-001: derived fact 'pagu_for_rw' has no expression "
+                                             r"in force on 2026-01-01"):
+        checker.check(proposal(2026))
