@@ -5,7 +5,7 @@ create a draft from a published version or a bundle, edit, diff, simulate, publi
 back), `gate` (the whole publish gate), `store` (the write side of the version store:
 locking, commits, drafts and what-if reports on disk), `files` (a knowledge-base directory
 read as plain data), `diff`, `whatif` and `whatif_tiers` (replays of rules and of index
-definitions or calibrations), `reports` (their typed reports), `whatif_report` (their
-spreadsheets and charts) and `jobs` (simulations run in the background). `knowledge` keeps
-only the read side (`knowledge.versions`). Only `service` imports this package.
+definitions or calibrations), `reports` (their typed reports) and `whatif_report` (their
+spreadsheets and charts); the service runs simulations as background jobs (`service.jobs`).
+`knowledge` keeps only the read side (`knowledge.versions`). Only `service` imports this package.
 """

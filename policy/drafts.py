@@ -82,10 +82,10 @@ def diff_draft(store: KBStore, draft_id: str, against: str | None = None) -> dic
 
 def simulate_draft(store: KBStore, draft: Path, items: Iterable[Item] | None, *, cycles: list[int],
                    synthetic: bool, source: str, as_of: int | None = None, workers: int = 2,
-                   progress: Progress | None = None) -> WhatIfReport:
+                   progress: Progress | None = None, run_id: str | None = None) -> WhatIfReport:
     """Replay past proposals (`items`, or the SYNTHETIC cycles when None) under the latest version and the draft.
 
-    The report is kept in the store, where the publish gate finds it.
+    The report is kept in the store, where the publish gate finds it, and under `run_id` when given.
     """
     require_clean(read_kb_files(draft))
     latest = store.latest()
@@ -93,7 +93,10 @@ def simulate_draft(store: KBStore, draft: Path, items: Iterable[Item] | None, *,
     report = simulate(draft, chosen, baseline_dir=store.get(latest.version).content_dir,
                       baseline_version=latest.version, cycles=cycles, workers=workers, progress=progress,
                       synthetic=synthetic, source=source, as_of=as_of)
-    store.save_whatif(report)
+    if run_id is None:
+        store.save_whatif(report)
+    else:
+        store.save_whatif_run(run_id, report)
     return report
 
 

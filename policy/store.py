@@ -11,6 +11,7 @@ Layout under the root (the service passes it in from its settings, BERDAYA_KB_ST
     <root>/<kb name>/versions/0001/manifest.json   version, effective_from, who, when, why, parent
     <root>/<kb name>/versions/0001/content/...     the knowledge-base files, read-only
     <root>/<kb name>/whatif/<policy hash>.json     what-if reports, found by the publish gate
+    <root>/<kb name>/whatif/runs/<run id>.json     each run's own report (a job's result), kept
     <root>/<kb name>/drafts/<draft id>/            drafts uploaded or created through the API
 When the store is empty it publishes the shipped versions listed in `knowledge/data/kb/releases.yaml`,
 in order: for ppm-cimahi the history version (2018-2025) effective 2018-01-01 and the 2026
@@ -166,6 +167,20 @@ class KBStore(VersionStore):
         path = self.whatif_path(report.report_hash)
         write_json_atomic(path, dump(report))
         return path
+
+    def save_whatif_run(self, run_id: str, report: WhatIfReport) -> str:
+        """Keep a run's report under its own id as well (a later run for the same draft replaces the gate's copy)."""
+        if not re.fullmatch(r"[0-9a-z]{1,40}", run_id):
+            raise ValueError(f"run id {run_id!r}")
+        self.save_whatif(report)
+        write_json_atomic(self.whatif_dir / "runs" / f"{run_id}.json", dump(report))
+        return f"whatif/runs/{run_id}"
+
+    def find_whatif_run(self, run_id: str) -> WhatIfReport | None:
+        path = self.whatif_dir / "runs" / f"{run_id}.json"
+        if not re.fullmatch(r"[0-9a-z]{1,40}", run_id) or not path.is_file():
+            return None
+        return read_report(json.loads(path.read_text(encoding="utf-8")))
 
     def find_whatif(self, report_hash: str) -> WhatIfReport | None:
         path = self.whatif_path(report_hash)

@@ -1,8 +1,9 @@
 """The application factory: `create_app(settings)` builds one FastAPI app with its own database.
 
-Startup migrates the database (alembic, idempotent) and imports calibration artifacts from
-`BERDAYA_CALIBRATION_DIR`. Routers are included in one place, `_include_routers`; a router
-from `service/web/` is added there.
+Startup migrates the database (alembic, idempotent), marks background jobs left by a process
+that stopped as interrupted (`service.jobs`) and imports calibration artifacts from
+`BERDAYA_CALIBRATION_DIR`; shutdown marks this process's running jobs interrupted. Routers
+are included in one place, `_include_routers`; a router from `service/web/` is added there.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from service.db import Database
 from service.deps import Services
 from service.engines import Engines
 from service.errors import install_error_handlers
+from service.jobs import JobRunner
 from service.limits import BodySizeLimit
 from service.logs import RequestLogMiddleware, configure_logging
 from service.openapi import install_openapi
@@ -61,14 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     use_reference(settings.reference)
-    services = Services(settings=settings, db=Database(settings),
-                        engines=Engines(settings.kb_dir, settings.index, settings.kb_store))
+    db = Database(settings)
+    # One background job at a time per process: a what-if already uses the machine's 2 worker processes.
+    services = Services(settings=settings, db=db, engines=Engines(settings.kb_dir, settings.index, settings.kb_store),
+                        jobs=JobRunner(db, parallel=1))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.db.migrate()
+        services.jobs.recover()
         import_calibrations(services)
         yield
+        services.jobs.shutdown()
         services.db.dispose()
 
     app = FastAPI(title="Berdaya", version="1", description=DESCRIPTION, lifespan=lifespan,

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from service.db import Database
 from service.engines import Engines
+from service.jobs import JobRunner
 from service.settings import Settings
 
 
@@ -23,6 +24,7 @@ class Services:
     settings: Settings
     db: Database
     engines: Engines
+    jobs: JobRunner
 
 
 async def get_services(request: Request) -> Services:

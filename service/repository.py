@@ -12,13 +12,22 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, NotFound
 from service.logs import log_decision, log_decisions
-from service.models import ApiKey, Calibration, Decision, SignInFailure, StoredProposal, WebSessionRow, utcnow
+from service.models import (
+    ApiKey,
+    Calibration,
+    Decision,
+    JobRow,
+    SignInFailure,
+    StoredProposal,
+    WebSessionRow,
+    utcnow,
+)
 
 
 def input_hash(payload: Any) -> str:
@@ -295,3 +304,53 @@ def recent_sign_in_failures(session: Session, *, client: str, key_hash: str, sin
 def forget_sign_in_failures(session: Session, *, client: str) -> None:
     with session.begin():
         session.execute(delete(SignInFailure).where(SignInFailure.client == client))
+
+
+# ---- background jobs (service.jobs) -----------------------------------------------------------
+
+LIVE_JOB_STATES = ("queued", "running")
+
+
+def add_job(session: Session, row: JobRow) -> JobRow:
+    with session.begin():
+        session.add(row)
+    return row
+
+
+def get_job(session: Session, job_id: str) -> JobRow | None:
+    return session.get(JobRow, job_id)
+
+
+def list_jobs(session: Session, *, kind: str | None = None, subject: str | None = None,
+              limit: int = 50) -> list[JobRow]:
+    """The newest jobs first, of one kind and subject when given."""
+    query = select(JobRow)
+    if kind is not None:
+        query = query.where(JobRow.kind == kind)
+    if subject is not None:
+        query = query.where(JobRow.subject == subject)
+    return list(session.scalars(query.order_by(JobRow.created_at.desc(), JobRow.id.desc()).limit(limit)))
+
+
+def live_jobs(session: Session) -> list[JobRow]:
+    """Jobs queued or running, whichever process owns them."""
+    return list(session.scalars(select(JobRow).where(JobRow.state.in_(LIVE_JOB_STATES))))
+
+
+def update_job(session: Session, job_id: str, *, only_live: bool = False, **values: Any) -> bool:
+    """Change a job's columns; with `only_live`, only while it is queued or running. True if a row changed."""
+    query = update(JobRow).where(JobRow.id == job_id)
+    if only_live:
+        query = query.where(JobRow.state.in_(LIVE_JOB_STATES))
+    with session.begin():
+        result: CursorResult[Any] = session.execute(query.values(**values))  # type: ignore[assignment]
+        changed = result.rowcount
+    return bool(changed)
+
+
+def beat_jobs(session: Session, job_ids: list[str], now: dt.datetime) -> None:
+    """The owner's heartbeat: these jobs' process is alive."""
+    if job_ids:
+        with session.begin():
+            session.execute(update(JobRow).where(JobRow.id.in_(job_ids), JobRow.state.in_(LIVE_JOB_STATES))
+                            .values(heartbeat_at=now))

@@ -1,10 +1,11 @@
 """/v1/knowledge-bases/{name}/drafts: upload a draft, diff it, simulate it (a background job), publish it.
 
 For the *policy* role only. Drafts are kept in the version store the service checks with,
-under an id derived from their content. A simulation runs as a background job of this
-process, while the rules run in spawned worker processes (`policy.whatif`): the serving
-process never registers a draft ruleset. The finished report is kept in the store, where the
-publish gate finds it. The operations are `service.usecases.drafts` and `policy.drafts`.
+under an id derived from their content. A simulation runs as a background job kept in the
+service's database (`service.jobs`: any worker answers its progress; a job whose process
+stopped reads as interrupted), while the rules run in spawned worker processes
+(`policy.whatif`): the serving process never registers a draft ruleset. The finished report
+is kept in the store, where the publish gate finds it. The operations are `service.usecases.drafts` and `policy.drafts`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge.errors import InvalidInput, Problem
 from policy import drafts
 from policy.diff import render_text
-from policy.jobs import Job
 from policy.reports import dump
 from policy.store import KBStore
 from service.auth import MayWriteKnowledge
 from service.deps import ServicesDep
 from service.errors import NotFound
+from service.jobs import Job
 from service.routers.common import problems
 from service.usecases import drafts as usecase
 
@@ -78,7 +79,7 @@ class JobPublic(BaseModel):
         {"job_id": "c0ffee12", "status": "running", "done": 400, "total": 1200, "result": None, "error": None}]})
 
     job_id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "interrupted"]
     done: int = 0
     total: int | None = None
     result: str | None = Field(default=None, description="URL of the result resource when done")
@@ -126,8 +127,8 @@ def _public(info: drafts.DraftInfo) -> DraftPublic:
 
 def _job_public(request: Request, name: str, job: Job) -> JobPublic:
     result = (str(request.url_for("simulation_result", name=name, draft_id=job.subject, job_id=job.job_id))
-              if job.status == "done" else None)
-    return JobPublic(job_id=job.job_id, status=job.status.value, done=job.done, total=job.total, result=result,
+              if job.state == "done" else None)
+    return JobPublic(job_id=job.job_id, status=job.state.value, done=job.done, total=job.total, result=result,
                      error=job.error)
 
 
@@ -161,21 +162,22 @@ def diff_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep,
 def start_simulation(name: str, draft_id: str, key: MayWriteKnowledge, body: SimulationRequest, request: Request,
                      store: StoreDep, services: ServicesDep) -> JobPublic:
     job = usecase.start_simulation(services, store, draft_id, cycles=body.cycles, source=body.source,
-                                   as_of=body.as_of_cycle)
+                                   as_of=body.as_of_cycle, by=key.key_id)
     return _job_public(request, name, job)
 
 
 @router.get("/drafts/{draft_id}/simulations/{job_id}", response_model=JobPublic, responses=problems(401, 403, 404),
             summary="Kemajuan simulasi / simulation progress")
 def simulation_status(name: str, draft_id: str, job_id: str, request: Request, key: MayWriteKnowledge,
-                      store: StoreDep) -> JobPublic:
-    return _job_public(request, name, usecase.simulation(draft_id, job_id))
+                      store: StoreDep, services: ServicesDep) -> JobPublic:
+    return _job_public(request, name, usecase.simulation(services, draft_id, job_id))
 
 
 @router.get("/drafts/{draft_id}/simulations/{job_id}/result", name="simulation_result",
             responses=problems(401, 403, 404), summary="Laporan what-if / what-if report")
-def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store: StoreDep) -> dict[str, Any]:
-    return dump(usecase.simulation_report(draft_id, job_id))
+def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store: StoreDep,
+                      services: ServicesDep) -> dict[str, Any]:
+    return dump(usecase.simulation_report(services, store, draft_id, job_id))
 
 
 @router.post("/drafts/{draft_id}/publish", status_code=201, responses=problems(401, 403, 404, 422),

@@ -2,7 +2,8 @@
 
 The policy operations themselves are `policy.drafts`'; this module adds what only the service
 knows: which store (the engines', or `app.state.kb_store` for another), the proposals
-submitted to it (replayed by a what-if), and the background jobs that run simulations.
+submitted to it (replayed by a what-if), and the background jobs (`service.jobs`, kind
+`whatif`) that run simulations; each run's report is kept in the store under the job's id.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from typing import Any, Literal
 
 from knowledge.versions import PublishedVersion, UnknownVersion
 from policy import drafts
-from policy.jobs import Job, Jobs
 from policy.reports import WhatIfReport
 from policy.store import KBStore
 from service import repository
 from service.deps import Services
 from service.errors import NotFound
+from service.jobs import Job, JobContext, JobOutcome, JobState
 
-# One replay at a time per serving process: each already uses the machine's 2 worker processes.
-JOBS = Jobs(keep=50, parallel=1)
+WHATIF = "whatif"
 Source = Literal["synthetic", "stored"]
 
 
@@ -70,33 +70,37 @@ def stored_items(services: Services, cycles: list[int]) -> list[tuple[str, dict[
 
 
 def start_simulation(services: Services, store: KBStore, draft_id: str, *, cycles: list[int], source: Source,
-                     as_of: int | None) -> Job:
+                     as_of: int | None, by: str | None = None) -> Job:
     """A background what-if of a draft over stored proposals (read now) or the SYNTHETIC cycles (made in the job)."""
     draft = draft_path(store, draft_id)
     drafts.require_valid(drafts.draft_info(store, draft_id))
     chosen = sorted(set(cycles))
     items = None if source == "synthetic" else stored_items(services, chosen)
 
-    def work(progress: Any) -> WhatIfReport:
-        return drafts.simulate_draft(store, draft, items, cycles=chosen, synthetic=source == "synthetic",
-                                     source=source, as_of=as_of, progress=progress)
+    def work(ctx: JobContext) -> JobOutcome:
+        report = drafts.simulate_draft(store, draft, items, cycles=chosen, synthetic=source == "synthetic",
+                                       source=source, as_of=as_of, progress=ctx.progress, run_id=ctx.job_id)
+        return JobOutcome(result_ref=f"whatif/runs/{ctx.job_id}", result=report.totals.model_dump())
 
-    return JOBS.start(draft_id, work)
+    params = {"draft_id": draft_id, "cycles": chosen, "source": source, "as_of_cycle": as_of}
+    return services.jobs.start(WHATIF, work, params=params, subject=draft_id, started_by=by)
 
 
-def simulation(draft_id: str, job_id: str) -> Job:
-    job = JOBS.get(job_id, draft_id)
+def simulation(services: Services, draft_id: str, job_id: str) -> Job:
+    job = services.jobs.get(job_id, kind=WHATIF, subject=draft_id)
     if job is None:
         raise NotFound(f"Simulasi '{job_id}' tidak ada", f"No simulation '{job_id}'")
     return job
 
 
-def simulation_report(draft_id: str, job_id: str) -> WhatIfReport:
-    job = simulation(draft_id, job_id)
-    if not isinstance(job.result, WhatIfReport):
-        raise NotFound(f"Simulasi '{job_id}' belum selesai ({job.status})",
-                       f"Simulation '{job_id}' has not finished ({job.status})")
-    return job.result
+def simulation_report(services: Services, store: KBStore, draft_id: str, job_id: str) -> WhatIfReport:
+    """The report of a finished simulation, read back from the store (it outlives the process that made it)."""
+    job = simulation(services, draft_id, job_id)
+    report = store.find_whatif_run(job_id) if job.state == JobState.DONE else None
+    if report is None:
+        raise NotFound(f"Simulasi '{job_id}' belum selesai ({job.state})",
+                       f"Simulation '{job_id}' has not finished ({job.state})")
+    return report
 
 
 def publish(services: Services, store: KBStore, draft_id: str, *, effective_from: dt.date, reason: str, by: str,
