@@ -235,6 +235,9 @@ def quality_problems(kb: KnowledgeBase) -> list[KbIssue]:
         out += _text_issues(rule.title, f"{rel}.title")
         out += _text_issues(rule.message, f"{rel}.message")
         out += _text_issues(rule.suggestion, f"{rel}.suggestion")
+        out += _text_issues(rule.action, f"{rel}.action")
+        for n, repair in enumerate(rule.repair):
+            out += _text_issues(repair.description, f"{rel}.repair[{n}].description")
         if rule.is_finding and not rule.reference.strip():
             out.append(KbIssue("missing_reference", Problem(f"{rel}.reference",
                        "aturan tanpa rujukan hukum", "rule without a legal reference")))

@@ -3,7 +3,9 @@
 These models check structure only (types, allowed values, required keys). Whether every
 text has both languages and every value its legal reference is checked by
 `knowledge.kb.quality_problems`, so that `berdaya kb lint` can list such gaps instead of
-stopping at the first one. Conditions (`when:`) are parsed by `rules`, not here.
+stopping at the first one. Conditions (`when:`) and the expressions of repairs are parsed
+by `rules`, not here; which proposal fields a repair may change is decided here
+(`PATCHABLE_FIELDS`), so that no knowledge base can load a repair outside that list.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from knowledge.validation import bilingual
 
@@ -161,6 +163,142 @@ class Effective(Strict):
         return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
 
 
+# What a repair may change, by what its step works on: planning figures the RW writes into its
+# proposal (where money comes from, how much of an item, the dates of the work) and the totals
+# that are arithmetic over them. Nothing else is patchable: attendance, speakers, documents,
+# beneficiaries, the team, the musyawarah, names, categories, prices and kinds record facts
+# about the community or decisions only the RW can take, so a rule whose fix needs them
+# declares an `action` instead.
+PATCHABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "lines": ("source", "quantity", "amount"),
+    "activities": ("start", "end", "stated_total"),
+    "proposal": ("requested_total",),
+}
+# The same allow-list as proposal paths (the form of a finding's `fields`).
+PATCHABLE_PATHS: tuple[str, ...] = (
+    *(f"activities[*].budget_lines[*].{f}" for f in PATCHABLE_FIELDS["lines"]),
+    *(f"activities[*].{f}" for f in PATCHABLE_FIELDS["activities"]),
+    *PATCHABLE_FIELDS["proposal"],
+)
+RepairTarget = Literal["lines", "activities", "proposal"]
+Expression = str  # in the condition language; parsed and compiled by `rules.repair_ops`, never evaluated as Python
+
+
+def _expressions(values: dict[str, Any]) -> dict[str, Any]:
+    # `quantity: 0` is as good as `quantity: "0"`: numbers are expressions too; yes/no is not a value here.
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, bool):
+            raise bilingual(f"'{key}': nilai ya/tidak tidak dapat dipakai; tulis ekspresi",
+                            f"'{key}': a yes/no value cannot be used; write an expression")
+        out[key] = str(value) if isinstance(value, (int, float)) else value
+    return out
+
+
+def _patchable(target: str, fields: list[str]) -> None:
+    allowed = PATCHABLE_FIELDS[target]
+    for name in fields:
+        if name not in allowed:
+            raise bilingual(
+                f"kolom '{name}' tidak boleh diubah oleh perbaikan ({target}: hanya {', '.join(allowed)}); "
+                f"perbaikan yang memerlukannya ditulis sebagai 'action'",
+                f"field '{name}' may not be changed by a repair ({target}: only {', '.join(allowed)}); "
+                f"a fix that needs it is written as an 'action'")
+
+
+class MoveUntil(Strict):
+    """Change the selected lines one at a time (`set`), in `order`, until the value of the lines
+    changed reaches `amount` Rupiah. `fewest`: as few lines as possible, then the least money."""
+
+    set_: dict[str, Expression] = Field(alias="set", min_length=1)
+    amount: Expression = Field(min_length=1)
+    order: Literal["fewest", "smallest_first", "largest_first"] = "fewest"
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("set_", mode="before")
+    @classmethod
+    def _as_expressions(cls, value: Any) -> Any:
+        return _expressions(value) if isinstance(value, dict) else value
+
+    @field_validator("set_")
+    @classmethod
+    def _lines_only(cls, value: dict[str, Expression]) -> dict[str, Expression]:
+        _patchable("lines", list(value))
+        return value
+
+
+class ScaleDown(Strict):
+    """Lower the quantity of the selected lines by one common factor (whole units stay whole)
+    until their value has fallen by at least `cut` Rupiah."""
+
+    cut: Expression = Field(min_length=1)
+
+
+class ShiftDates(Strict):
+    """Move an activity's start and end inside a window, keeping its length when it fits: the
+    window opens at the latest of `earliest` and closes at the earliest of `latest` (day numbers)."""
+
+    earliest: list[Expression] = Field(min_length=1)
+    latest: list[Expression] = Field(min_length=1)
+
+
+_OPERATIONS = {"set_": None, "scale_down": "lines", "move_until": "lines", "shift_dates": "activities"}
+
+
+class RepairStep(Strict):
+    """One operation on the items `where` selects (every item when absent) of `target`."""
+
+    target: RepairTarget
+    where: Expression | None = None
+    set_: dict[str, Expression] | None = Field(default=None, alias="set")
+    scale_down: ScaleDown | None = None
+    move_until: MoveUntil | None = None
+    shift_dates: ShiftDates | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("set_", mode="before")
+    @classmethod
+    def _as_expressions(cls, value: Any) -> Any:
+        return _expressions(value) if isinstance(value, dict) else value
+
+    @field_validator("set_")
+    @classmethod
+    def _set_patchable(cls, value: dict[str, Expression] | None, info: ValidationInfo) -> dict[str, Expression] | None:
+        target = info.data.get("target")
+        if value is not None and target in PATCHABLE_FIELDS:
+            _patchable(target, list(value))
+        return value
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> RepairStep:
+        chosen = [name for name in _OPERATIONS if getattr(self, name) is not None]
+        if len(chosen) != 1:
+            raise bilingual("langkah perbaikan harus punya tepat satu dari set, scale_down, move_until, shift_dates",
+                            "a repair step needs exactly one of set, scale_down, move_until, shift_dates")
+        needs = _OPERATIONS[chosen[0]]
+        if needs is not None and self.target != needs:
+            op = chosen[0]
+            raise bilingual(f"{op} hanya untuk target '{needs}', bukan '{self.target}'",
+                            f"{op} works on target '{needs}' only, not '{self.target}'")
+        if self.target == "proposal" and self.where is not None:
+            raise bilingual("target 'proposal' tidak memakai 'where' (hanya satu proposal)",
+                            "target 'proposal' takes no 'where' (there is one proposal)")
+        return self
+
+    @property
+    def operation(self) -> str:
+        return next(name for name in _OPERATIONS if getattr(self, name) is not None).rstrip("_")
+
+
+class Repair(Strict):
+    """A change of the proposal's own data that satisfies a rule, described in words."""
+
+    description: Text = Field(default_factory=Text)
+    steps: list[RepairStep] = Field(min_length=1)
+
+
 class Rule(Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: Text = Field(default_factory=Text)
@@ -175,6 +313,8 @@ class Rule(Strict):
     suggestion: Text | None = None
     reference: str = ""
     effective: Effective | None = None
+    repair: list[Repair] = Field(default_factory=list, description="Alternative repairs of the proposal's data")
+    action: Text | None = Field(default=None, description="What only the RW can do, when no data change may fix it")
 
     @model_validator(mode="after")
     def _finding_or_conclusion(self) -> Rule:
@@ -184,6 +324,12 @@ class Rule(Strict):
         if self.severity is not None and (self.message is None or self.suggestion is None):
             raise bilingual("aturan temuan wajib punya 'message' dan 'suggestion'",
                             "a finding rule needs 'message' and 'suggestion'")
+        if self.severity is None and (self.repair or self.action is not None):
+            raise bilingual("hanya aturan temuan yang punya 'repair' atau 'action'",
+                            "only a finding rule has a 'repair' or an 'action'")
+        if self.repair and self.action is not None:
+            raise bilingual("aturan punya 'repair' (perubahan data) atau 'action' (tindakan RW), tidak keduanya",
+                            "a rule has a 'repair' (a change of data) or an 'action' (what the RW does), not both")
         return self
 
     @property

@@ -91,13 +91,22 @@ def _folded(kind: str, fn: Fn, *parts: _Expr) -> _Expr:
 
 
 class _Builder:
-    """Type-checks one parsed expression and turns it into a closure over (values, reference)."""
+    """Type-checks one parsed expression and turns it into a closure over (values, reference).
 
-    def __init__(self, kb: KnowledgeBase, day: dt.date, fact: str):
+    `names` adds names of the caller's own (name -> kind) before the knowledge base's facts:
+    a repair's expressions read the fields of the line or activity they work on. `where` is
+    the place errors name; `allow_ref` admits `ref.X` (derived facts only).
+    """
+
+    def __init__(self, kb: KnowledgeBase, day: dt.date, fact: str, *, where: str | None = None,
+                 names: Mapping[str, str] | None = None, allow_ref: bool = True):
         self.kb, self.day, self.fact = kb, day, fact
+        self.where = where or f"facts.yaml: {fact}.expr"
+        self.names: Mapping[str, str] = names or {}
+        self.allow_ref = allow_ref
 
     def fail(self, id_text: str, en_text: str) -> ConditionError:
-        return ConditionError(f"facts.yaml: {self.fact}.expr: {id_text}", f"facts.yaml: {self.fact}.expr: {en_text}")
+        return ConditionError(f"{self.where}: {id_text}", f"{self.where}: {en_text}")
 
     def build(self, node: Node) -> _Expr:
         if isinstance(node, Num):
@@ -139,8 +148,10 @@ class _Builder:
         found = param.value_on(self.day)
         if found is None:
             day = self.day.isoformat()
-            raise DerivedNotInForce(f"fakta turunan '{self.fact}': tidak ada nilai {name} yang berlaku pada {day}",
-                                    f"derived fact '{self.fact}': no value of {name} in force on {day}")
+            who_id, who_en = (f"fakta turunan '{self.fact}'", f"derived fact '{self.fact}'") if self.fact else \
+                (self.where, self.where)
+            raise DerivedNotInForce(f"{who_id}: tidak ada nilai {name} yang berlaku pada {day}",
+                                    f"{who_en}: no value of {name} in force on {day}")
         value = found[1].value
         if isinstance(value, (int, float)):
             return _constant("number", value)
@@ -150,6 +161,9 @@ class _Builder:
                         f"list parameter '{name}' cannot be used in an expression")
 
     def name(self, name: str) -> _Expr:
+        own = self.names.get(name)
+        if own is not None:
+            return _Expr(own, lambda values, ref: values[name])
         fact = self.kb.facts.get(name)
         if fact is None:
             raise self.fail(f"fakta '{name}' tidak dikenal (tidak ada di facts.yaml)",
@@ -157,6 +171,9 @@ class _Builder:
         return _Expr(fact.kind, lambda values, ref: values[name])
 
     def ref(self, name: str) -> _Expr:
+        if not self.allow_ref:
+            raise self.fail(f"'ref.{name}': data rujukan hanya dipakai lewat fakta turunan",
+                            f"'ref.{name}': reference data is used through derived facts only")
         if name not in REFERENCE_FIELDS:
             raise self.fail(f"data rujukan 'ref.{name}' tidak dikenal (ada: {', '.join(REFERENCE_FIELDS)})",
                             f"unknown reference data 'ref.{name}' (known: {', '.join(REFERENCE_FIELDS)})")
@@ -185,6 +202,19 @@ class _Builder:
         if isinstance(node, And):
             return _folded("boolean", lambda values, ref: all(f(values, ref) for f in fns), *parts)
         return _folded("boolean", lambda values, ref: any(f(values, ref) for f in fns), *parts)
+
+
+def compile_expression(kb: KnowledgeBase, day: dt.date, text: str, *, where: str,
+                       names: Mapping[str, str]) -> tuple[str, Fn]:
+    """(kind, closure over (values, reference)) of one expression in the condition language, with the
+    parameters in force on `day` resolved and `names` (name -> kind) readable besides the facts.
+    Raise ConditionError naming `where` for a syntax error, an unknown name or a type error."""
+    try:
+        node = _parse(text)
+    except ConditionError as exc:
+        raise ConditionError(f"{where}: {exc.message_id}", f"{where}: {exc.message_en}") from None
+    expr = _Builder(kb, day, "", where=where, names=names, allow_ref=False).build(node)
+    return expr.kind, expr.fn
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ missing_translation, missing_reference, untested_rule, unused_conclusion, parse_
 compile_error, unknown_locator, stated_threshold (a rule text that writes a threshold of its
 own, "30%" or "Rp 75 juta", instead of rendering the parameter), zero_division and
 derived_cycle (derived facts: a divisor that can be 0, facts that depend on each other in a
-circle). The knowledge base is loaded leniently so that content gaps (translations,
-references, duplicates) are listed rather than stopping the load.
+circle). Repairs are linted like conditions: their expressions parsed, their names known, and
+compiled for every cycle (a type error or a parameter not in force is a compile_error). The
+knowledge base is loaded leniently so that content gaps (translations, references, duplicates)
+are listed rather than stopping the load.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rules.compiler import compile_version
 from rules.condition import ConditionError, names_in, parse_condition
 from rules.derived import derived_problems
 from rules.render import PLACEHOLDER, placeholders
+from rules.repair_ops import DATE_NAMES, TARGET_NAMES, compile_repairs
 
 KINDS = ("unknown_fact", "unknown_parameter", "duplicate_id", "missing_translation", "missing_reference",
          "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator",
@@ -45,10 +48,47 @@ def stated_thresholds(text: str) -> list[str]:
 def _texts(rule: Rule) -> list[tuple[str, str]]:
     """(field, text) for every text of a rule a person reads."""
     out = [("reference", rule.reference)]
-    for label in ("title", "message", "suggestion"):
+    for label in ("title", "message", "suggestion", "action"):
         text = getattr(rule, label)
         if text is not None:
             out += [(f"{label}.id", text.id), (f"{label}.en", text.en)]
+    for n, repair in enumerate(rule.repair):
+        out += [(f"repair[{n}].description.id", repair.description.id),
+                (f"repair[{n}].description.en", repair.description.en)]
+    return out
+
+
+def _repair_expressions(rule: Rule) -> list[tuple[str, str, str]]:
+    """(field, target, expression) for every expression of a rule's repairs."""
+    out: list[tuple[str, str, str]] = []
+    for n, repair in enumerate(rule.repair):
+        for s, step in enumerate(repair.steps):
+            where = f"repair[{n}].steps[{s}]"
+            found = [("where", step.where)] if step.where else []
+            found += [(f"set.{k}", v) for k, v in (step.set_ or {}).items()]
+            if step.move_until is not None:
+                found += [(f"move_until.set.{k}", v) for k, v in step.move_until.set_.items()]
+                found.append(("move_until.amount", step.move_until.amount))
+            if step.scale_down is not None:
+                found.append(("scale_down.cut", step.scale_down.cut))
+            if step.shift_dates is not None:
+                found += [(f"shift_dates.earliest[{i}]", t) for i, t in enumerate(step.shift_dates.earliest)]
+                found += [(f"shift_dates.latest[{i}]", t) for i, t in enumerate(step.shift_dates.latest)]
+            out += [(f"{where}.{label}", step.target, text) for label, text in found]
+    return out
+
+
+def _repair_problems(kb: KnowledgeBase, rule: Rule, rel: str) -> list[LintProblem]:
+    """Syntax and unknown names in a rule's repairs (types and parameters in force: `_compile_problems`)."""
+    out = []
+    for label, target, text in _repair_expressions(rule):
+        try:
+            names, params = names_in(parse_condition(text))
+        except ConditionError as exc:
+            out.append(LintProblem("parse_error", Problem(f"{rel}.{label}", exc.message_id, exc.message_en)))
+            continue
+        own = set(DATE_NAMES) | set(TARGET_NAMES[target])
+        out += unknown_names(f"{rel}.{label}", names, params, facts=set(kb.facts) | own, parameters=set(kb.parameters))
     return out
 
 
@@ -135,6 +175,7 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
             slots = [name for name, _ in placeholders(template) if name not in SPECIAL_SLOTS]
             out += _kb_unknown_names(kb, f"{rel}.{label}", [s for s in slots if not s.startswith("param.")],
                                   [s[len("param."):] for s in slots if s.startswith("param.")], set())
+        out += _repair_problems(kb, rule, rel)
         if rule.fields_from and locators is not None and rule.fields_from not in locators:
             out.append(LintProblem("unknown_locator", Problem(f"{rel}.fields_from",
                        f"lokator '{rule.fields_from}' tidak dihasilkan ekstraksi fakta",
@@ -175,6 +216,7 @@ def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
     for cycle in cycles_to_compile(kb):
         try:
             compile_version(kb, cycle)
+            compile_repairs(kb, cycle)
         except ConditionError as exc:
             if exc.message_en not in seen:
                 seen.add(exc.message_en)
