@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.dates import cycle_date
 from knowledge.errors import Problem
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_schema import Rule
@@ -25,7 +26,7 @@ from rules.compiler import compile_version
 from rules.condition import ConditionError, names_in, parse_condition
 from rules.derived import derived_problems
 from rules.render import PLACEHOLDER, placeholders
-from rules.repair_ops import DATE_NAMES, TARGET_NAMES, compile_repairs
+from rules.repair_ops import DATE_NAMES, TARGET_NAMES, compile_rule_repairs
 
 KINDS = ("unknown_fact", "unknown_parameter", "duplicate_id", "missing_translation", "missing_reference",
          "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator",
@@ -214,10 +215,18 @@ def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
     seen: set[str] = set()
     out = []
     for cycle in cycles_to_compile(kb):
+        errors = []
         try:
             compile_version(kb, cycle)
-            compile_repairs(kb, cycle)
         except ConditionError as exc:
+            errors.append(exc)
+        day = cycle_date(cycle)
+        for rule in kb.rules_on(day):
+            try:
+                compile_rule_repairs(kb, rule, day)
+            except ConditionError as exc:
+                errors.append(exc)
+        for exc in errors:
             if exc.message_en not in seen:
                 seen.add(exc.message_en)
                 out.append(LintProblem("compile_error", Problem(f"siklus/cycle {cycle}", exc.message_id,

@@ -191,8 +191,9 @@ def _activities(proposal: Proposal, categories: Mapping[str, Any],
 
 def _json_value(field: str, value: Any) -> Any:
     """An expression's value as the proposal's JSON holds it (Rupiah whole, dates ISO)."""
-    if FIELD_KINDS[field] == "text":
-        return value
+    kind = FIELD_KINDS.get(field)
+    if kind is None or kind == "text":
+        return value  # a field off the allow-list is refused by the search, not converted here
     if not math.isfinite(value):
         raise RepairNotApplicable(f"nilai {field} tidak terhingga", f"the value of {field} is not finite")
     if field in ("start", "end"):
