@@ -215,7 +215,7 @@ def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
     seen: set[str] = set()
     out = []
     for cycle in cycles_to_compile(kb):
-        errors = []
+        errors: list[ConditionError] = []
         try:
             compile_version(kb, cycle)
         except ConditionError as exc:
@@ -226,11 +226,11 @@ def _compile_problems(kb: KnowledgeBase) -> list[LintProblem]:
                 compile_rule_repairs(kb, rule, day)
             except ConditionError as exc:
                 errors.append(exc)
-        for exc in errors:
-            if exc.message_en not in seen:
-                seen.add(exc.message_en)
-                out.append(LintProblem("compile_error", Problem(f"siklus/cycle {cycle}", exc.message_id,
-                                                                exc.message_en)))
+        for error in errors:
+            if error.message_en not in seen:
+                seen.add(error.message_en)
+                out.append(LintProblem("compile_error", Problem(f"siklus/cycle {cycle}", error.message_id,
+                                                                error.message_en)))
     return out
 
 
