@@ -186,14 +186,14 @@ def load_knowledge_base(path: str | Path | None = None, *, strict: bool = True) 
                 tests[rel] = suite
 
     if problems or meta is None:
-        raise InvalidInput(problems or [Problem("kb.yaml", "tidak sah", "invalid")], source=str(root))
+        raise InvalidInput(problems or [Problem("kb.yaml", "tidak sah", "invalid")], source=root.name)
 
     kb = KnowledgeBase(path=root, name=meta.name, version=meta.version, description=meta.description,
                        parameters=parameters, categories=categories, facts=facts, rules=rules,
                        rule_files=rule_files, tests=tests, digest=_hash_files(root))
     issues.extend(quality_problems(kb))
     if strict and issues:
-        raise InvalidInput([i.problem for i in issues], source=str(root))
+        raise InvalidInput([i.problem for i in issues], source=root.name)
     return kb.model_copy(update={"issues": issues})
 
 

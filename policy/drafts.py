@@ -8,18 +8,17 @@ be found again. The API, the CLI and the pages call these functions and only tra
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from knowledge.errors import InvalidInput, Problem
+from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.versions import PublishedVersion, tree_hash
 from policy.diff import diff_kb
-from policy.files import policy_hash, read_kb_files, require_clean
-from policy.gate import engine_gate, last_cycle_to_compile
+from policy.files import policy_hash, read_kb_files
+from policy.gate import engine_gate, last_cycle_to_compile, upload_problems
 from policy.reports import WhatIfReport
 from policy.store import KBStore
 from policy.whatif import Item, Progress, simulate, synthetic_items
@@ -44,9 +43,45 @@ def draft_info(store: KBStore, draft_id: str) -> DraftInfo:
                      problems=[p.as_dict() for p in files.problems])
 
 
-def save_bundle(store: KBStore, files: Mapping[str, bytes]) -> DraftInfo:
-    """A draft from uploaded files (relative path -> bytes)."""
-    draft_id, _ = store.save_draft(dict(files))
+class DraftQuota(BaseModel):
+    """How many drafts the store keeps, per uploader (a key id) and in all; the service's settings fill it."""
+
+    per_key: int = Field(default=20, ge=1)
+    total: int = Field(default=200, ge=1)
+
+
+class DraftQuotaExceeded(BerdayaError):
+    """The store already keeps as many drafts as allowed; a draft must be deleted first."""
+
+
+def _check_quota(store: KBStore, by: str | None, quota: DraftQuota) -> None:
+    if len(store.draft_ids()) >= quota.total:
+        raise DraftQuotaExceeded(
+            f"Sudah ada {quota.total} draf tersimpan (batas); hapus draf yang tidak dipakai lagi",
+            f"{quota.total} drafts are already kept (the limit); delete drafts no longer needed")
+    if by is not None and len(store.draft_ids(by)) >= quota.per_key:
+        raise DraftQuotaExceeded(
+            f"Kunci ini sudah menyimpan {quota.per_key} draf (batas); hapus draf yang tidak dipakai lagi",
+            f"This key already keeps {quota.per_key} drafts (the limit); delete drafts no longer needed")
+
+
+def upload_check(store: KBStore) -> Callable[[Path], list[Problem]]:
+    """The gate's own checks of a draft's files at upload (`policy.gate.upload_problems`)."""
+
+    def check(root: Path) -> list[Problem]:
+        published = [(pv.version, read_kb_files(pv.content_dir)) for pv in store.versions()]
+        return upload_problems(read_kb_files(root), published)
+
+    return check
+
+
+def save_bundle(store: KBStore, files: Mapping[str, bytes], *, by: str | None = None,
+                quota: DraftQuota | None = None) -> DraftInfo:
+    """A draft from uploaded files (relative path -> bytes), refused with the gate's problems named when its
+    files do not load, a condition does not parse or a rule id is reused; nothing is kept when refused."""
+    if quota is not None:
+        _check_quota(store, by, quota)
+    draft_id, _ = store.save_draft(dict(files), by=by, check=upload_check(store))
     return draft_info(store, draft_id)
 
 
@@ -87,7 +122,6 @@ def simulate_draft(store: KBStore, draft: Path, items: Iterable[Item] | None, *,
 
     The report is kept in the store, where the publish gate finds it, and under `run_id` when given.
     """
-    require_clean(read_kb_files(draft))
     latest = store.latest()
     chosen = synthetic_items(cycles) if items is None else items
     report = simulate(draft, chosen, baseline_dir=store.get(latest.version).content_dir,
@@ -118,7 +152,7 @@ def rollback(store: KBStore, version: str, *, effective_from: dt.date, reason: s
 
 
 def remove_draft(store: KBStore, draft_id: str) -> None:
-    shutil.rmtree(store.draft_path(draft_id))
+    store.remove_draft(draft_id)
 
 
 def problems_of(info: DraftInfo) -> list[Problem]:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.versions import file_digest, kb_file_list, tree_digests, tree_hash
+
+# Drafts come from uploads: their files go through the guarded reader like every other document.
+YAML_LIMITS = intake.ReadLimits()
 
 
 def policy_hash(root: str | Path) -> str:
@@ -32,8 +34,8 @@ def policy_hash(root: str | Path) -> str:
     digests = tree_digests(base)
     if "kb.yaml" in digests:
         try:
-            data = yaml.safe_load((base / "kb.yaml").read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError):
+            data = intake.read_yaml(intake.read_file(base / "kb.yaml", YAML_LIMITS, "kb.yaml"), YAML_LIMITS, "kb.yaml")
+        except InvalidInput:
             data = None
         if isinstance(data, dict):
             unlabelled = {k: v for k, v in data.items() if k != "version"}
@@ -81,13 +83,11 @@ class KBFiles:
 
 def _load_yaml(root: Path, rel: str, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load((root / rel).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(rel, f"berkas tidak dapat dibaca: {exc}", f"cannot read file: {exc}"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{rel}: baris/line {mark.line + 1}" if mark else rel
-        problems.append(Problem(where, "YAML tidak sah", "invalid YAML"))
+        return intake.read_yaml(intake.read_file(root / rel, YAML_LIMITS, rel), YAML_LIMITS, rel)
+    except InvalidInput as exc:
+        # The reader names the file (relative: never a server path) and the line or limit.
+        problems += [Problem(f"{rel}: {p.path}" if p.path and p.path != rel else rel, p.id, p.en)
+                     for p in exc.problems]
     return None
 
 
@@ -175,5 +175,5 @@ def _read_rules(base: Path, rel: str, kb: KBFiles, problems: list[Problem]) -> N
 
 def require_clean(kb: KBFiles) -> KBFiles:
     if kb.problems:
-        raise InvalidInput(list(kb.problems), source=str(kb.root))
+        raise InvalidInput(list(kb.problems), source=kb.root.name)
     return kb

@@ -40,7 +40,7 @@ def _schema_problems(files: KBFiles) -> list[Problem]:
     try:
         load_knowledge_base(files.root)
     except InvalidInput as exc:
-        return list(exc.problems) or [Problem(str(files.root), exc.message_id, exc.message_en)]
+        return list(exc.problems) or [Problem(files.root.name, exc.message_id, exc.message_en)]
     return []
 
 
@@ -138,6 +138,35 @@ def structure_problems(files: KBFiles) -> list[Problem]:
     return problems
 
 
+def condition_problems(files: KBFiles) -> list[Problem]:
+    """Conditions and evidence thresholds that do not parse in the condition language (lint's parse check)."""
+    problems = []
+    for rid, (rel, _, rule) in sorted(files.rules.items()):
+        evidence = rule.get("evidence") if isinstance(rule.get("evidence"), dict) else {}
+        threshold = evidence.get("threshold") if evidence else None
+        texts = [("when", rule.get("when"))] + ([("evidence.threshold", threshold)] if isinstance(threshold, str) else [])
+        for key, text in texts:
+            if not str(text or "").strip():
+                continue  # a missing condition is structure_problems'
+            try:
+                parse_condition(str(text))
+            except ConditionError as exc:
+                problems.append(Problem(f"{rel}: {rid}.{key}", exc.message_id, exc.message_en))
+    return problems
+
+
+def upload_problems(files: KBFiles, published: list[tuple[str, KBFiles]]) -> list[Problem]:
+    """What refuses a draft at upload: unreadable files, the schema, conditions that do not parse,
+    unknown names and rule ids reused for other rules; the gate's own checks, so a draft that is
+    kept can at least be simulated. Labels, dates and references are left to the publish gate."""
+    if files.problems:
+        return list(files.problems)
+    schema = _schema_problems(files)
+    seen = {p.path for p in schema}
+    ours = structure_problems(files) + condition_problems(files) + name_problems(files)
+    return schema + [p for p in ours if p.path not in seen] + reuse_problems(files, published)
+
+
 def draft_problems(files: KBFiles, published: list[tuple[str, KBFiles]], *, store_name: str) -> list[Problem]:
     """Everything wrong with a draft that can be seen from its files, in a stable order."""
     problems = list(files.problems)
@@ -154,7 +183,7 @@ def draft_problems(files: KBFiles, published: list[tuple[str, KBFiles]], *, stor
     schema = _schema_problems(files)
     problems += schema
     seen = {p.path for p in schema}
-    ours = structure_problems(files) + name_problems(files) + reference_problems(files)
+    ours = structure_problems(files) + condition_problems(files) + name_problems(files) + reference_problems(files)
     problems += [p for p in ours if p.path not in seen]  # the loader already named these fields
     problems += reuse_problems(files, published)
     return problems

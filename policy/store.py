@@ -111,6 +111,17 @@ def _copy_kb(src: Path, dest: Path) -> None:
 _VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)
 
 
+def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        target = root / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as exc:  # e.g. "a" and "a/b" in one bundle
+            raise InvalidInput([Problem(rel, f"berkas tidak dapat ditulis ({exc.strerror})",
+                                        f"cannot write file ({exc.strerror})")], source="draft bundle") from None
+
+
 class KBStore(VersionStore):
     """Published versions of one knowledge base (by name) under a store root, with their drafts and reports."""
 
@@ -226,7 +237,7 @@ class KBStore(VersionStore):
                 for check in checks:
                     problems += check(draft)
             if problems:
-                raise PublishRefused(problems, source=str(draft))
+                raise PublishRefused(problems, source=draft.name)
             parent = published[-1].version if published else None
             return self._commit(draft, effective_from=effective_from, reason=reason, by=by, parent=parent,
                                 rollback_of=None, whatif=report_hash, label=None, now=now)
@@ -293,8 +304,13 @@ class KBStore(VersionStore):
         return PublishedVersion(manifest, final)
 
     # -- drafts uploaded through the API --------------------------------------------------
-    def save_draft(self, files: dict[str, bytes]) -> tuple[str, Path]:
-        """Write an uploaded draft (relative path -> bytes) under drafts/<id>; the id comes from its hash."""
+    def save_draft(self, files: dict[str, bytes], *, by: str | None = None,
+                   check: Callable[[Path], list[Problem]] | None = None) -> tuple[str, Path]:
+        """Write an uploaded draft (relative path -> bytes) under drafts/<id>; the id comes from its hash.
+
+        `check` judges the written files before they become a draft: when it finds problems, the
+        draft is refused and nothing stays on disk. `by` (a key id) is recorded as its owner.
+        """
         problems = []
         for rel in files:
             parts = Path(rel).parts
@@ -307,24 +323,38 @@ class KBStore(VersionStore):
         self.drafts_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=self.drafts_dir, prefix=".tmp-"))
         try:
-            for rel, data in files.items():
-                target = tmp / rel
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                except OSError as exc:  # e.g. "a" and "a/b" in one bundle
-                    raise InvalidInput([Problem(rel, f"berkas tidak dapat ditulis ({exc.strerror})",
-                                                f"cannot write file ({exc.strerror})")], source="draft bundle") from None
+            _write_files(tmp, files)
+            found = check(tmp) if check is not None else []
+            if found:
+                raise InvalidInput(found, source="draft bundle")
             draft_id = tree_hash(tmp).split(":")[-1][:16]
             final = self.drafts_dir / draft_id
             if final.exists():
                 shutil.rmtree(tmp)
             else:
                 os.rename(tmp, final)
+            owner = self.drafts_dir / f"{draft_id}.by"
+            if by is not None and not owner.exists():
+                owner.write_text(by, encoding="utf-8")
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return draft_id, final
+
+    def draft_ids(self, by: str | None = None) -> list[str]:
+        """The stored drafts' ids (those `by` uploaded, when given)."""
+        if not self.drafts_dir.is_dir():
+            return []
+        ids = sorted(p.name for p in self.drafts_dir.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{16}", p.name))
+        if by is None:
+            return ids
+        return [i for i in ids if (self.drafts_dir / f"{i}.by").is_file()
+                and (self.drafts_dir / f"{i}.by").read_text(encoding="utf-8") == by]
+
+    def remove_draft(self, draft_id: str) -> None:
+        """Delete a draft and its owner record (its what-if reports stay: they are kept by content)."""
+        shutil.rmtree(self.draft_path(draft_id))
+        (self.drafts_dir / f"{draft_id}.by").unlink(missing_ok=True)
 
     def draft_path(self, draft_id: str) -> Path:
         path = self.drafts_dir / draft_id

@@ -29,7 +29,7 @@ from knowledge.kb import load_knowledge_base
 from knowledge.proposal import Proposal
 from knowledge.reference import reference_in_force, use_reference
 from knowledge.versions import tree_hash
-from policy.files import policy_hash, read_kb_files, require_clean
+from policy.files import policy_hash, read_kb_files
 from policy.reports import VERDICTS, ReplayPlan, WhatIfReport, WhatIfSummary
 
 Item = tuple[str, Any]
@@ -184,7 +184,9 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
     processes; `progress(done, total)` is called as chunks finish.
     """
     draft, baseline = Path(draft_dir), Path(baseline_dir)
-    require_clean(read_kb_files(draft))
+    files = read_kb_files(draft)
+    if files.problems:  # named by the draft's directory, not by where the server keeps it
+        raise InvalidInput(list(files.problems), source=draft.name)
     # Schema errors, with file and field, before any worker starts (loading compiles nothing).
     draft_kb, baseline_kb = load_knowledge_base(draft, strict=False), load_knowledge_base(baseline, strict=False)
     wanted = sorted(set(cycles)) if cycles is not None else None
@@ -217,7 +219,7 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
                         for other in pending:
                             other.cancel()
                         err = result["error"]
-                        raise InvalidInput([Problem(**p) for p in err["problems"]], source=err["source"])
+                        raise InvalidInput([Problem(**p) for p in err["problems"]], source=draft.name)
                     outcomes.extend(result["outcomes"])
                     invalid.extend(result["invalid"])
                     done += n
@@ -231,7 +233,8 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
         "synthetic": synthetic,
         "source": source,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "draft": {"path": str(draft), "version": draft_kb.version, "content_hash": tree_hash(draft),
+        # The directory's name (a draft's id in the store), never a server path.
+        "draft": {"path": draft.name, "version": draft_kb.version, "content_hash": tree_hash(draft),
                   "policy_hash": policy_hash(draft)},
         "baseline": {"version": baseline_version, "content_hash": tree_hash(baseline)},
         "requested_cycles": wanted,

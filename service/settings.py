@@ -84,6 +84,8 @@ class Settings(BaseModel):
     signin_max_failures: int = Field(default=5, description="Failed sign-ins allowed per client address and per "
                                      "key within signin_window_seconds; further attempts get 429")
     signin_window_seconds: int = Field(default=900, description="Window of the sign-in limit (seconds)")
+    max_drafts_per_key: int = Field(default=20, description="Drafts one key may keep in the version store")
+    max_drafts: int = Field(default=200, description="Drafts the version store keeps in all")
     workers: int = Field(default=1, description="uvicorn worker processes")
     host: str = Field(default="127.0.0.1")
     log_level: str = Field(default="INFO")
@@ -108,6 +110,7 @@ class Settings(BaseModel):
             )
         limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
                   "workers": (1, 64), "signin_max_failures": (1, 100), "signin_window_seconds": (10, 86_400),
+                  "max_drafts_per_key": (1, 10_000), "max_drafts": (1, 100_000),
                   **UPLOAD_RANGES}
         for name, (low, high) in limits.items():
             value = getattr(self, name)

@@ -11,20 +11,18 @@ is kept in the store, where the publish gate finds it. The operations are `servi
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-import zipfile
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.errors import InvalidInput, Problem
+from knowledge.intake import ReadLimits, exceeded, read_zip, validate_json
 from policy import drafts
 from policy.diff import render_text
 from policy.reports import dump
 from policy.store import KBStore
 from service.auth import MayWriteKnowledge
+from service.bodies import body_doc, json_body, off_loop
 from service.deps import ServicesDep
 from service.errors import NotFound
 from service.jobs import Job
@@ -32,7 +30,6 @@ from service.routers.common import problems
 from service.usecases import drafts as usecase
 
 router = APIRouter(prefix="/v1/knowledge-bases/{name}", tags=["drafts"])
-MAX_FILES = 500
 
 
 def get_store(request: Request, name: str) -> KBStore:
@@ -95,29 +92,20 @@ class PublishRequest(BaseModel):
     latest_completed_cycle: int | None = Field(default=None, description="Default: last calendar year")
 
 
-def _bundle_files(body: bytes, content_type: str) -> dict[str, bytes]:
+def _bundle_files(body: bytes, content_type: str, limits: ReadLimits) -> dict[str, bytes]:
+    """The files of an uploaded bundle, through the guarded reader: a zip is judged from its directory
+    and while it inflates (entries, total size), JSON by depth and size; nothing is written here."""
     if "zip" in content_type or body[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(body)) as zf:
-                names = [n for n in zf.namelist() if not n.endswith("/")]
-                if len(names) > MAX_FILES:
-                    raise InvalidInput([Problem("body", f"lebih dari {MAX_FILES} berkas", f"more than {MAX_FILES} files")])
-                files = {n: zf.read(n) for n in names}
-        except zipfile.BadZipFile:
-            raise InvalidInput([Problem("body", "bukan berkas zip yang sah", "not a valid zip file")]) from None
+        files = read_zip(body, limits, "body")
         # A zip of the directory itself ("ppm-cimahi/kb.yaml") is accepted as well.
         if "kb.yaml" not in files:
             tops = {n.split("/", 1)[0] for n in files}
             if len(tops) == 1 and f"{next(iter(tops))}/kb.yaml" in files:
                 files = {n.split("/", 1)[1]: v for n, v in files.items()}
         return files
-    try:
-        bundle = DraftBundle.model_validate(json.loads(body.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
-        raise InvalidInput([Problem("body", "harus zip atau JSON {\"files\": {jalur: teks}}",
-                                    "must be a zip or JSON {\"files\": {path: text}}")]) from None
-    if len(bundle.files) > MAX_FILES:
-        raise InvalidInput([Problem("files", f"lebih dari {MAX_FILES} berkas", f"more than {MAX_FILES} files")])
+    bundle = validate_json(DraftBundle, body, limits, "body")
+    if len(bundle.files) > limits.max_entries:
+        raise exceeded("max_entries", limits, "body", "files")
     return {k: v.encode("utf-8") for k, v in bundle.files.items()}
 
 
@@ -132,14 +120,29 @@ def _job_public(request: Request, name: str, job: Job) -> JobPublic:
                      error=job.error)
 
 
-@router.post("/drafts", status_code=201, response_model=DraftPublic, responses=problems(401, 403, 404, 413, 422),
+@router.post("/drafts", status_code=201, response_model=DraftPublic, responses=problems(401, 403, 404, 409, 413, 422),
              summary="Unggah draf / upload a draft (zip or JSON bundle)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/zip": {"schema": {"type": "string", "format": "binary"}},
                  "application/json": {"schema": DraftBundle.model_json_schema()}}}})
-async def upload_draft(request: Request, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
-    files = _bundle_files(await request.body(), request.headers.get("content-type", ""))
-    return _public(drafts.save_bundle(store, files))
+async def upload_draft(request: Request, key: MayWriteKnowledge, store: StoreDep,
+                       services: ServicesDep) -> DraftPublic:
+    """A draft from a zip or a JSON bundle, refused with every problem named (files that do not load,
+    conditions that do not parse, rule ids reused) and nothing kept; 409 past the drafts quota."""
+    body, kind = await request.body(), request.headers.get("content-type", "")
+
+    def save() -> drafts.DraftInfo:
+        files = _bundle_files(body, kind, services.settings.read_limits())
+        return usecase.save_draft(services, store, files, key.key_id)
+
+    return _public(await off_loop(save))
+
+
+@router.delete("/drafts/{draft_id}", status_code=204, responses=problems(401, 403, 404),
+               summary="Hapus draf / delete a draft")
+def delete_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> Response:
+    usecase.delete_draft(store, draft_id)
+    return Response(status_code=204)
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftPublic, responses=problems(401, 403, 404),
@@ -158,8 +161,10 @@ def diff_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep,
 
 
 @router.post("/drafts/{draft_id}/simulations", status_code=202, response_model=JobPublic,
-             responses=problems(401, 403, 404, 422), summary="Simulasi what-if (latar belakang) / what-if job")
-def start_simulation(name: str, draft_id: str, key: MayWriteKnowledge, body: SimulationRequest, request: Request,
+             responses=problems(401, 403, 404, 422), openapi_extra=body_doc(SimulationRequest),
+             summary="Simulasi what-if (latar belakang) / what-if job")
+def start_simulation(name: str, draft_id: str, key: MayWriteKnowledge,
+                     body: Annotated[SimulationRequest, Depends(json_body(SimulationRequest))], request: Request,
                      store: StoreDep, services: ServicesDep) -> JobPublic:
     job = usecase.start_simulation(services, store, draft_id, cycles=body.cycles, source=body.source,
                                    as_of=body.as_of_cycle, by=key.key_id)
@@ -181,9 +186,10 @@ def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store:
 
 
 @router.post("/drafts/{draft_id}/publish", status_code=201, responses=problems(401, 403, 404, 422),
+             openapi_extra=body_doc(PublishRequest),
              summary="Terbitkan draf / publish a draft (gate: clean, own tests pass, what-if report exists)")
-def publish(draft_id: str, key: MayWriteKnowledge, body: PublishRequest, store: StoreDep,
-            services: ServicesDep) -> dict[str, Any]:
+def publish(draft_id: str, key: MayWriteKnowledge, body: Annotated[PublishRequest, Depends(json_body(PublishRequest))],
+            store: StoreDep, services: ServicesDep) -> dict[str, Any]:
     pv = usecase.publish(services, store, draft_id, effective_from=body.effective_from, reason=body.reason,
                          by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
     return pv.summary()

@@ -17,7 +17,7 @@ from policy.reports import WhatIfReport
 from policy.store import KBStore
 from service import repository
 from service.deps import Services
-from service.errors import NotFound
+from service.errors import Conflict, NotFound
 from service.jobs import Job, JobContext, JobOutcome, JobState
 
 WHATIF = "whatif"
@@ -44,6 +44,20 @@ def draft_path(store: KBStore, draft_id: str) -> Any:
 def draft_info(store: KBStore, draft_id: str) -> drafts.DraftInfo:
     draft_path(store, draft_id)
     return drafts.draft_info(store, draft_id)
+
+
+def save_draft(services: Services, store: KBStore, files: dict[str, bytes], by: str) -> drafts.DraftInfo:
+    """Keep an uploaded draft within the quota of the settings (409 past it) after the gate's upload checks."""
+    quota = drafts.DraftQuota(per_key=services.settings.max_drafts_per_key, total=services.settings.max_drafts)
+    try:
+        return drafts.save_bundle(store, files, by=by, quota=quota)
+    except drafts.DraftQuotaExceeded as exc:
+        raise Conflict(exc.message_id, exc.message_en) from None
+
+
+def delete_draft(store: KBStore, draft_id: str) -> None:
+    draft_path(store, draft_id)
+    drafts.remove_draft(store, draft_id)
 
 
 def diff_draft(store: KBStore, draft_id: str, against: str | None) -> dict[str, Any]:

@@ -130,22 +130,14 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
     assert store.version_for_cycle(2027).version == published.json()["version"]
 
 
-def test_a_simulation_of_a_draft_with_schema_errors_fails_with_every_field_named(api, women_draft):
-    client, keys, _ = api
+def test_a_draft_with_schema_errors_is_refused_at_upload_with_every_field_named_and_nothing_kept(api, women_draft):
+    client, keys, store = api
     from tests.policy.helpers import edit_rule
 
     edit_rule(women_draft, "PPM-INK-001", severity="fatal")
-    draft_id = client.post(f"{BASE}/drafts", content=zipped(women_draft),
-                           headers={**keys["policy"], "Content-Type": "application/zip"}).json()["draft_id"]
-    job = client.post(f"{BASE}/drafts/{draft_id}/simulations", headers=keys["policy"],
-                      json={"cycles": [2025], "source": "stored"}).json()
-    deadline = time.monotonic() + 300
-    status = job
-    while status["status"] not in ("done", "failed") and time.monotonic() < deadline:
-        time.sleep(0.3)
-        status = client.get(f"{BASE}/drafts/{draft_id}/simulations/{job['job_id']}", headers=keys["policy"]).json()
-    assert status["status"] == "failed", status
+    refused = client.post(f"{BASE}/drafts", content=zipped(women_draft),
+                          headers={**keys["policy"], "Content-Type": "application/zip"})
+    assert refused.status_code == 422, refused.text
     assert any(e["path"].endswith(".severity") and e["path"].startswith("rules/inclusion.yaml")
-               for e in status["error"]["errors"])
-    assert client.get(f"{BASE}/drafts/{draft_id}/simulations/{job['job_id']}/result",
-                      headers=keys["policy"]).status_code == 404
+               for e in refused.json()["errors"])
+    assert not store.drafts_dir.exists() or list(store.drafts_dir.iterdir()) == []

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -130,3 +131,17 @@ def test_attack_bodies_to_the_api_are_refused_with_a_bilingual_problem(server, b
         assert response.headers["content-type"].startswith(PROBLEM)
         message = response.json()["message"]
         assert message["id"] and message["en"] and message["id"] != message["en"]
+
+
+def test_attack_drafts_to_the_api_are_refused_and_nothing_stays_in_the_store(server):
+    base, env, _url = server
+    policy = {"Authorization": f"Bearer {cli_key(env, 'policy')}"}
+    drafts = f"{base}/v1/knowledge-bases/ppm-cimahi/drafts"
+    attacks = [(attack.zip_bomb(), "application/zip", 413), (attack.understated_zip(), "application/zip", 422),
+               (attack.deep_json(), "application/json", 422)]
+    for body, kind, status in attacks:
+        response = while_healthy(base, lambda b=body, k=kind: httpx.post(
+            drafts, content=b, headers={**policy, "Content-Type": k}, timeout=ATTACK_TIMEOUT))
+        assert response.status_code == status, (kind, response.status_code, response.text[:300])
+        assert response.headers["content-type"].startswith(PROBLEM)
+    assert not list((Path(env["BERDAYA_KB_STORE"]) / "drafts").glob("*")), "a refused draft stayed on disk"
