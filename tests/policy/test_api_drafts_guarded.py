@@ -31,10 +31,18 @@ from service.app import create_app
 from service.settings import Settings
 from tests import attack_files as attack
 from tests.policy.helpers import edit_rule, set_version
-from tests.policy.test_api_drafts import zipped
 
 BASE = "/v1/knowledge-bases/ppm-cimahi"
 ZIP = "application/zip"
+
+
+def zipped(directory) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(directory).as_posix())
+    return buf.getvalue()
 
 
 def _key(app, role: str) -> dict[str, str]:
