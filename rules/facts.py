@@ -156,6 +156,7 @@ class _Walk:
         if cat is None:
             group, infra, public = "", False, False
             hit("unknown_category_activities", act.category, f"{a_path}.category")
+            self.first.setdefault("unknown_category_activity", code)
         else:
             group, infra, public = category_of(cat)
             if group == "pemberdayaan":
@@ -330,6 +331,7 @@ class _Walk:
         values["first_flood_repair_activity"] = first.get("flood_repair_activities", "")
         values["unknown_category_count"] = len(loc["unknown_category_activities"])
         values["first_unknown_category"] = first.get("unknown_category_activities", "")
+        values["first_unknown_category_activity"] = first.get("unknown_category_activity", "")
         values["off_menu_activity_count"] = len(loc["off_menu_activities"])
         values["first_off_menu_activity"] = first.get("off_menu_activities", "")
         values["first_off_menu_activity_name"] = first.get("off_menu_name", "")

@@ -3,12 +3,13 @@
 Kinds of problem (stable codes): unknown_fact, unknown_parameter, duplicate_id,
 missing_translation, missing_reference, untested_rule, unused_conclusion, parse_error,
 compile_error, unknown_locator, stated_threshold (a rule text that writes a threshold of its
-own, "30%" or "Rp 75 juta", instead of rendering the parameter), zero_division and
+own, "30%" or "Rp 75 juta", instead of rendering the parameter), zero_division,
 derived_cycle (derived facts: a divisor that can be 0, facts that depend on each other in a
-circle). Repairs are linted like conditions: their expressions parsed, their names known, and
-compiled for every cycle (a type error or a parameter not in force is a compile_error). The
-knowledge base is loaded leniently so that content gaps (translations, references, duplicates)
-are listed rather than stopping the load.
+circle) and unknown_label (a `{field.X}` the form does not label). Repairs are linted like
+conditions: their expressions parsed, their names known, and compiled for every cycle (a type
+error or a parameter not in force is a compile_error). The knowledge base is loaded leniently
+so that content gaps (translations, references, duplicates) are listed rather than stopping
+the load.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from knowledge.dates import cycle_date
 from knowledge.errors import Problem
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_schema import Rule
+from knowledge.labels import field_label
 from rules.compiler import compile_version
 from rules.condition import ConditionError, names_in, parse_condition
 from rules.derived import derived_problems
-from rules.render import PLACEHOLDER, placeholders
+from rules.render import FIELD_PREFIX, PLACEHOLDER, placeholders
 from rules.repair_ops import DATE_NAMES, TARGET_NAMES, compile_rule_repairs
 
 KINDS = ("unknown_fact", "unknown_parameter", "duplicate_id", "missing_translation", "missing_reference",
          "untested_rule", "unused_conclusion", "parse_error", "compile_error", "unknown_locator",
-         "stated_threshold", "zero_division", "derived_cycle")
+         "stated_threshold", "zero_division", "derived_cycle", "unknown_label")
 SPECIAL_SLOTS = {"observed", "threshold"}
 # A number with its unit written into a text: "30%", "Rp 72,5 juta", "Rp 75.000.000", "22,5 juta".
 # Zero is left alone: "batas: Rp 0" states what a rule forbids outright, not a tunable threshold.
@@ -141,6 +143,14 @@ def unknown_names(where: str, names: Iterable[str], params: Iterable[str], *, fa
     return out
 
 
+def _unknown_labels(where: str, slots: Iterable[str]) -> list[LintProblem]:
+    """`{field.X}` slots whose X the form does not label (knowledge/data/labels.yaml)."""
+    return [LintProblem("unknown_label", Problem(where, f"kolom '{name}' tidak punya label di labels.yaml",
+                                                 f"field '{name}' has no label in labels.yaml"))
+            for name in sorted(set(slots))
+            if name.startswith(FIELD_PREFIX) and field_label(name[len(FIELD_PREFIX):]) is None]
+
+
 def _kb_unknown_names(kb: KnowledgeBase, where: str, names: Iterable[str], params: Iterable[str],
                       conclusions: set[str]) -> list[LintProblem]:
     return unknown_names(where, names, params, facts=set(kb.facts) | conclusions, parameters=set(kb.parameters))
@@ -174,6 +184,8 @@ def lint_kb(kb: KnowledgeBase, *, locators: set[str] | None = None) -> list[Lint
             if label.startswith("title"):
                 continue
             slots = [name for name, _ in placeholders(template) if name not in SPECIAL_SLOTS]
+            out += _unknown_labels(f"{rel}.{label}", slots)
+            slots = [name for name in slots if not name.startswith(FIELD_PREFIX)]
             out += _kb_unknown_names(kb, f"{rel}.{label}", [s for s in slots if not s.startswith("param.")],
                                   [s[len("param."):] for s in slots if s.startswith("param.")], set())
         out += _repair_problems(kb, rule, rel)

@@ -1,8 +1,10 @@
 """Numbers and message templates in Bahasa Indonesia and English.
 
 Templates use `{name}` or `{name:format}` where name is a fact, `param.X`, `observed` or
-`threshold`, and format is `rupiah` (Rp 75.000.000), `pct` (30%), `int` or `num` (two
-decimals). Indonesian uses `.` for thousands and `,` for decimals; English the reverse.
+`threshold`, and format is `rupiah` (Rp 75.000.000), `pct` (30%), `int`, `num` (two
+decimals), `date` (14 Februari 2022, from an ISO date) or `docs` (document ids as their names).
+`{field.X}` is the form's label of field X (knowledge.labels), so a message names what the
+person sees in the form, never the field's path. Indonesian uses `.` for thousands and `,` for decimals; English the reverse.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from knowledge.dates import date_words
+from knowledge.labels import document_names, field_label
 
-FORMATS = ("rupiah", "pct", "int", "num")
+FORMATS = ("rupiah", "pct", "int", "num", "date", "docs")
+FIELD_PREFIX = "field."
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([a-z]+))?\}")
 
 
@@ -55,6 +59,13 @@ def fmt_date(day: dt.date, lang: str = "id") -> str:
 
 def fmt_value(value: Any, fmt: str | None = None, lang: str = "id") -> str:
     """One value as text; numbers without a format keep their decimals (at most two)."""
+    if fmt == "docs" and isinstance(value, str):
+        return document_names(value, lang)
+    if fmt == "date" and isinstance(value, str):
+        try:
+            return date_words(value, lang)
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return ("ya" if value else "tidak") if lang == "id" else ("yes" if value else "no")
     if isinstance(value, (list, tuple)):
@@ -84,6 +95,8 @@ def render(template: str, values: Mapping[str, Any], lang: str = "id") -> str:
     """Fill a template; a name without a value is left visible as `{name}` rather than guessed."""
     def one(m: re.Match[str]) -> str:
         name, fmt = m.group(1), m.group(2)
+        if name.startswith(FIELD_PREFIX) and name not in values:
+            return field_label(name[len(FIELD_PREFIX):], lang) or m.group(0)
         if name not in values or values[name] is None:
             return m.group(0)
         return fmt_value(values[name], fmt, lang)

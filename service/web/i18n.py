@@ -1,7 +1,8 @@
 """The pages' message catalogue: every visible text in Bahasa Indonesia and English.
 
-All texts live in `messages.yaml` next to this module (one key, both languages), so that a
-translator edits one file. Indonesian is the default; `?lang=en` or the `berdaya_lang`
+All texts live in `messages.yaml` next to this module (one key, both languages), and the
+proposal's words (field labels, sources, kinds, document names) in `knowledge/data/labels.yaml`,
+which the rule messages use too. Indonesian is the default; `?lang=en` or the `berdaya_lang`
 cookie switches to English.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from knowledge.dates import date_words
+from knowledge.labels import labels
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
@@ -26,6 +28,9 @@ CATALOGUE = Path(__file__).parent / "messages.yaml"
 def catalogue() -> dict[str, dict[str, str]]:
     with CATALOGUE.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
+    words = labels()  # the proposal's words, shared with the rule messages
+    for prefix, section in (("field", "fields"), ("source", "sources"), ("kind", "kinds"), ("doc", "documents")):
+        data.update({f"{prefix}.{key}": texts for key, texts in words[section].items()})
     for key, texts in data.items():
         # A missing translation is a bug in the catalogue, found at first load, not by a user.
         if not isinstance(texts, dict) or set(texts) != set(LANGS):

@@ -14,6 +14,7 @@ from typing import Any
 from knowledge.dates import cycle_date
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_schema import GROUPS
+from knowledge.labels import document_name
 from knowledge.reference import load_reference
 
 _PARAM = re.compile(r"param\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -82,6 +83,14 @@ def document_options(kb: KnowledgeBase, cycle: Any) -> list[str]:
         value = found[1].value if found else param.values[max(param.values)].value
         docs += [str(d) for d in (value if isinstance(value, list) else [])]
     return list(dict.fromkeys(docs))
+
+
+def item_words(kb: KnowledgeBase, item: Any, lang: str) -> str:
+    """An item of a list parameter in words: a category or document by its name, anything else as written."""
+    category = kb.categories.get(str(item))
+    if category is not None:
+        return str(getattr(category.name, lang))
+    return document_name(str(item), lang)
 
 
 def region_options() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:

@@ -33,7 +33,7 @@ def list_reports(app: Any) -> list[dict[str, Any]]:
 def policy_home(request: Request, page: PolicyPage) -> Response:
     kb = kb_view.kb_in_force(request.app.state.services)
     return render(page, "policy.html", active="policy", kb=kb, view=kb_view.browse(kb),
-                  reports=list_reports(request.app))
+                  reports=list_reports(request.app), item_words=kb_view.item_words)
 
 
 @router.get("/kebijakan/what-if")

@@ -8,7 +8,6 @@ Pre-checking needs no key and stores nothing. With a key that may submit signed 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from knowledge import intake
 from knowledge.documents import parse_proposal
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
+from knowledge.labels import path_words
 from knowledge.proposal import KINDS
 from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
@@ -25,10 +25,10 @@ from service.errors import ServiceError
 from service.permissions import Permission, first_role
 from service.usecases.proposals import submit_proposal
 from service.web import forms, kb_view
-from service.web.i18n import Translator, catalogue
+from service.web.i18n import Translator
 from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
-from service.web.xlsx_proposal import generic_path, read_workbook, write_template
+from service.web.xlsx_proposal import read_workbook, write_template
 
 router = APIRouter()
 SEVERITIES = ("blocking", "major", "minor", "advice")
@@ -61,20 +61,8 @@ def _shape(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def path_label(t: Translator, path: str) -> str:
-    """A field path in words: 'Sumber dana (kegiatan 1, baris 2)' for activities[0].budget_lines[1].source."""
-    key = f"field.{generic_path(path)}"
-    if key not in catalogue():
-        return path
-    label = t(key)
-    found = re.findall(r"\[(\d+|\*)\]", path)
-    if not found:
-        return label
-    if found[0] == "*":
-        return t("form.where_every_activity", label=label)
-    if len(found) == 1:
-        return t("form.where_activity", label=label, a=int(found[0]) + 1)
-    line = "*" if found[1] == "*" else int(found[1]) + 1
-    return t("form.where_line", label=label, a=int(found[0]) + 1, l=line)
+    """A field path in words: 'Kegiatan 1, rincian 2: Sumber dana' for activities[0].budget_lines[1].source."""
+    return path_words(path, t.lang)
 
 
 def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
@@ -111,9 +99,12 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
             targets = _targets(paths, names)
             links = [(path_label(page.t, p), target) for p, target in targets.items()]
             by_severity.setdefault(finding["severity"], []).append({**finding, "links": links})
+            # The message is written once, under the first input it concerns; the others are
+            # marked without repeating it (a budget finding concerns every line of the RAB).
+            text = page.t.pick(finding.get("message"))
             for name in forms.flagged_inputs(paths, names):
-                notes.setdefault(name, []).append(
-                    {"severity": finding["severity"], "text": page.t.pick(finding.get("message"))})
+                notes.setdefault(name, []).append({"severity": finding["severity"], "text": text})
+                text = ""
         groups = [(s, fs) for s, fs in by_severity.items() if fs]
     problems_out = []
     if schema_problems:

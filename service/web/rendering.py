@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from knowledge.errors import Problem
+from knowledge.labels import document_name, generic_path, path_words
 from service.auth import Principal
 from service.permissions import Permission, first_role
 from service.web import forms
@@ -36,11 +37,11 @@ from service.web.security import (
     load_session,
     save_session,
 )
-from service.web.xlsx_proposal import generic_path
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(input_id=forms.input_id, generic_path=generic_path, CSRF_FIELD=CSRF_FIELD)
+templates.env.globals.update(input_id=forms.input_id, generic_path=generic_path, document_name=document_name,
+                             path_words=path_words, CSRF_FIELD=CSRF_FIELD)
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 

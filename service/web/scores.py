@@ -51,6 +51,7 @@ def show(page: Page, *, result: dict | None = None, problems: list[Problem] | No
         problems=[p.as_dict() for p in problems or []],
         by_kelurahan=tier_shares(units, "kelurahan", tiers), by_cycle=tier_shares(units, "cycle", tiers),
         borderline=sum(1 for u in units if u.get("borderline")),
+        index_title=page.t.pick(page.request.app.state.services.engines.definition().title.model_dump()),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.intake import ReadLimits
+from knowledge.labels import generic_path
 from knowledge.proposal import KINDS
 from knowledge.tables import restored, sheet_row
 from service.web import forms
@@ -35,19 +36,6 @@ TRUE_WORDS = {"ya", "yes", "true", "benar", "1", "x", "y"}
 FALSE_WORDS = {"tidak", "no", "false", "salah", "0", "n", ""}
 
 Describe = Callable[[str], str]
-
-
-def generic_path(path: str) -> str:
-    """`activities[0].budget_lines[1].source` -> `activities.budget_lines.source` (catalogue key)."""
-    out, depth = [], 0
-    for ch in path:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
 
 
 def _bool_text(value: bool | None) -> str:

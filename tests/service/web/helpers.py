@@ -1,7 +1,10 @@
-"""Helpers of the page tests: the app with its pages, keys, a valid proposal, sign-in, form posts."""
+"""Helpers of the page tests: the app with its pages, keys, a valid proposal, sign-in, form posts,
+synthetic evaluation records as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -99,3 +102,17 @@ def whatif_report(kb_name: str) -> WhatIfReport:
         "draft": {"version": "2026.1-draf", "content_hash": "sha256:" + "ab" * 32},
         "baseline": {"version": "2025.1"}, "cycles": [2022],
         "verdicts": ["eligible", "needs_revision", "ineligible"]})
+
+
+def records_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def synthetic_records(n: int = 6) -> list[dict]:
+    from knowledge.synthetic import generate_cycles
+
+    return [{**r, "synthetic": True} for r in generate_cycles(seed=7, cycles=range(2024, 2025)).evaluations[:n]]

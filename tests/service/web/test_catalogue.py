@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from knowledge.labels import generic_path
 from knowledge.proposal import KINDS
 from service.web import forms
 from service.web.i18n import LANGS, Translator, catalogue
-from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS, generic_path
+from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS
 from tests.service.web.helpers import valid_proposal
 
 WEB = Path(__file__).resolve().parents[3] / "service" / "web"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -14,7 +13,15 @@ from openpyxl import load_workbook
 from knowledge.documents import parse_proposal
 from service import repository
 from service.web.xlsx_proposal import write_template
-from tests.service.web.helpers import as_form, csrf_of, sign_in, valid_proposal, whatif_report
+from tests.service.web.helpers import (
+    as_form,
+    csrf_of,
+    records_csv,
+    sign_in,
+    synthetic_records,
+    valid_proposal,
+    whatif_report,
+)
 
 
 def post_form(client, data: dict, action: str = "check"):
@@ -122,20 +129,6 @@ def test_a_facilitator_cannot_submit_for_another_kelurahan(client, app, keys):
     data["region"] = {"kecamatan": "Cimahi Selatan", "kelurahan": "Melong", "rw": 3}
     response = post_form(client, data, action="submit")
     assert response.status_code == 403 and "Melong" in text_of(response.text) and count_stored(app) == 0
-
-
-def records_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def synthetic_records(n: int = 6) -> list[dict]:
-    from knowledge.synthetic import generate_cycles
-
-    return [{**r, "synthetic": True} for r in generate_cycles(seed=7, cycles=range(2024, 2025)).evaluations[:n]]
 
 
 def test_scores_upload_shows_each_rw_and_the_download_matches_the_stored_decision(client, app, keys):
