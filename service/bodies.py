@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio
 from fastapi import Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -48,3 +49,24 @@ def body_doc(model: type[BaseModel], examples: dict[str, Any] | None = None) -> 
 async def off_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a reading (and whatever follows it) in a worker thread."""
     return await run_in_threadpool(func, *args, **kwargs)
+
+
+# Pre-checks share a few threads of their own: the rules engine admits one check at a time
+# and neither it nor validation releases the GIL, so more threads would only take turns at
+# the GIL while the event loop waits for it. Requests beyond them wait in the limiter's
+# first-come queue, not behind one another on the event loop.
+CHECK_THREADS = 2
+
+
+def check_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter for pre-check threads (made on first use, inside the event loop)."""
+    state = request.app.state
+    limiter = getattr(state, "check_limiter", None)
+    if limiter is None:
+        limiter = state.check_limiter = anyio.CapacityLimiter(CHECK_THREADS)
+    return limiter
+
+
+async def in_check_thread(request: Request, func: Callable[[], T]) -> T:
+    """Run `func` (validation, check and serialisation of a pre-check) in a pre-check thread."""
+    return await anyio.to_thread.run_sync(func, limiter=check_limiter(request))

@@ -24,7 +24,7 @@ from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.proposal import Proposal
 from knowledge.versions import SHIPPED_KB, PublishedVersion
 from policy.store import KBStore
-from rules.check import Checker, shared_checker
+from rules.check import Checker, CheckResult, shared_checker
 from rules.registry import KbAudit, Registry, VersionedResult
 from scoring.engine import score_table
 from service.errors import NotFound
@@ -164,22 +164,27 @@ class Engines:
             return self.registry.checker(self.registry.version_for_cycle(dt.date.today().year))
         return self.registry.checker(self._version(name, str(version)))
 
-    def check_audited(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
-                      version: str | None = None) -> tuple[dict[str, Any], KbAudit]:
-        """The check JSON and the knowledge base that produced it (for the decision's audit record).
+    def check_result(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
+                     version: str | None = None) -> tuple[CheckResult, KbAudit]:
+        """The check result and the knowledge base that produced it (for the decision's audit record).
 
         Without `version`: the version in force for the cycle. With it: exactly that version (replay).
         """
         if self._is_override(name, version):
-            result = self.checker(name, version).check(proposal, cycle=cycle)
-            return result.model_dump(mode="json"), audit_of(self._override_in_use())
+            return self.checker(name, version).check(proposal, cycle=cycle), audit_of(self._override_in_use())
         if version is None:
             done = self.registry.check_in_force(proposal, cycle)
         else:
             pv = self._version(str(name), str(version))
             checker = self.registry.checker(pv)
             done = VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
-        return done.result.model_dump(mode="json"), done.audit
+        return done.result, done.audit
+
+    def check_audited(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
+                      version: str | None = None) -> tuple[dict[str, Any], KbAudit]:
+        """The check JSON (as Python values) and the knowledge base that produced it."""
+        result, audit = self.check_result(proposal, cycle=cycle, name=name, version=version)
+        return result.model_dump(mode="json"), audit
 
     def check_json(self, proposal: Proposal, *, cycle: int | None = None, name: str | None = None,
                    version: str | None = None) -> dict[str, Any]:

@@ -80,7 +80,11 @@ def log_decisions(count: int, kind: str, **fields: Any) -> None:
 
 
 class RequestLogMiddleware:
-    """Pure ASGI middleware: gives each request an id and logs one line when it ends."""
+    """Pure ASGI middleware: gives each request an id and logs one line when it ends.
+
+    Each response says how long the server took until it started answering, in a
+    `Server-Timing: app;dur=<ms>` header, so a load generator can tell server time from its own.
+    """
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -97,7 +101,10 @@ class RequestLogMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                took = (time.perf_counter() - started) * 1000
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((b"server-timing", f"app;dur={took:.3f}".encode()))
             await send(message)
 
         try:

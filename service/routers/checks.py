@@ -2,18 +2,20 @@
 
 The body is validated straight from its JSON bytes (pydantic's JSON parser), not through
 FastAPI's body handling: this is the busiest endpoint and that halves validation time. The
-OpenAPI document still describes the body as a `Proposal`.
+OpenAPI document still describes the body as a `Proposal`. Validation, the check and the
+JSON of the result run in a pre-check thread (`service.bodies.in_check_thread`), so the
+event loop only reads requests and writes responses.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from knowledge.intake import ReadLimits, validate_json
 from knowledge.proposal import Proposal
 from rules.check import CheckResult
-from service.bodies import read_limits
+from service.bodies import in_check_thread, read_limits
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import EXAMPLE_CHECK, EXAMPLE_PROPOSAL
@@ -36,13 +38,12 @@ def parse_proposal_json(body: bytes, limits: ReadLimits) -> Proposal:
     openapi_extra=BODY_DOC,
     responses={200: {"content": {"application/json": {"example": EXAMPLE_CHECK}}}, **problems(413, 422)},
 )
-async def create_check(request: Request, services: ServicesDep) -> JSONResponse:
-    """Run the knowledge base's rules on a proposal and return the check JSON. Stores nothing.
+async def create_check(request: Request, services: ServicesDep) -> Response:
+    """Run the knowledge base's rules on a proposal and return the check JSON. Stores nothing."""
+    body, limits = await request.body(), read_limits(request)
 
-    The check runs on the event loop itself: it takes about a third of a millisecond and the
-    engine admits one thread at a time anyway, so a threadpool hop would only add its own
-    cost (benchmarks/bench_service.py, 1 worker: 438 checks/s through the threadpool,
-    574-772 inline).
-    """
-    proposal = parse_proposal_json(await request.body(), read_limits(request))
-    return JSONResponse(services.engines.check_json(proposal))
+    def check() -> bytes:
+        result, _audit = services.engines.check_result(parse_proposal_json(body, limits))
+        return result.model_dump_json().encode()
+
+    return Response(await in_check_thread(request, check), media_type="application/json")

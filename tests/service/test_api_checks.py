@@ -88,3 +88,24 @@ def test_a_domain_error_of_the_rules_becomes_a_bilingual_problem(client, proposa
     assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM)
     message = response.json()["message"]
     assert "2010-01-01" in message["id"] and "in force" in message["en"]
+
+
+def test_the_check_runs_in_a_pre_check_thread_not_on_the_event_loop(client, app, proposal, monkeypatch):
+    """A check on the event loop would hold up every other request while it runs."""
+    import asyncio
+
+    engines = app.state.services.engines
+    real, seen = engines.check_result, []
+
+    def recording(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            seen.append("event loop")
+        except RuntimeError:
+            seen.append("worker thread")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engines, "check_result", recording)
+    response = client.post("/v1/checks", json=proposal)
+    assert response.status_code == 200 and seen == ["worker thread"]
+    assert response.json() == checked_in_force(app, proposal)[0]

@@ -39,3 +39,10 @@ def test_one_line_per_request_and_per_decision_without_secrets(client, keys, pro
     assert keys.facilitator not in raw and "Bearer" not in raw
     for secret in ("Judul rahasia", "Semen", "berita_acara_musyawarah", "Cimahi Utara"):
         assert secret not in raw
+
+
+def test_every_response_tells_its_server_time(client, proposal):
+    for response in (client.get("/healthz"), client.post("/v1/checks", json=proposal),
+                     client.post("/v1/checks", content=b"{")):
+        name, _, duration = response.headers["server-timing"].partition(";dur=")
+        assert name == "app" and float(duration) >= 0, response.headers["server-timing"]
