@@ -99,3 +99,7 @@ MayReadKnowledge = Annotated[Principal, Depends(permitted(Permission.KNOWLEDGE_R
 MayWriteKnowledge = Annotated[Principal, Depends(permitted(Permission.KNOWLEDGE_WRITE))]
 MayReadCalibrations = Annotated[Principal, Depends(permitted(Permission.CALIBRATIONS_READ))]
 MayWriteCalibrations = Annotated[Principal, Depends(permitted(Permission.CALIBRATIONS_WRITE))]
+MayEnactCalibrations = Annotated[Principal, Depends(permitted(Permission.CALIBRATIONS_ENACT))]
+MayDecideTiers = Annotated[Principal, Depends(permitted(Permission.TIERS_DECIDE))]
+MayReadTiers = Annotated[Principal, Depends(permitted(Permission.TIERS_READ))]
+MayCloseCycles = Annotated[Principal, Depends(permitted(Permission.CYCLES_CLOSE))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -156,3 +156,99 @@ class JobRow(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CalibrationInForce(Base):
+    """A calibration put in force by policy staff for an index from one cycle on (who, when, why).
+
+    The calibration of cycle C is the one put in force for the latest cycle <= C (the newest record
+    when two name the same cycle); a record never changes, a new one takes over from its cycle.
+    """
+
+    __tablename__ = "calibrations_in_force"
+    __table_args__ = (Index("ix_calibrations_in_force_index_cycle", "index_name", "from_cycle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    index_name: Mapped[str] = mapped_column(String(80))
+    from_cycle: Mapped[int] = mapped_column(Integer)
+    calibration_id: Mapped[str] = mapped_column(String(120), ForeignKey("calibrations.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CycleClosure(Base):
+    """A cycle closed for tier decisions by policy staff (who, when, why)."""
+
+    __tablename__ = "cycle_closures"
+
+    cycle: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScoreRun(Base):
+    """One scoring of an uploaded table or an API batch; its units are kept in `score_units`."""
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(80))
+    index_hash: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScoreUnit(Base):
+    """One RW-cycle of a score run: the columns the pages filter and sort on, and the whole unit."""
+
+    __tablename__ = "score_units"
+    __table_args__ = (
+        Index("ix_score_units_run", "run_id", "cycle", "kelurahan", "rw"),
+        Index("ix_score_units_rw", "kelurahan", "rw", "cycle"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("score_runs.id"))
+    decision_id: Mapped[str] = mapped_column(String(36), ForeignKey("decisions.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    cycle: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kecamatan: Mapped[str] = mapped_column(String(80), default="")
+    kelurahan: Mapped[str] = mapped_column(String(80), default="")
+    rw: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    tier: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    borderline: Mapped[bool] = mapped_column(Boolean, default=False)
+    evaluator_tier: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    calibration_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    unit: Mapped[dict] = mapped_column(JSON)
+
+
+class TierDecision(Base):
+    """An evaluator's decision on an RW's tier for a cycle: the computed tier confirmed or another set.
+
+    Rows are never changed: the newest for an RW and cycle is the final tier; the older ones are its history.
+    """
+
+    __tablename__ = "tier_decisions"
+    __table_args__ = (Index("ix_tier_decisions_rw", "index_name", "cycle", "kelurahan", "rw", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(80))
+    cycle: Mapped[int] = mapped_column(Integer)
+    kecamatan: Mapped[str] = mapped_column(String(80), default="")
+    kelurahan: Mapped[str] = mapped_column(String(80))
+    rw: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    computed_tier: Mapped[int] = mapped_column(Integer)
+    final_tier: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    calibration_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    score_unit_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("score_units.id"), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

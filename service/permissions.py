@@ -31,7 +31,11 @@ class Permission(StrEnum):
     POLICY_READ = "policy:read"          # the policy pages: the knowledge base in force, what-if reports
     KNOWLEDGE_WRITE = "knowledge:write"  # drafts, their simulations, publishing
     CALIBRATIONS_READ = "calibrations:read"
-    CALIBRATIONS_WRITE = "calibrations:write"
+    CALIBRATIONS_WRITE = "calibrations:write"  # store (propose) an artifact
+    CALIBRATIONS_ENACT = "calibrations:enact"  # put a calibration in force from a cycle on
+    TIERS_DECIDE = "tiers:decide"              # confirm or override an RW's computed tier
+    TIERS_READ = "tiers:read"                  # tier decisions, override rates, score runs
+    CYCLES_CLOSE = "cycles:close"              # close a cycle for tier decisions
 
 
 _EVERYONE = frozenset(Role)
@@ -45,7 +49,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.POLICY_READ: frozenset({Role.POLICY, Role.ADMIN}),
     Permission.KNOWLEDGE_WRITE: frozenset({Role.POLICY}),
     Permission.CALIBRATIONS_READ: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),
-    Permission.CALIBRATIONS_WRITE: frozenset({Role.POLICY}),
+    Permission.CALIBRATIONS_WRITE: frozenset({Role.EVALUATOR, Role.POLICY}),
+    Permission.CALIBRATIONS_ENACT: frozenset({Role.POLICY}),
+    Permission.TIERS_DECIDE: frozenset({Role.EVALUATOR}),
+    Permission.TIERS_READ: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),
+    Permission.CYCLES_CLOSE: frozenset({Role.POLICY}),
 }
 
 

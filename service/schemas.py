@@ -146,7 +146,8 @@ class ScoreRequest(BaseModel):
     record: EvaluationRow | None = Field(default=None, description="A single evaluation row")
     records: list[EvaluationRow] | None = Field(default=None, description="A batch of evaluation rows (capped)")
     calibration_id: str | None = Field(
-        default=None, description="Calibration to use; default: the newest stored one for this index definition")
+        default=None, description="Calibration to use for every record; default: the one in force for each "
+                                  "record's cycle (none in force: the definition's cut points)")
     explain: bool = True
     lang: Literal["id", "en"] = "id"
 
@@ -166,9 +167,14 @@ class ScoreResponse(BaseModel):
         "synthetic": False, "summary": {"units": 1, "scored": 1, "tiers": {"mandiri": 1}},
         "units": [EXAMPLE_UNIT]})
 
-    decision_id: str
+    decision_id: str = Field(description="The first stored decision (one per calibration used)")
+    decision_ids: list[str] = Field(default_factory=list, description="Every stored decision of this scoring")
+    run_id: str | None = Field(default=None, description="The score run that keeps the units (GET /v1/score-runs/{id})")
     index: dict[str, Any] = Field(description="Index definition used: name, version, content hash")
-    calibration_id: str | None = Field(description="Calibration artifact used; null = the definition's cuts")
+    calibration_id: str | None = Field(
+        description="Calibration artifact used when one scored every unit; null = the definition's cuts or several")
+    calibrations: dict[str, str | None] = Field(
+        default_factory=dict, description="Per cycle: the calibration that scored it (null = the definition's cuts)")
     cuts: dict[str, Any] = Field(description="Cut points used, their rule and source")
     synthetic: bool
     summary: dict[str, Any]

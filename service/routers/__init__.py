@@ -1,8 +1,18 @@
 """One router per resource; `ALL_ROUTERS` is what `create_app` includes, in this order."""
 
-from service.routers import calibrations, checks, decisions, drafts, health, knowledge_bases, proposals, scores
+from service.routers import (
+    calibrations,
+    checks,
+    decisions,
+    drafts,
+    health,
+    knowledge_bases,
+    proposals,
+    scores,
+    tiers,
+)
 
 ALL_ROUTERS = (
     health.router, checks.router, proposals.router, scores.router, decisions.router,
-    knowledge_bases.router, drafts.router, calibrations.router,
+    knowledge_bases.router, drafts.router, calibrations.router, tiers.router,
 )

@@ -18,7 +18,19 @@ from sqlalchemy.engine import make_url
 
 from knowledge.documents import load_proposal, to_jsonable
 from service.app import create_app
-from service.models import ApiKey, Calibration, Decision, SignInFailure, StoredProposal, WebSessionRow
+from service.models import (
+    ApiKey,
+    Calibration,
+    CalibrationInForce,
+    CycleClosure,
+    Decision,
+    ScoreRun,
+    ScoreUnit,
+    SignInFailure,
+    StoredProposal,
+    TierDecision,
+    WebSessionRow,
+)
 from tests.service.helpers import FIXTURES, Keys, add_key, make_settings
 
 PG_ENV = "BERDAYA_TEST_POSTGRES_URL"
@@ -61,7 +73,8 @@ def database_url(request):
 
 def _empty(app) -> None:
     with app.state.services.db.session() as session, session.begin():
-        for model in (WebSessionRow, SignInFailure, StoredProposal, Decision, Calibration, ApiKey):
+        for model in (WebSessionRow, SignInFailure, StoredProposal, TierDecision, ScoreUnit, ScoreRun,
+                      CalibrationInForce, CycleClosure, Decision, Calibration, ApiKey):
             session.execute(delete(model))
 
 

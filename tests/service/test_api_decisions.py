@@ -42,12 +42,16 @@ def test_replay_detects_a_changed_stored_result(client, app, keys, check_decisio
 
 
 def test_replay_of_a_stored_score_with_its_calibration_is_identical(client, keys):
-    art = artifact()
+    art, newer = artifact(), artifact((0.1, 0.2, 0.3))
     upload(client, keys, art)
+    client.post("/v1/calibrations/in-force", json={"calibration_id": art["id"], "from_cycle": 2024,
+                                                   "reason": "ditinjau / reviewed"}, headers=keys.auth("policy"))
     scored = client.post("/v1/scores", json={"records": [record(1), record(2, meetings_held=0)]},
                          headers=keys.auth("evaluator")).json()
-    # A newer calibration must not change the replay: the stored one is used.
-    upload(client, keys, artifact((0.1, 0.2, 0.3)))
+    # A newer calibration in force must not change the replay: the stored one is used.
+    upload(client, keys, newer)
+    client.post("/v1/calibrations/in-force", json={"calibration_id": newer["id"], "from_cycle": 2024,
+                                                   "reason": "ditinjau / reviewed"}, headers=keys.auth("policy"))
     body = client.post(f"/v1/decisions/{scored['decision_id']}/replay", headers=keys.auth("evaluator")).json()
     assert body["identical"] is True and body["calibration_id"] == art["id"] and body["kind"] == "score"
     assert body["same_knowledge_base_content"] is None

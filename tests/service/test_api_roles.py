@@ -16,7 +16,10 @@ MATRIX = [
     ("get", "/v1/knowledge-bases/{kb_name}/{kb_version}", None, set(ROLES)),
     ("get", "/v1/calibrations", None, {"evaluator", "policy", "admin"}),
     ("get", "/v1/calibrations/{calibration_id}", None, {"evaluator", "policy", "admin"}),
-    ("post", "/v1/calibrations", "calibration", {"policy"}),
+    ("post", "/v1/calibrations", "calibration", {"evaluator", "policy"}),
+    ("get", "/v1/calibrations/in-force", None, {"evaluator", "policy", "admin"}),
+    ("get", "/v1/tier-decisions", None, {"evaluator", "policy", "admin"}),
+    ("get", "/v1/tier-decisions/override-rates", None, {"evaluator", "policy", "admin"}),
     ("get", "/v1/decisions/{decision_id}", None, set(ROLES)),
     ("post", "/v1/decisions/{decision_id}/replay", None, {"evaluator", "policy", "admin"}),
 ]

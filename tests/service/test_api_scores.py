@@ -9,6 +9,17 @@ from scoring.engine import score_table
 from tests.service.helpers import artifact, record, upload
 
 PROBLEM = "application/problem+json"
+ADDED = ("calibration_id", "decision_id")
+
+
+def engine_units(units: list[dict]) -> list[dict]:
+    """The units as the scoring engine gives them: without what the service adds (their calibration, decision)."""
+    return [{k: v for k, v in u.items() if k not in ADDED} for u in units]
+
+
+def in_force(client, keys, art, from_cycle, reason="rapat evaluasi / review meeting"):
+    return client.post("/v1/calibrations/in-force", json={"calibration_id": art["id"], "from_cycle": from_cycle,
+                                                          "reason": reason}, headers=keys.auth("policy"))
 
 
 def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
@@ -18,8 +29,9 @@ def test_evaluator_scores_a_batch_as_the_scoring_engine_does(client, keys):
     body = response.json()
     definition = load_index_definition("ppm")
     expected = to_jsonable(score_table(definition, rows, calibration=None, explain=True, lang="id").units)
-    assert body["units"] == expected and len(body["units"]) == 3
+    assert engine_units(body["units"]) == expected and len(body["units"]) == 3
     assert body["calibration_id"] is None and body["index"]["hash"] == definition.content_hash()
+    assert {u["calibration_id"] for u in body["units"]} == {None} and body["calibrations"] == {"2024": None}
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("evaluator")).json()
     assert decision["kind"] == "score" and decision["output"]["units"] == expected
 
@@ -39,14 +51,17 @@ def test_one_record_is_scored_too(client, keys):
     assert response.status_code == 200 and len(response.json()["units"]) == 1
 
 
-def test_score_uses_and_records_the_newest_stored_calibration(client, keys):
+def test_a_stored_calibration_scores_nothing_until_it_is_put_in_force(client, keys):
     art = artifact()
     assert upload(client, keys, art).status_code == 201
+    before = client.post("/v1/scores", json={"records": [record(1)]}, headers=keys.auth("evaluator")).json()
+    assert before["calibration_id"] is None and before["cuts"]["source"] != "calibration"
+    assert in_force(client, keys, art, 2024).status_code == 201
     response = client.post("/v1/scores", json={"records": [record(1)]}, headers=keys.auth("evaluator"))
     body = response.json()
     assert body["calibration_id"] == art["id"]
     expected = to_jsonable(score_table(load_index_definition("ppm"), [record(1)], calibration=art, explain=True).units)
-    assert body["units"] == expected
+    assert engine_units(body["units"]) == expected
     decision = client.get(f"/v1/decisions/{body['decision_id']}", headers=keys.auth("policy")).json()
     assert decision["calibration_id"] == art["id"]
 
@@ -96,9 +111,8 @@ def test_invalid_record_names_row_and_column(client, keys):
 
 def test_calibration_upload_list_get_and_roles(client, keys):
     art = artifact()
-    assert upload(client, keys, art, "evaluator").status_code == 403
     assert upload(client, keys, art, "admin").status_code == 403
-    created = upload(client, keys, art)
+    created = upload(client, keys, art, "evaluator")  # an evaluator proposes; only policy puts it in force
     assert created.status_code == 201 and created.json()["usable"] is True
     assert upload(client, keys, art).status_code == 201  # the same artifact again is accepted unchanged
     listed = client.get("/v1/calibrations", headers=keys.auth("evaluator")).json()
@@ -157,4 +171,4 @@ def test_artifacts_in_the_calibration_directory_are_imported_at_start(tmp_path):
         headers = {"Authorization": f"Bearer {key}"}
         assert [c["id"] for c in client.get("/v1/calibrations", headers=headers).json()] == [art["id"]]
         scored = client.post("/v1/scores", json={"record": record(1)}, headers=headers).json()
-        assert scored["calibration_id"] == art["id"]
+        assert scored["calibration_id"] is None  # imported artifacts are proposals, not in force
