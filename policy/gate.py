@@ -13,10 +13,8 @@ tests) registers rulesets, so `engine_gate` runs it in a spawned process that ex
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from knowledge.kb import load_knowledge_base
 from knowledge.kb_schema import GROUPS
 from knowledge.versions import PublishedVersion
 from policy.files import KBFiles
+from policy.processes import worker_pool
 from policy.reports import WhatIfReport
 from rules.condition import ConditionError, names_in, parse_condition
 from rules.lint import cycles_to_compile, unknown_names
@@ -297,8 +296,7 @@ def engine_gate(last_cycle: int) -> Check:
     and the calling process never registers a draft)."""
 
     def run(draft: Path) -> list[Problem]:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        with worker_pool(1) as pool:
             found = pool.submit(engine_problems, str(draft), last_cycle).result()
         return [Problem(**p) for p in found]
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from knowledge.proposal import Proposal
 from knowledge.reference import reference_in_force, use_reference
 from knowledge.versions import tree_hash
 from policy.files import policy_hash, read_kb_files
+from policy.processes import worker_pool
 from policy.reports import VERDICTS, ReplayPlan, WhatIfReport, WhatIfSummary
 
 Item = tuple[str, Any]
@@ -204,10 +204,8 @@ def simulate(draft_dir: str | Path, items: Iterable[Item], *, baseline_dir: str 
     if progress:
         progress(0, total)
     if chunks:
-        ctx = multiprocessing.get_context("spawn")
         # Spawned workers start from nothing: hand them the reference data the caller checks with.
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))), mp_context=ctx,
-                                 initializer=use_reference, initargs=(reference_in_force(),)) as pool:
+        with worker_pool(max(1, min(workers, len(chunks))), use_reference, (reference_in_force(),)) as pool:
             pending = {pool.submit(run_chunk, str(baseline), str(draft), c, as_of): len(c) for c in chunks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
