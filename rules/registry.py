@@ -117,6 +117,10 @@ class Registry:
                 found = self._by_cycle[cycle] = pick_in_force(versions, cycle_date(cycle), self.store.kb_name)
             return found
 
+    def verify(self, pv: PublishedVersion) -> PublishedVersion:
+        """Verify a version's files now, whether or not its Checker is loaded (VersionTampered otherwise)."""
+        return self.store.verify(pv)
+
     def checker(self, pv: PublishedVersion) -> Any:
         """The Checker of a published version, compiled on first use after verifying its files.
 

@@ -22,7 +22,7 @@ from knowledge.errors import InvalidInput, Problem
 from knowledge.indices import load_index_definition
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.proposal import Proposal
-from knowledge.versions import SHIPPED_KB, PublishedVersion
+from knowledge.versions import SHIPPED_KB, PublishedVersion, VersionTampered
 from policy.store import KBStore
 from rules.check import Checker, CheckResult, shared_checker
 from rules.registry import KbAudit, Registry, VersionedResult
@@ -175,7 +175,8 @@ class Engines:
         if version is None:
             done = self.registry.check_in_force(proposal, cycle)
         else:
-            pv = self._version(str(name), str(version))
+            # A replay: the version's files are verified again, not only when it was first loaded.
+            pv = self.registry.verify(self._version(str(name), str(version)))
             checker = self.registry.checker(pv)
             done = VersionedResult(checker.check(proposal, cycle=cycle), pv, checker.kb.content_hash())
         return done.result, done.audit
@@ -190,6 +191,21 @@ class Engines:
                    version: str | None = None) -> dict[str, Any]:
         """The check JSON for a validated proposal (runs in the caller's thread)."""
         return self.check_audited(proposal, cycle=cycle, name=name, version=version)[0]
+
+    def tampered_files(self, name: str, version: str) -> list[str]:
+        """The files of a published version that changed since it was published ([] when intact or an override)."""
+        if self._is_override(name, version):
+            return []
+        try:
+            self.registry.verify(self._version(name, version))
+        except VersionTampered as exc:
+            return [p.path for p in exc.problems]
+        return []
+
+    def verify_published(self) -> None:
+        """Verify every published version's files (VersionTampered naming the first version that changed)."""
+        for pv in self.published_versions():
+            self.registry.verify(pv)
 
     def published(self) -> None:
         """A version was published through this process: the next check re-reads the store."""

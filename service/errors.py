@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
 from knowledge.validation import bilingual, problems_from
+from knowledge.versions import VersionTampered
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("berdaya.service")
@@ -163,6 +164,17 @@ def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """The one translation from errors to problem responses."""
+
+    @app.exception_handler(VersionTampered)
+    async def _tampered(request: Request, exc: VersionTampered) -> JSONResponse:
+        # The server's own published files changed: its fault, never the client's input; retrying cannot help.
+        log.error("published version tampered", extra={"event": "version_tampered", "version": exc.source})
+        return problem_response(
+            request, 500, "version-tampered", "Published version tampered",
+            f"{exc.message_id}. Ini kesalahan server, bukan kesalahan masukan Anda; tidak ada yang tersimpan. "
+            "Administrator perlu memulihkan versi ini dari cadangan.",
+            f"{exc.message_en}. This is a server fault, not a mistake in your input; nothing was stored. "
+            "An administrator needs to restore this version from a backup.", errors=exc.problems)
 
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:

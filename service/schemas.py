@@ -318,6 +318,10 @@ class Publication(KnowledgeBaseSummary):
     store_hash: str | None = Field(description="Hash of the version's files recorded in the version store")
     rollback_of: str | None = Field(description="The earlier version whose content this version republished")
     in_force_for: list[int] = Field(description="Cycles (first published one to next year) this version checks")
+    integrity: Literal["verified", "tampered"] = Field(
+        default="verified", description="tampered: files changed since publishing (a server fault; see tampered_files)")
+    tampered_files: list[str] = Field(default_factory=list, description="Files of the version that changed, "
+                                      "relative to the version store")
     override: bool = Field(description="BERDAYA_KB_DIR: checks every proposal instead of the published versions")
 
 

@@ -26,6 +26,7 @@ def readyz(services: ServicesDep) -> JSONResponse:
         database, migrations = False, False
     try:
         services.engines.checker()
+        services.engines.verify_published()  # a version edited on disk since it was published: not ready
         kb = True
     except Exception:  # a knowledge base that does not load means "not ready"
         kb = False

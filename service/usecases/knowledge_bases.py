@@ -39,7 +39,9 @@ def _in_force_for(services: Services, entry: KnowledgeBaseEntry) -> list[int]:
 
 def _summary(services: Services, entry: KnowledgeBaseEntry, kb: KnowledgeBase) -> Publication:
     default = services.engines.default_kb()
+    tampered = services.engines.tampered_files(entry.name, entry.version)
     return Publication(
+        integrity="tampered" if tampered else "verified", tampered_files=tampered,
         name=entry.name, version=entry.version, content_hash=entry.content_hash,
         description=kb.description.model_dump(), rules=len(kb.rules), parameters=len(kb.parameters),
         default=(entry.name, entry.version) == (default.name, default.version),
