@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from calibration.plausibility import plausibility_problems
 from knowledge import intake
 from knowledge.atomic import create_atomic
 from knowledge.errors import InvalidInput, Problem
@@ -165,7 +166,9 @@ def load_artifact(path: str | Path, limits: intake.ReadLimits = intake.ReadLimit
 
 
 def check_for_definition(artifact: dict[str, Any], definition: IndexDefinition) -> None:
-    """Refuse an artifact fitted for another index definition (name, content hash or tiers)."""
+    """Refuse an artifact fitted for another index definition (name, content hash or tiers), or one that is
+    implausible for it (`calibration.plausibility`: cut points off its scale, validation figures that its
+    own confusion matrices contradict)."""
     problems = []
     if artifact["index"]["name"] != definition.name:
         problems.append(Problem("index.name", f"artefak untuk indeks '{artifact['index']['name']}', bukan '{definition.name}'",
@@ -177,5 +180,7 @@ def check_for_definition(artifact: dict[str, Any], definition: IndexDefinition) 
     if list(artifact["tiers"]) != list(definition.tier_ids):
         problems.append(Problem("tiers", "tingkat artefak berbeda dengan tingkat definisi",
                                 "the artifact's tiers differ from the definition's tiers"))
+    else:
+        problems += plausibility_problems(artifact, definition)
     if problems:
         raise InvalidInput(problems, source=artifact.get("id", ""))

@@ -177,6 +177,13 @@ class IndexDefinition(_Strict):
     def tier_ids(self) -> list[str]:
         return [t.id for t in self.tiers.levels]
 
+    def score_scale(self) -> tuple[float, float] | None:
+        """The range every score falls in: 0..1 when every indicator is capped at its goalposts (means
+        and weighted adequacy of values in 0..1 stay there); None when an uncapped indicator can leave it."""
+        if all(i.goalposts.cap for i in self.indicators):
+            return (0.0, 1.0)
+        return None
+
     @property
     def fallback_cuts(self) -> list[float]:
         return [c.value for c in self.tiers.cut_points]

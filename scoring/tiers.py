@@ -67,6 +67,10 @@ def check_calibration(defn: IndexDefinition, artifact: dict[str, Any], source: s
     if not ok or not isinstance(cuts, list) or any(b <= a for a, b in itertools.pairwise(cuts)):
         raise _bad("calibration.cut_points", f"harus {need} angka yang naik tegas",
                    f"must be {need} strictly increasing numbers", source)
+    scale = defn.score_scale()
+    if scale is not None and not all(scale[0] <= c <= scale[1] for c in cuts):
+        raise _bad("calibration.cut_points", f"titik potong {cuts} di luar skala indeks {scale[0]}..{scale[1]}",
+                   f"cut points {cuts} are outside the index's scale {scale[0]}..{scale[1]}", source)
     return Cuts(np.array(cuts, dtype=float), defn.tiers.cut_rule, "calibration", cal_id)
 
 

@@ -46,6 +46,7 @@ def import_calibrations(services: Services) -> int:
     count = 0
     for path in sorted(Path(directory).glob("*.json")):
         artifact = load_artifact(path)
+        services.engines.check_calibration(artifact)  # the checks of POST /v1/calibrations: plausible for the index
         with services.db.session() as session:
             repository.add_calibration(session, artifact)
         count += 1

@@ -244,13 +244,6 @@ def list_calibrations(session: Session, index_name: str | None = None) -> list[C
     return list(session.scalars(query.order_by(Calibration.created_at.desc(), Calibration.id)))
 
 
-def latest_calibration(session: Session, index_name: str, index_hash: str) -> Calibration | None:
-    """The newest stored calibration fitted for exactly this index definition."""
-    return session.scalars(select(Calibration).where(
-        Calibration.index_name == index_name, Calibration.index_hash == index_hash,
-    ).order_by(Calibration.created_at.desc(), Calibration.id.desc())).first()
-
-
 # ---- web sessions and failed sign-ins ---------------------------------------------------------
 
 def _aware(moment: dt.datetime) -> dt.datetime:

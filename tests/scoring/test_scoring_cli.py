@@ -111,6 +111,11 @@ def test_calibration_file_is_used_or_refused(tmp_path):
     result = run(ppm_input(tmp_path), "--calibration", cal, "--out", out)
     assert result.exit_code == 2 and "calibration.index.hash" in result.output and not out.exists()
 
+    art["index"]["hash"], art["cut_points"] = ppm.content_hash(), [-3, -2, -1]
+    cal.write_text(json.dumps(art))
+    result = run(ppm_input(tmp_path), "--calibration", cal, "--out", out)
+    assert result.exit_code == 2 and "skala indeks" in result.output and not out.exists()
+
 
 def test_unknown_index_and_format_exit_2(tmp_path):
     source = ppm_input(tmp_path)
