@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, func, select
 from service.models import Decision, StoredProposal
 from tests import attack_files as attack
 from tests.service.helpers import cli_key, running_server
+from tests.service.web.helpers import as_form
 
 ATTACK_TIMEOUT = 180.0
 PROBLEM = "application/problem+json"
@@ -104,10 +105,10 @@ def test_attack_tables_to_the_scores_page_are_refused_on_the_page(server):
             assert "batas" in response.text and "limit" in response.text, name
 
 
-def _with_quantity(proposal: dict, literal: str) -> bytes:
+def _with_line_value(proposal: dict, field: str, literal: str) -> bytes:
     text = json.dumps(proposal)
     line = proposal["activities"][0]["budget_lines"][0]
-    return text.replace(f'"quantity": {json.dumps(line["quantity"])}', f'"quantity": {literal}', 1).encode()
+    return text.replace(f'"{field}": {json.dumps(line[field])}', f'"{field}": {literal}', 1).encode()
 
 
 def test_attack_bodies_to_the_api_are_refused_with_a_bilingual_problem(server, base_proposal):
@@ -118,8 +119,9 @@ def test_attack_bodies_to_the_api_are_refused_with_a_bilingual_problem(server, b
     nul_title = json.dumps({**base_proposal, "title": "Drainase\u0000"}).encode()
     record = {"cycle": 2024, "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5}
     attacks = [("/v1/checks", {}, attack.deep_json())]
-    attacks += [(path, facilitator if path == "/v1/proposals" else {}, _with_quantity(base_proposal, literal))
-                for path in ("/v1/checks", "/v1/proposals") for literal in ("1e308", "1e309", "Infinity", "NaN")]
+    attacks += [(path, facilitator if path == "/v1/proposals" else {}, _with_line_value(base_proposal, field, literal))
+                for path in ("/v1/checks", "/v1/proposals") for field in ("quantity", "unit_price")
+                for literal in ("1e308", "1e309", "Infinity", "NaN", "-1e309", "99999999999999999999999")]
     attacks += [("/v1/proposals", facilitator, nul_title), ("/v1/proposals", facilitator, attack.deep_json())]
     attacks += [("/v1/scores", evaluator, json.dumps({"records": [record]}).replace("2024", literal).encode())
                 for literal in ("NaN", "Infinity", "1e309")]
@@ -145,3 +147,19 @@ def test_attack_drafts_to_the_api_are_refused_and_nothing_stays_in_the_store(ser
         assert response.status_code == status, (kind, response.status_code, response.text[:300])
         assert response.headers["content-type"].startswith(PROBLEM)
     assert not list((Path(env["BERDAYA_KB_STORE"]) / "drafts").glob("*")), "a refused draft stayed on disk"
+
+
+def test_non_finite_and_huge_numbers_and_nul_in_the_pre_check_form_are_refused_on_the_page(server, base_proposal):
+    base, _env, _url = server
+    form = as_form(base_proposal)
+    quantity, price = "activities[0].budget_lines[0].quantity", "activities[0].budget_lines[0].unit_price"
+    attacks = [{quantity: literal} for literal in ("1e308", "1e309", "Infinity", "NaN", "-Infinity")]
+    attacks += [{price: literal} for literal in ("1e308", "1e309", "Infinity", "NaN", "99999999999999999999999")]
+    attacks += [{"title": "Drainase\u0000"}]
+    with httpx.Client(base_url=base, timeout=ATTACK_TIMEOUT) as web:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/pra-periksa").text).group(1)
+        for change in attacks:
+            response = while_healthy(base, lambda c=change: web.post(
+                "/pra-periksa", data={**form, **c, "csrf_token": token}))
+            assert 400 <= response.status_code < 500, (change, response.status_code)
+            assert re.search("tidak sah|harus|karakter kendali", response.text), change
