@@ -175,8 +175,8 @@ class VersionStore:
         """The version published last (UnknownVersion when none is)."""
         found = self.versions()
         if not found:
-            raise UnknownVersion(f"belum ada versi {self.kb_name} yang terbit di {self.base}",
-                                 f"no version of {self.kb_name} is published in {self.base}")
+            # Named without the store's location: these messages reach API clients.
+            raise UnknownVersion(f"belum ada versi {self.kb_name} yang terbit", f"no version of {self.kb_name} is published")
         return found[-1]
 
     def get(self, version: str, *, verify: bool = True) -> PublishedVersion:
@@ -186,8 +186,8 @@ class VersionStore:
                     self.verify(pv)
                 return pv
         known = ", ".join(v.version for v in self.versions()) or "-"
-        raise UnknownVersion(f"versi '{version}' tidak ada di {self.base} (yang ada: {known})",
-                             f"version '{version}' is not in {self.base} (published: {known})")
+        raise UnknownVersion(f"versi '{version}' dari {self.kb_name} tidak ada (yang ada: {known})",
+                             f"version '{version}' of {self.kb_name} does not exist (published: {known})")
 
     def version_on(self, date: dt.date, *, verify: bool = True) -> PublishedVersion:
         """The version in force on `date`."""

@@ -178,6 +178,8 @@ def test_no_server_path_in_refusals_or_what_if_results(api, tmp_path):
                             source="stored", workers=1)
     text = json.dumps(report.model_dump(mode="json"))
     assert str(tmp_path) not in text and report.draft.path == draft_id
+    unknown = client.get(f"{BASE}/drafts/{draft_id}/diff?against=1999.9", headers=keys["policy"])
+    assert unknown.status_code == 404 and "1999.9" in unknown.text and str(tmp_path) not in unknown.text
 
 
 ERRORS = [
