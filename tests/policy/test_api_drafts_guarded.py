@@ -201,3 +201,14 @@ def test_errors_that_cross_process_boundaries_survive_a_pickle_round_trip(error)
     assert (copy.message_id, copy.message_en, str(copy)) == (error.message_id, error.message_en, str(error))
     assert getattr(copy, "problems", None) == getattr(error, "problems", None)
     assert getattr(copy, "limit", None) == getattr(error, "limit", None)
+
+
+def test_a_yaml_alias_bomb_inside_a_draft_is_refused_by_the_guarded_reader_naming_its_file(api):
+    client, keys, store = api
+    files = {"kb.yaml": "name: ppm-cimahi\nversion: '2027.bomb'\n",
+             "rules/eligibility.yaml": attack.alias_bomb(9).decode(), "facts.yaml": attack.self_reference().decode()}
+    refused = client.post(f"{BASE}/drafts", json={"files": files}, headers=keys["policy"])
+    assert refused.status_code == 422, refused.text
+    paths = [e["path"] for e in bilingual(refused)["errors"]]
+    assert any(p.startswith("rules/eligibility.yaml") for p in paths) and any(p.startswith("facts.yaml") for p in paths)
+    assert nothing_kept(store)
