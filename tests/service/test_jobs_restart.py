@@ -7,6 +7,7 @@ import signal
 import time
 
 import httpx
+import psutil
 import pytest
 
 from knowledge.versions import SHIPPED_KB
@@ -51,10 +52,15 @@ def test_a_simulation_running_when_the_server_is_killed_reads_as_interrupted_aft
         poll(base, f"{jobs}/{short['job_id']}", headers, lambda b: b["status"] == "done")
         long = http.post(f"{base}{jobs}", json={"cycles": SYNTHETIC_CYCLES, "source": "synthetic"},
                          headers=headers).json()
-        poll(base, f"{jobs}/{long['job_id']}", headers, lambda b: b["status"] == "running")
+        poll(base, f"{jobs}/{long['job_id']}", headers, lambda b: b["status"] == "running" and b["done"] > 0)
         server = pid_listening(base)
+        workers = server.children(recursive=True)
+        assert workers, "the simulation's worker processes were not found"
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
+        # The what-if's workers end with the server (policy.processes), none is left with parent 1.
+        _, alive = psutil.wait_procs(workers, timeout=60)
+        assert alive == [], [(p.pid, p.status()) for p in alive]
 
     with running_server(url, 1, tmp_path, **environment) as (base, env, _):
         after = httpx.get(f"{base}{jobs}/{long['job_id']}", headers=headers, timeout=10).json()
@@ -68,8 +74,6 @@ def test_a_simulation_running_when_the_server_is_killed_reads_as_interrupted_aft
 
 def pid_listening(base: str):
     """The server process answering at `base` (the uvicorn process `berdaya serve` became)."""
-    import psutil
-
     port = int(base.rsplit(":", 1)[1])
     for conn in psutil.net_connections(kind="tcp"):
         if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
