@@ -135,6 +135,18 @@ class ExtractionParams:
     open_cycles: str
 
     @classmethod
+    def of(cls, params: Mapping[str, Any], cycle: int) -> ExtractionParams:
+        """`read`, once per parameter mapping and cycle: a compiled version's parameters in force
+        never change, and every check of that version passes the same mapping."""
+        key = (id(params), cycle)
+        found = _READ.get(key)
+        if found is None or found[0] is not params:
+            if len(_READ) >= 256:
+                _READ.clear()
+            found = _READ[key] = (params, cls.read(params, cycle))  # holds `params`, so its id stays its own
+        return found[1]
+
+    @classmethod
     def read(cls, params: Mapping[str, Any], cycle: int) -> ExtractionParams:
         return cls(
             max_mamin=param_value(params, "max_mamin_share"),
@@ -151,3 +163,6 @@ class ExtractionParams:
             # Years go into messages as text: number formats would print 2022 as "2.022".
             open_cycles=f"{param_value(params, 'first_open_cycle')}-{param_value(params, 'last_open_cycle')}",
         )
+
+
+_READ: dict[tuple[int, int], tuple[Mapping[str, Any], ExtractionParams]] = {}

@@ -432,7 +432,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     check): the proposal itself, money, budget lines, activities, infrastructure, dates,
     inclusion and documents.
     """
-    p = ExtractionParams.read(params, proposal.cycle)
+    p = ExtractionParams.of(params, proposal.cycle)
     walk = _Walk(proposal, p, categories).run()
     values: dict[str, FactValue] = {}
     for section in (walk.general, walk.money, walk.budget_lines, walk.activities, walk.infrastructure, walk.dates):
