@@ -8,12 +8,12 @@ rules, not here, because the lists change between cycles.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from knowledge.reference import load_reference
-from knowledge.validation import bilingual, plain_texts
+from knowledge.validation import bilingual, plain_text
 
 Source = Literal["ppm", "swadaya", "lainnya"]
 Kind = Literal["material", "alat", "upah", "mamin", "jasa", "lainnya"]
@@ -30,17 +30,16 @@ MAX_PEOPLE = 10**7  # people or households: more than ten times the population o
 Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
 Quantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
+# Every text of a proposal: no NUL or other control characters (both databases then store the
+# same thing, and nothing invisible reaches a report). Checked on text fields only: a check on
+# every field would run Python for each number and date of every budget line.
+Text = Annotated[str, AfterValidator(plain_text)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Unknown fields refused, texts stripped; text fields are `Text`."""
 
-    @field_validator("*")
-    @classmethod
-    def _plain_text(cls, value: Any) -> Any:
-        # Every text field of every model: no NUL or other control characters (both databases
-        # then store the same thing, and nothing invisible reaches a report).
-        return plain_texts(value)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _did_you_mean(hint: str | None) -> tuple[str, str]:
@@ -48,8 +47,8 @@ def _did_you_mean(hint: str | None) -> tuple[str, str]:
 
 
 class Region(Strict):
-    kecamatan: str = Field(min_length=1, examples=["Cimahi Utara"])
-    kelurahan: str = Field(min_length=1, examples=["Cibabat"])
+    kecamatan: Text = Field(min_length=1, examples=["Cimahi Utara"])
+    kelurahan: Text = Field(min_length=1, examples=["Cibabat"])
     rw: int = Field(ge=1, le=99, examples=[5])
 
     # Field validators (not one model validator) so that each problem carries its own path,
@@ -93,8 +92,8 @@ class Region(Strict):
 
 
 class BudgetLine(Strict):
-    item: str = Field(min_length=1, examples=["Semen 50 kg"])
-    unit: str = Field(min_length=1, examples=["sak"])
+    item: Text = Field(min_length=1, examples=["Semen 50 kg"])
+    unit: Text = Field(min_length=1, examples=["sak"])
     quantity: Quantity = Field(examples=[40])
     unit_price: Rupiah = Field(description="Rupiah per unit", examples=[65000])
     source: Source = Field(description="ppm, swadaya or lainnya")
@@ -131,15 +130,15 @@ class Beneficiaries(Strict):
 
 
 class Activity(Strict):
-    code: str = Field(min_length=1, examples=["A1"])
-    name: str = Field(min_length=1, examples=["Perbaikan saluran drainase RT 02"])
-    category: str = Field(min_length=1, examples=["sarana_prasarana.drainase"])
-    location: str = Field(default="", examples=["RT 02"])
+    code: Text = Field(min_length=1, examples=["A1"])
+    name: Text = Field(min_length=1, examples=["Perbaikan saluran drainase RT 02"])
+    category: Text = Field(min_length=1, examples=["sarana_prasarana.drainase"])
+    location: Text = Field(default="", examples=["RT 02"])
     start: dt.date
     end: dt.date
     repairs_flood_damage: bool = False
-    maintenance_plan: str | None = None
-    accessibility_features: list[str] = Field(
+    maintenance_plan: Text | None = None
+    accessibility_features: list[Text] = Field(
         default_factory=list, description="e.g. ramp, toilet_difabel, pegangan_tangan"
     )
     budget_lines: list[BudgetLine] = Field(min_length=1)
@@ -214,19 +213,19 @@ class Team(Strict):
 
 
 class Amendment(Strict):
-    proposal_ref: str = Field(min_length=1)
+    proposal_ref: Text = Field(min_length=1)
     berita_acara_perubahan: bool = False
 
 
 class Proposal(Strict):
     cycle: int = Field(ge=2000, le=2100, examples=[2022], description="Programme year")
     region: Region
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     submitted_on: dt.date | None = None
     activities: list[Activity] = Field(min_length=1)
     musyawarah: Musyawarah
     team: Team
-    documents: list[str] = Field(default_factory=list)
+    documents: list[Text] = Field(default_factory=list)
     amends: Amendment | None = None
     requested_total: Rupiah | None = Field(default=None, description="PPM total as written (Rupiah)")
 

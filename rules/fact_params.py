@@ -48,17 +48,41 @@ def category_of(cat: Any) -> tuple[str, bool, bool]:
             bool(getattr(cat, "public_building", False)))
 
 
+class NegativeList:
+    """Whole-word, case-insensitive matching of the negative list's phrases, remembered per text.
+
+    Budget items repeat across proposals ("Semen 50 kg", "Konsumsi rapat"), so each distinct
+    text is searched once; the memory is bounded (emptied when full).
+    """
+
+    MEMORY = 8192
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self._seen: dict[str, str] = {}
+
+    def word(self, text: str) -> str:
+        """The phrase of the list that `text` contains, lower case and single-spaced ("" when none)."""
+        found = self._seen.get(text)
+        if found is None:
+            match = self.pattern.search(text)
+            found = " ".join(match.group(0).lower().split()) if match else ""
+            if len(self._seen) >= self.MEMORY:
+                self._seen.clear()
+            self._seen[text] = found
+        return found
+
+
 @lru_cache(maxsize=16)
-def negative_matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
-    """A whole-word, case-insensitive pattern for the phrases, and their first words for a prefilter."""
+def negative_matcher(words: tuple[str, ...]) -> NegativeList | None:
+    """The negative list for these phrases (None when it is empty)."""
     phrases = [word.split() for word in words if word.strip()]
     if not phrases:
         return None
     parts = [r"\s+".join(re.escape(w) for w in phrase) for phrase in phrases]
     # Longest phrases first so that "sepeda motor" wins over a shorter overlapping word.
     parts.sort(key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
-    return pattern, tuple(sorted({phrase[0].lower() for phrase in phrases}))
+    return NegativeList(re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE))
 
 
 @lru_cache(maxsize=16)
@@ -105,10 +129,22 @@ class ExtractionParams:
     min_plan_words: int
     required_docs: list[str]
     optional_docs: list[str]
-    negative: tuple[re.Pattern[str], tuple[str, ...]] | None
+    negative: NegativeList | None
     deadline: dt.date
     menu: frozenset[str] | None
     open_cycles: str
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any], cycle: int) -> ExtractionParams:
+        """`read`, once per parameter mapping and cycle: a compiled version's parameters in force
+        never change, and every check of that version passes the same mapping."""
+        key = (id(params), cycle)
+        found = _READ.get(key)
+        if found is None or found[0] is not params:
+            if len(_READ) >= 256:
+                _READ.clear()
+            found = _READ[key] = (params, cls.read(params, cycle))  # holds `params`, so its id stays its own
+        return found[1]
 
     @classmethod
     def read(cls, params: Mapping[str, Any], cycle: int) -> ExtractionParams:
@@ -129,19 +165,4 @@ class ExtractionParams:
         )
 
 
-def negative_pattern(proposal: Proposal, matcher: tuple[re.Pattern[str], tuple[str, ...]] | None
-                      ) -> re.Pattern[str] | None:
-    """The negative-list pattern, or None when no text of the proposal can match it.
-
-    Most proposals match nothing: a substring test of the phrases' first words over all texts
-    at once, then one regex search, cost far less than a regex search per line. NUL keeps a
-    phrase from spanning two texts. Only a proposal that matches is scanned line by line.
-    """
-    if matcher is None:
-        return None
-    joined = "\x00".join([a.name for a in proposal.activities]
-                          + [bl.item for a in proposal.activities for bl in a.budget_lines])
-    lowered = joined.lower()
-    if any(first in lowered for first in matcher[1]) and matcher[0].search(joined):
-        return matcher[0]
-    return None
+_READ: dict[tuple[int, int], tuple[Mapping[str, Any], ExtractionParams]] = {}

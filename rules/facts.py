@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,6 @@ from knowledge.proposal import KINDS, Proposal
 from rules.fact_params import (
     ExtractionParams,
     category_of,
-    negative_pattern,
     region_in_cimahi,
 )
 
@@ -116,7 +114,7 @@ class _Walk:
 
     def __init__(self, proposal: Proposal, p: ExtractionParams, categories: Mapping[str, Any]) -> None:
         self.p, self.proposal, self.categories = p, proposal, categories
-        self.negative = negative_pattern(proposal, p.negative)
+        self.negative = p.negative.word if p.negative is not None else None
         loc: dict[str, list[str]] = {name: [] for name in LOCATORS}
         first: dict[str, str] = {}   # locator name -> label (code) of its first offending item
 
@@ -166,8 +164,8 @@ class _Walk:
         self.swadaya += act_swadaya
         if group in self.ppm_by_group:
             self.ppm_by_group[group] += act_ppm
-        if self.negative is not None:
-            self._negative(self.negative, act.name, code, f"{a_path}.name")
+        if self.negative is not None and self.negative(act.name):
+            self._negative(self.negative(act.name), act.name, code, f"{a_path}.name")
         if act.repairs_flood_damage:
             hit("flood_repair_activities", code, f"{a_path}.repairs_flood_damage")
         if act.stated_total is not None and act.stated_total != act_total:
@@ -220,18 +218,17 @@ class _Walk:
             if not value:
                 field = "quantity" if line.quantity == 0 else "unit_price"
                 hit("zero_value_lines", code, f"{a_path}.budget_lines[{l_i}].{field}")
-            if negative is not None:
-                self._negative(negative, line.item, code, f"{a_path}.budget_lines[{l_i}].item")
+            if negative is not None and negative(line.item):
+                self._negative(negative(line.item), line.item, code, f"{a_path}.budget_lines[{l_i}].item")
         self.other_total += other_total
         self.cash_total += cash_total
         return act_total, act_swadaya, act_ppm
 
-    def _negative(self, pattern: re.Pattern[str], text: str, code: str, path: str) -> None:
-        match = pattern.search(text)
-        if match:
-            if not self.loc["negative_list_matches"]:
-                self.negative_word, self.negative_text = " ".join(match.group(0).lower().split()), text
-            self.hit("negative_list_matches", code, path)
+    def _negative(self, word: str, text: str, code: str, path: str) -> None:
+        """Record a text that holds `word` of the negative list (the first one names the fact)."""
+        if not self.loc["negative_list_matches"]:
+            self.negative_word, self.negative_text = word, text
+        self.hit("negative_list_matches", code, path)
 
     def _infrastructure(self, a_path: str, code: str, act: Any, act_swadaya: int, public: bool) -> None:
         hit = self.hit
@@ -435,7 +432,7 @@ def extract_facts(proposal: Proposal, params: Mapping[str, Any], categories: Map
     check): the proposal itself, money, budget lines, activities, infrastructure, dates,
     inclusion and documents.
     """
-    p = ExtractionParams.read(params, proposal.cycle)
+    p = ExtractionParams.of(params, proposal.cycle)
     walk = _Walk(proposal, p, categories).run()
     values: dict[str, FactValue] = {}
     for section in (walk.general, walk.money, walk.budget_lines, walk.activities, walk.infrastructure, walk.dates):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from knowledge.dates import date_words
@@ -91,13 +92,34 @@ def placeholders(template: str) -> list[tuple[str, str | None]]:
     return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
 
 
+@lru_cache(maxsize=4096)
+def _pieces(template: str) -> tuple[tuple[str, str, str | None, str], ...]:
+    """A template split once into (text before, name, format, placeholder as written); the
+    last piece's name is "" (only text follows)."""
+    pieces, at = [], 0
+    for m in PLACEHOLDER.finditer(template):
+        pieces.append((template[at:m.start()], m.group(1), m.group(2), m.group(0)))
+        at = m.end()
+    pieces.append((template[at:], "", None, ""))
+    return tuple(pieces)
+
+
 def render(template: str, values: Mapping[str, Any], lang: str = "id") -> str:
-    """Fill a template; a name without a value is left visible as `{name}` rather than guessed."""
-    def one(m: re.Match[str]) -> str:
-        name, fmt = m.group(1), m.group(2)
-        if name.startswith(FIELD_PREFIX) and name not in values:
-            return field_label(name[len(FIELD_PREFIX):], lang) or m.group(0)
-        if name not in values or values[name] is None:
-            return m.group(0)
-        return fmt_value(values[name], fmt, lang)
-    return PLACEHOLDER.sub(one, template)
+    """Fill a template; a name without a value is left visible as `{name}` rather than guessed.
+
+    Templates are split into pieces once (they come from the knowledge base and repeat on
+    every check); filling is then a join.
+    """
+    out = []
+    for text, name, fmt, written in _pieces(template):
+        out.append(text)
+        if not name:
+            continue
+        value = values.get(name)
+        if value is not None:
+            out.append(fmt_value(value, fmt, lang))
+        elif name.startswith(FIELD_PREFIX) and name not in values:
+            out.append(field_label(name[len(FIELD_PREFIX):], lang) or written)
+        else:
+            out.append(written)
+    return "".join(out)

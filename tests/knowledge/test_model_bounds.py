@@ -71,6 +71,40 @@ def test_control_characters_in_text_are_refused_with_the_field_named(char):
     assert {"title", "activities[0].name"} <= refused and any(p.startswith("documents") for p in refused)
 
 
+def _text_paths(value, path=""):
+    """Every text leaf of a JSON value with its field path, and a function putting a new text there."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_paths(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _text_paths(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path
+
+
+def _set(data, path: str, text: str) -> None:
+    keys = [int(k) if k.isdigit() else k for k in path.replace("[", ".").replace("]", "").split(".")]
+    for key in keys[:-1]:
+        data = data[key]
+    data[keys[-1]] = text
+
+
+def test_every_free_text_field_of_a_proposal_refuses_a_control_character():
+    data = base()
+    data["activities"][0]["maintenance_plan"] = "Dibersihkan tiap bulan"
+    data["activities"][0]["accessibility_features"] = ["ramp"]
+    data["amends"] = {"proposal_ref": "P-2022-001", "berita_acara_perubahan": True}
+    parse_proposal(data)  # valid as it is
+    texts = [p for p in _text_paths(data) if not p.endswith((".source", ".kind", ".start", ".end", ".date"))
+             and p not in ("submitted_on",)]
+    assert len(texts) > 10
+    for path in texts:
+        broken = json.loads(json.dumps(data))
+        _set(broken, path, "teks\x00rusak")
+        assert path in paths_refused(broken), path
+
+
 def test_line_breaks_and_tabs_in_free_text_are_kept():
     data = base()
     data["activities"][0]["maintenance_plan"] = "Dibersihkan tiap bulan.\n\tOleh kelompok RT 02."

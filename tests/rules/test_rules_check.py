@@ -166,3 +166,22 @@ def test_a_findings_reference_quotes_the_threshold_in_force_from_its_parameter()
     few_women = parse_proposal(deep_merge(base, {"musyawarah": {"attendance": {"total": 60, "women": 12}}}))
     finding = next(f for f in default_checker().check(few_women).findings if f.rule_id == "PPM-INK-001")
     assert "ambang 30% diasumsikan" in finding.reference and "{param." not in finding.reference
+
+
+def test_results_built_for_speed_equal_what_pydantic_constructs(small_checker, make_proposal):
+    """`built` skips model_construct's per-field work: the objects must be the same, field for field."""
+    from rules.check import Evidence, Finding, LangText, built
+
+    text = {"id": "teks", "en": "text"}
+    assert built(LangText, dict(text)) == LangText.model_construct(**text)
+    evidence = {"fact": "ppm_total", "observed": 80_000_000, "threshold": 75_000_000}
+    assert built(Evidence, dict(evidence)) == Evidence.model_construct(**evidence)
+    finding = {"rule_id": "R-1", "severity": "major", "group": "budget", "fields": ["activities"],
+               "message": LangText(**text), "suggestion": LangText(**text), "reference": "Perwal",
+               "evidence": Evidence(**evidence)}
+    fast, slow = built(Finding, dict(finding)), Finding.model_construct(**finding)
+    assert fast == slow and fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set
+    result = small_checker.check(make_proposal())
+    again = CheckResult.model_validate(result.model_dump())  # validated from scratch
+    assert result.model_dump_json() == again.model_dump_json() and result.explanation.ruleset
