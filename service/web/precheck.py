@@ -129,6 +129,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         other_documents=[d for d in chosen_docs if d not in documents],
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
+        totals=forms.budget_totals(data),
     )
 
 

@@ -235,3 +235,19 @@ def test_a_signed_in_facilitator_starts_from_its_own_kelurahan(client, keys):
     assert re.search(r'<option value="Cibabat" selected>', form)
     assert re.search(r'<option value="Cimahi Utara" selected>', form)
     assert "Ajukan (simpan)" in form
+
+
+def test_the_budget_totals_are_shown_after_a_check_without_javascript(client):
+    data = valid_proposal()
+    token = csrf_of(client.get("/pra-periksa").text)
+    response = client.post("/pra-periksa", data={**as_form(data), "csrf_token": token})
+    expected = {"ppm": 0, "swadaya": 0, "lainnya": 0}
+    for activity in data["activities"]:
+        for line in activity["budget_lines"]:
+            expected[line["source"]] += round(line["quantity"] * line["unit_price"])
+    for source, amount in expected.items():
+        shown = re.search(rf'data-source-total="{source}">([^<]+)<', response.text).group(1)
+        assert shown == "Rp " + f"{amount:,}".replace(",", ".")
+    grand = re.search(r"data-grand-total>([^<]+)<", response.text).group(1)
+    assert grand == "Rp " + f"{sum(expected.values()):,}".replace(",", ".")
+    assert len(re.findall(r"data-activity-total>Rp [1-9]", response.text)) == len(data["activities"])
