@@ -37,6 +37,8 @@ TEAM_FIELDS = ("members", "women_members")
 SOURCES = ("ppm", "swadaya", "lainnya")
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_RUPIAH = re.compile(r"^\s*Rp\.?", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _INDEXED = re.compile(r"^activities\[(\d+)\]\.(.+)$")
 _LINE = re.compile(r"^budget_lines\[(\d+)\]\.(.+)$")
 
@@ -52,9 +54,12 @@ def _convert(raw: Any, kind: str, present: bool = True) -> Any:
         return [p.strip() for p in re.split(r"[,\n]", text) if p.strip()]
     if text == "":
         return None
+    if kind == "date":
+        found = _DMY.match(text)  # 14/02/2022, the way dates are written in Indonesia
+        return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text
     if kind in ("int", "float"):
-        # Rupiah is often typed with Indonesian thousands dots: 65.000 -> 65000.
-        compact = text.replace(" ", "")
+        # Rupiah is often typed with its sign and Indonesian thousands dots: Rp 65.000 -> 65000.
+        compact = _RUPIAH.sub("", text).replace(" ", "")
         if _THOUSANDS.match(compact):
             compact = compact.replace(".", "")
         try:

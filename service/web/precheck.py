@@ -29,6 +29,7 @@ from service.web.i18n import Translator
 from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import read_workbook, write_template
+from service.web.xlsx_words import Choices
 
 router = APIRouter()
 SEVERITIES = ("blocking", "major", "minor", "advice")
@@ -196,7 +197,8 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
     limits = read_limits(page.request)
     try:
         if kind == "xlsx":
-            data: Any = forms.form_to_proposal(read_workbook(raw, source=name, limits=limits))
+            workbook = read_workbook(raw, source=name, limits=limits, choices=template_choices(page))
+            data: Any = forms.form_to_proposal(workbook)
         else:
             data = intake.read_text_document(raw, limits, source=name)
     except InvalidInput as exc:
@@ -210,17 +212,23 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
 
 @router.get("/pra-periksa/templat.xlsx")
 def precheck_template(request: Request, page: AnyPage) -> Response:
-    try:
-        categories = sorted(kb_view.kb_in_force(request.app.state.services).categories)
-    except BerdayaError:
-        categories = []  # the template stays downloadable; categories are then typed in
     ind, eng = Translator("id"), Translator("en")
 
     def describe(path: str) -> str:
         # The workbook is shared between people: both languages, Indonesian first.
         return f"{ind(f'field.{path}')} / {eng(f'field.{path}')}"
 
-    body = write_template(describe, None, categories=categories)
+    body = write_template(describe, None, choices=template_choices(page))
     return finish(page, Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      headers={"Content-Disposition": 'attachment; filename="templat-proposal-ppm.xlsx"',
                               "Cache-Control": "no-store"}))
+
+
+def template_choices(page: Page) -> Choices:
+    """The names the template's lists offer: the knowledge base's categories and documents in force."""
+    try:
+        kb = kb_view.kb_in_force(page.request.app.state.services)
+    except BerdayaError:
+        return Choices.build([], [])  # the template stays usable; categories and documents are then typed in
+    categories = [(c.id, c.name.id or c.id, c.name.en or c.id) for c in kb.categories.values()]
+    return Choices.build(sorted(categories), kb_view.document_options(kb, None))
