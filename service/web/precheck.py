@@ -78,7 +78,7 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
-              stored: dict | None = None, status: int = 200) -> Response:
+              stored: dict | None = None, confirm: bool = False, status: int = 200) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -120,7 +120,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     return render(
         page, "precheck.html", status=status, active="precheck", values=values, notes=notes, result=result,
         groups=groups, schema_problems=problems_out,
-        upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored,
+        upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored, confirm=confirm,
         activities=_shape(data), kecamatan_options=kecamatan, kelurahan_options=kelurahan,
         category_options=kb_view.category_options(kb, page.lang) if kb else [],
         source_options=[(s, page.t(f"source.{s}"), "") for s in forms.SOURCES],
@@ -134,8 +134,12 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     )
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
-    """Validate, check (and, when asked by a facilitator, submit), then show the result."""
+def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False) -> Response:
+    """Validate, check (and, when asked by a facilitator, submit), then show the result.
+
+    An ineligible proposal is stored only once the facilitator has confirmed it, after being
+    told what submitting it means; otherwise the page shows the check with that question.
+    """
     shown = data if isinstance(data, dict) else {}
     try:
         proposal = parse_proposal(data, source="formulir")
@@ -146,6 +150,14 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
     if submit:
         if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
             return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
+        if not confirmed:
+            try:
+                checked = services.engines.check_json(proposal)
+            except BerdayaError as exc:
+                problem = Problem("", exc.message_id, exc.message_en)
+                return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
+            if checked["verdict"] == "ineligible":
+                return show_form(page, canonical, result=checked, confirm=True)
         try:
             stored = submit_proposal(services, page.user, proposal)
         except ServiceError as exc:
@@ -178,7 +190,9 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
         return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
-    return await off_loop(check_and_show, page, data, submit=form.get("action") == "submit")
+    action = form.get("action")
+    return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_anyway"),
+                          confirmed=action == "submit_anyway")
 
 
 @router.post("/pra-periksa/unggah")
