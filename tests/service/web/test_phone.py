@@ -9,7 +9,14 @@ import re
 
 import pytest
 
-from tests.service.web.helpers import browser_sign_in, records_csv, screenshot, synthetic_records, valid_proposal
+from tests.service.web.helpers import (
+    browser_sign_in,
+    make_key,
+    records_csv,
+    screenshot,
+    synthetic_records,
+    valid_proposal,
+)
 from tests.service.web.helpers import whatif_report as make_report
 
 pytestmark = pytest.mark.browser
@@ -52,10 +59,11 @@ def test_no_page_any_role_reaches_is_wider_than_a_phone(phone, live_server):
     url, keys = live_server["url"], live_server["keys"]
     engines = live_server["app"].state.services.engines
     engines.store.save_whatif(make_report(engines.default_kb().name))
+    keys = {**keys, "admin": make_key(live_server["app"], "admin")}
     reached = {"anonymous": _crawl(phone, url)}
-    for role in ("facilitator", "evaluator", "policy"):
+    for role, key in keys.items():
         phone.context.clear_cookies()
-        browser_sign_in(phone, url, keys[role])
+        browser_sign_in(phone, url, key)
         reached[role] = _crawl(phone, url)
     assert any(p.startswith("/kebijakan/what-if/") for p in reached["policy"])
     too_wide = {(role, path, w) for role, pages in reached.items() for path, w in pages.items() if w > PHONE["width"]}
