@@ -9,6 +9,7 @@ names it ("harus bilangan bulat") instead of the form silently dropping it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,6 +37,8 @@ TEAM_FIELDS = ("members", "women_members")
 SOURCES = ("ppm", "swadaya", "lainnya")
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_RUPIAH = re.compile(r"^\s*Rp\.?", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _INDEXED = re.compile(r"^activities\[(\d+)\]\.(.+)$")
 _LINE = re.compile(r"^budget_lines\[(\d+)\]\.(.+)$")
 
@@ -51,9 +54,12 @@ def _convert(raw: Any, kind: str, present: bool = True) -> Any:
         return [p.strip() for p in re.split(r"[,\n]", text) if p.strip()]
     if text == "":
         return None
+    if kind == "date":
+        found = _DMY.match(text)  # 14/02/2022, the way dates are written in Indonesia
+        return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text
     if kind in ("int", "float"):
-        # Rupiah is often typed with Indonesian thousands dots: 65.000 -> 65000.
-        compact = text.replace(" ", "")
+        # Rupiah is often typed with its sign and Indonesian thousands dots: Rp 65.000 -> 65000.
+        compact = _RUPIAH.sub("", text).replace(" ", "")
         if _THOUSANDS.match(compact):
             compact = compact.replace(".", "")
         try:
@@ -182,3 +188,36 @@ def all_input_names(data: Mapping[str, Any]) -> list[str]:
     names += [f"team.{f}" for f in TEAM_FIELDS]
     names += ["documents", "amends.proposal_ref", "amends.berita_acara_perubahan"]
     return names
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def budget_totals(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's running totals: each activity's lines (quantity x unit price) and the whole
+    proposal by source, from whatever the form holds (blank or mistyped numbers count as 0).
+
+    The page shows them after every check, so they are there without JavaScript; the form's
+    script keeps them current while typing.
+    """
+    acts: list[Any] = data["activities"] if isinstance(data.get("activities"), list) else []
+    by_source = dict.fromkeys(SOURCES, 0.0)
+    per_activity = []
+    for act in acts:
+        lines: list[Any] = act["budget_lines"] if isinstance(act, dict) and isinstance(act.get("budget_lines"), list) else []
+        total = 0.0
+        for line in lines:
+            if not isinstance(line, dict):
+                continue
+            amount = _number(line.get("quantity")) * _number(line.get("unit_price"))
+            total += amount
+            if line.get("source") in by_source:
+                by_source[line["source"]] += amount
+        per_activity.append(round(total))
+    return {"activities": per_activity, "by_source": {k: round(v) for k, v in by_source.items()},
+            "all": sum(per_activity)}

@@ -29,6 +29,7 @@ from service.web.i18n import Translator
 from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import read_workbook, write_template
+from service.web.xlsx_words import Choices
 
 router = APIRouter()
 SEVERITIES = ("blocking", "major", "minor", "advice")
@@ -77,7 +78,7 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
-              stored: dict | None = None, status: int = 200) -> Response:
+              stored: dict | None = None, confirm: bool = False, status: int = 200) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -119,7 +120,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     return render(
         page, "precheck.html", status=status, active="precheck", values=values, notes=notes, result=result,
         groups=groups, schema_problems=problems_out,
-        upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored,
+        upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored, confirm=confirm,
         activities=_shape(data), kecamatan_options=kecamatan, kelurahan_options=kelurahan,
         category_options=kb_view.category_options(kb, page.lang) if kb else [],
         source_options=[(s, page.t(f"source.{s}"), "") for s in forms.SOURCES],
@@ -129,11 +130,16 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         other_documents=[d for d in chosen_docs if d not in documents],
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
+        totals=forms.budget_totals(data),
     )
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
-    """Validate, check (and, when asked by a facilitator, submit), then show the result."""
+def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False) -> Response:
+    """Validate, check (and, when asked by a facilitator, submit), then show the result.
+
+    An ineligible proposal is stored only once the facilitator has confirmed it, after being
+    told what submitting it means; otherwise the page shows the check with that question.
+    """
     shown = data if isinstance(data, dict) else {}
     try:
         proposal = parse_proposal(data, source="formulir")
@@ -144,6 +150,14 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
     if submit:
         if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
             return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
+        if not confirmed:
+            try:
+                checked = services.engines.check_json(proposal)
+            except BerdayaError as exc:
+                problem = Problem("", exc.message_id, exc.message_en)
+                return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
+            if checked["verdict"] == "ineligible":
+                return show_form(page, canonical, result=checked, confirm=True)
         try:
             stored = submit_proposal(services, page.user, proposal)
         except ServiceError as exc:
@@ -176,7 +190,9 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
         return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
-    return await off_loop(check_and_show, page, data, submit=form.get("action") == "submit")
+    action = form.get("action")
+    return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_anyway"),
+                          confirmed=action == "submit_anyway")
 
 
 @router.post("/pra-periksa/unggah")
@@ -195,7 +211,8 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
     limits = read_limits(page.request)
     try:
         if kind == "xlsx":
-            data: Any = forms.form_to_proposal(read_workbook(raw, source=name, limits=limits))
+            workbook = read_workbook(raw, source=name, limits=limits, choices=template_choices(page))
+            data: Any = forms.form_to_proposal(workbook)
         else:
             data = intake.read_text_document(raw, limits, source=name)
     except InvalidInput as exc:
@@ -209,17 +226,23 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
 
 @router.get("/pra-periksa/templat.xlsx")
 def precheck_template(request: Request, page: AnyPage) -> Response:
-    try:
-        categories = sorted(kb_view.kb_in_force(request.app.state.services).categories)
-    except BerdayaError:
-        categories = []  # the template stays downloadable; categories are then typed in
     ind, eng = Translator("id"), Translator("en")
 
     def describe(path: str) -> str:
         # The workbook is shared between people: both languages, Indonesian first.
         return f"{ind(f'field.{path}')} / {eng(f'field.{path}')}"
 
-    body = write_template(describe, None, categories=categories)
+    body = write_template(describe, None, choices=template_choices(page))
     return finish(page, Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      headers={"Content-Disposition": 'attachment; filename="templat-proposal-ppm.xlsx"',
                               "Cache-Control": "no-store"}))
+
+
+def template_choices(page: Page) -> Choices:
+    """The names the template's lists offer: the knowledge base's categories and documents in force."""
+    try:
+        kb = kb_view.kb_in_force(page.request.app.state.services)
+    except BerdayaError:
+        return Choices.build([], [])  # the template stays usable; categories and documents are then typed in
+    categories = [(c.id, c.name.id or c.id, c.name.en or c.id) for c in kb.categories.values()]
+    return Choices.build(sorted(categories), kb_view.document_options(kb, None))

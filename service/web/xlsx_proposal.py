@@ -1,8 +1,11 @@
 """The proposal as an XLSX workbook: the downloadable template and the parser of its uploads.
 
-Sheets: `proposal` and `musyawarah` (one field per row: field, value, description),
+Sheets: `proposal` and `musyawarah` (one field per row: its label, value, description),
 `kegiatan` (one activity per row) and `rincian` (one budget line per row, tied to its
-activity by `activity_code`). The parser turns a workbook into the same flat
+activity by its activity code), headed by the form's labels; `daftar` lists the codes of
+categories, sources, kinds and documents with the names the drop-down lists offer
+(service.web.xlsx_words). Dates are spreadsheet dates (dd/mm/yyyy also read), amounts numbers
+shown as Rupiah ("Rp 285.000" also read). The parser turns a workbook into the same flat
 {field path: text} mapping the web form posts, so both go through one conversion
 (forms.form_to_proposal) and one validation (knowledge.documents.parse_proposal).
 """
@@ -17,10 +20,10 @@ from typing import Any
 from knowledge import intake
 from knowledge.errors import InvalidInput, Problem
 from knowledge.intake import ReadLimits
-from knowledge.labels import generic_path
-from knowledge.proposal import KINDS
+from knowledge.labels import field_label, generic_path
 from knowledge.tables import restored, sheet_row
 from service.web import forms
+from service.web.xlsx_words import CHOICE_FIELDS, Choices, header_key, header_of, reader_of
 
 PROPOSAL_ROWS = [*forms.TOP_FIELDS, *(f"region.{f}" for f in forms.REGION_FIELDS),
                  *(f"team.{f}" for f in forms.TEAM_FIELDS), "documents",
@@ -36,105 +39,165 @@ TRUE_WORDS = {"ya", "yes", "true", "benar", "1", "x", "y"}
 FALSE_WORDS = {"tidak", "no", "false", "salah", "0", "n", ""}
 
 Describe = Callable[[str], str]
+LIST_TITLES = {"category": "activities.category", "source": "activities.budget_lines.source",
+               "kind": "activities.budget_lines.kind", "documents": "documents"}
+BOOL_ROWS = ("musyawarah.minutes_attached", "musyawarah.attendance_list_attached", "amends.berita_acara_perubahan")
 
 
-def _bool_text(value: bool | None) -> str:
-    return "ya" if value else "tidak"
+AMOUNT_FIELDS = {"requested_total", "stated_total", "unit_price", "amount"}
+DATE_FIELDS = {"submitted_on", "start", "end", "date"}
+RUPIAH_FORMAT = '"Rp" #,##0'
+DATE_FORMAT = "DD/MM/YYYY"
+LIST_SHEET = "daftar"
+HEADER_NOTE = ["Kolom / field", "Isi / value", "Keterangan / description"]
 
 
-def _cell_out(field: str, value: Any) -> Any:
-    if field.split(".")[-1] in BOOL_FIELDS or field in BOOL_FIELDS:
-        return _bool_text(bool(value))
+def _leaf(field: str) -> str:
+    return field.split(".")[-1]
+
+
+def _cell_out(field: str, value: Any, choices: Choices) -> Any:
+    """A value as the template shows it: words for yes/no and list values, real dates and numbers."""
+    leaf = _leaf(field)
+    if leaf in BOOL_FIELDS or field in BOOL_FIELDS:
+        return "ya" if value else "tidak"
+    if leaf in CHOICE_FIELDS and isinstance(value, str):
+        return choices.name(leaf, value)
+    if leaf in DATE_FIELDS and isinstance(value, str) and value:
+        return dt.date.fromisoformat(value[:10])
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return value
 
 
-def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
-                   categories: list[str] | None = None) -> bytes:
-    """The XLSX template, empty or filled with `proposal` (a proposal dict, dates as ISO text).
+def _formatted(cell: Any, field: str) -> None:
+    if _leaf(field) in AMOUNT_FIELDS:
+        cell.number_format = RUPIAH_FORMAT
+    elif _leaf(field) in DATE_FIELDS:
+        cell.number_format = DATE_FORMAT
 
-    `describe(generic_path)` gives each field's bilingual description for the third column
-    and the header comments.
-    """
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
+
+def _list_sheet(wb: Any, choices: Choices) -> dict[str, str]:
+    """The `daftar` sheet: each list's codes with their names; -> list name -> range of its names."""
     from openpyxl.styles import Font
+
+    ws = wb.create_sheet(LIST_SHEET)
+    ranges = {}
+    for n, which in enumerate(("category", "source", "kind", "documents")):
+        col = 1 + 4 * n  # code, Indonesian name (what the lists offer), English name, a blank column
+        for offset, title in enumerate((f"{header_of(LIST_TITLES[which])}: kode / code", "nama", "name")):
+            ws.cell(row=1, column=col + offset, value=title).font = Font(bold=True)
+            ws.column_dimensions[ws.cell(row=1, column=col + offset).column_letter].width = 34
+        entries = choices.lists.get(which, [])
+        for i, entry in enumerate(entries, start=2):
+            for offset, text in enumerate(entry):
+                ws.cell(row=i, column=col + offset, value=text)
+        letter = ws.cell(row=1, column=col + 1).column_letter
+        if entries:
+            ranges[which] = f"={LIST_SHEET}!${letter}$2:${letter}${len(entries) + 1}"
+    return ranges
+
+
+def _drop_down(ws: Any, formula: str, cells: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    p = proposal or {}
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add(cells)
+
+
+def _key_value(ws: Any, rows: list[str], prefix: str, flat: dict[str, Any], describe: Describe,
+               choices: Choices, documents: list[str]) -> None:
+    from openpyxl.styles import Font
+
+    ws.append(HEADER_NOTE)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for field in rows:
+        path = f"{prefix}{field}"
+        values = [choices.name("documents", d) for d in documents] if path == "documents" else [flat.get(path)]
+        # One row per document, so that each row can offer the list of documents by name.
+        for value in (values + [None] * max(0, len(choices.lists.get("documents", [])) - len(values))
+                      if path == "documents" else values):
+            ws.append(sheet_row([header_of(generic_path(path)), _cell_out(field, value, choices),
+                                 describe(generic_path(path))]))
+            _formatted(ws.cell(row=ws.max_row, column=2), field)
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 70
+
+
+def _table(ws: Any, columns: list[str], prefix: str, describe: Describe) -> dict[str, str]:
+    """Header row in words; -> column name -> its letter."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    ws.append([header_of(f"{prefix}{c}") for c in columns])
+    letters = {}
+    for cell, column in zip(ws[1], columns):
+        cell.font = Font(bold=True)
+        cell.comment = Comment(describe(f"{prefix}{column}"), "Berdaya")
+        ws.column_dimensions[cell.column_letter].width = max(14, min(40, len(str(cell.value)) + 2))
+        letters[column] = cell.column_letter
+    return letters
+
+
+def write_template(describe: Describe, proposal: dict[str, Any] | None = None,
+                   choices: Choices | None = None) -> bytes:
+    """The XLSX template, empty or filled with `proposal` (a proposal dict, dates as ISO text).
+
+    Rows and columns are labelled in words; categories, sources, kinds and documents are offered
+    by name in drop-down lists from `choices` (listed with their codes on the `daftar` sheet);
+    `describe(generic_path)` gives each field's bilingual description.
+    """
+    from openpyxl import Workbook
+
+    p, choices = proposal or {}, choices or Choices.build([], [])
     flat = forms.flatten(p)
     wb = Workbook()
-    bold = Font(bold=True)
-
-    def key_value(ws, rows: list[str], prefix: str) -> None:
-        ws.append(["field", "nilai / value", "keterangan / description"])
-        for cell in ws[1]:
-            cell.font = bold
-        for field in rows:
-            path = f"{prefix}{field}"
-            ws.append(sheet_row([field, _cell_out(field, flat.get(path) if path != "documents" else p.get("documents")),
-                                 describe(generic_path(path))]))
-        ws.column_dimensions["A"].width = 32
-        ws.column_dimensions["B"].width = 40
-        ws.column_dimensions["C"].width = 70
-
-    def table(ws, columns: list[str], prefix_of: Callable[[str], str]) -> None:
-        ws.append(columns)
-        for cell, column in zip(ws[1], columns):
-            cell.font = bold
-            cell.comment = Comment(describe(prefix_of(column)), "Berdaya")
-            ws.column_dimensions[cell.column_letter].width = max(14, len(column) + 2)
-
     ws = wb.worksheets[0]
     ws.title = "proposal"
-    key_value(ws, PROPOSAL_ROWS, "")
-
-    ws_act = wb.create_sheet("kegiatan")
-    table(ws_act, ACTIVITY_COLUMNS, lambda c: f"activities.{c}")
-    ws_line = wb.create_sheet("rincian")
-    table(ws_line, LINE_COLUMNS, lambda c: f"activities.budget_lines.{c}")
+    _key_value(ws, PROPOSAL_ROWS, "", flat, describe, choices, list(p.get("documents") or []))
+    ws_act, ws_line = wb.create_sheet("kegiatan"), wb.create_sheet("rincian")
+    act_cols = _table(ws_act, ACTIVITY_COLUMNS, "activities.", describe)
+    line_cols = _table(ws_line, LINE_COLUMNS, "activities.budget_lines.", describe)
     for i, activity in enumerate(p.get("activities") or []):
-        row = []
-        for column in ACTIVITY_COLUMNS:
-            value = activity.get("beneficiaries", {}).get(column.split(".")[1]) if "." in column \
-                else activity.get(column)
-            row.append(_cell_out(column, value))
+        row = [_cell_out(c, activity.get("beneficiaries", {}).get(c.split(".")[1]) if "." in c else activity.get(c),
+                         choices) for c in ACTIVITY_COLUMNS]
         ws_act.append(sheet_row(row))
         for line in activity.get("budget_lines") or []:
             ws_line.append(sheet_row([activity.get("code", f"A{i + 1}"),
-                                      *(_cell_out(c, line.get(c)) for c in LINE_COLUMNS[1:])]))
-
-    ws_mus = wb.create_sheet("musyawarah")
-    key_value(ws_mus, MUSYAWARAH_ROWS, "musyawarah.")
-
-    yes_no = DataValidation(type="list", formula1='"ya,tidak"', allow_blank=True)
-    sources = DataValidation(type="list", formula1='"' + ",".join(forms.SOURCES) + '"', allow_blank=True)
-    kinds = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True)
-    for dv in (yes_no, sources, kinds):
-        ws_line.add_data_validation(dv)
-    yes_no_act = DataValidation(type="list", formula1='"ya,tidak"', allow_blank=True)
-    ws_act.add_data_validation(yes_no_act)
-    col = {c: i for i, c in enumerate(ACTIVITY_COLUMNS)}
-    letter = lambda n: ws_act.cell(row=1, column=n + 1).column_letter  # noqa: E731
-    yes_no_act.add(f"{letter(col['repairs_flood_damage'])}2:{letter(col['repairs_flood_damage'])}200")
-    lcol = {c: ws_line.cell(row=1, column=i + 1).column_letter for i, c in enumerate(LINE_COLUMNS)}
-    sources.add(f"{lcol['source']}2:{lcol['source']}1000")
-    kinds.add(f"{lcol['kind']}2:{lcol['kind']}1000")
-    yes_no.add(f"{lcol['cash_to_individuals']}2:{lcol['cash_to_individuals']}1000")
-    if categories:
-        # A hidden list sheet, because a list validation written inline is capped at 255 characters.
-        ws_cat = wb.create_sheet("kategori")
-        for category in categories:
-            ws_cat.append([category])
-        ws_cat.sheet_state = "hidden"
-        cats = DataValidation(type="list", formula1=f"=kategori!$A$1:$A${len(categories)}", allow_blank=True)
-        ws_act.add_data_validation(cats)
-        cats.add(f"{letter(col['category'])}2:{letter(col['category'])}200")
-
+                                      *(_cell_out(c, line.get(c), choices) for c in LINE_COLUMNS[1:])]))
+    for ws_, cols in ((ws_act, act_cols), (ws_line, line_cols)):
+        for column, letter in cols.items():
+            for cell in ws_[letter][1:]:
+                _formatted(cell, column)
+    _key_value(wb.create_sheet("musyawarah"), MUSYAWARAH_ROWS, "musyawarah.", flat, describe, choices, [])
+    _validations(wb, choices, act_cols, line_cols)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _validations(wb: Any, choices: Choices, act_cols: dict[str, str], line_cols: dict[str, str]) -> None:
+    """Drop-down lists: yes/no, and the names of the `daftar` sheet (a list written inline is capped
+    at 255 characters, the categories are longer)."""
+    ranges = _list_sheet(wb, choices)
+    ws_act, ws_line, ws_prop, ws_mus = wb["kegiatan"], wb["rincian"], wb["proposal"], wb["musyawarah"]
+    yes_no = '"ya,tidak"'
+    _drop_down(ws_act, yes_no, f"{act_cols['repairs_flood_damage']}2:{act_cols['repairs_flood_damage']}200")
+    _drop_down(ws_line, yes_no, f"{line_cols['cash_to_individuals']}2:{line_cols['cash_to_individuals']}1000")
+    for which, sheet, letter in (("category", ws_act, act_cols["category"]), ("source", ws_line, line_cols["source"]),
+                                 ("kind", ws_line, line_cols["kind"])):
+        if which in ranges:
+            _drop_down(sheet, ranges[which], f"{letter}2:{letter}1000")
+    for ws in (ws_prop, ws_mus):
+        for row in range(2, ws.max_row + 1):
+            label = str(ws.cell(row=row, column=1).value or "")
+            if label == header_of("documents") and "documents" in ranges:
+                _drop_down(ws, ranges["documents"], f"B{row}")
+            elif any(label == header_of(generic_path(b)) for b in BOOL_ROWS):
+                _drop_down(ws, yes_no, f"B{row}")
 
 
 def _text(value: Any) -> str | None:
@@ -150,9 +213,21 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _put(flat: dict[str, str], problems: list[Problem], where: str, path: str, value: Any) -> None:
+def _not_listed(where: str, which: str, text: str, close: list[str]) -> Problem:
+    label_id = field_label(LIST_TITLES[which], "id") or which
+    label_en = field_label(LIST_TITLES[which], "en") or which
+    if close:
+        return Problem(where, f"'{text}' tidak ada dalam daftar {label_id}; maksud Anda: {' atau '.join(close)}?",
+                       f"'{text}' is not on the list of {label_en}; did you mean: {' or '.join(close)}?")
+    return Problem(where, f"'{text}' tidak ada dalam daftar {label_id}; pilih salah satu dari lembar {LIST_SHEET}",
+                   f"'{text}' is not on the list of {label_en}; choose one from the {LIST_SHEET} sheet")
+
+
+def _put(flat: dict[str, str], problems: list[Problem], where: str, path: str, value: Any,
+         choices: Choices) -> None:
     text = _text(value)
-    if generic_path(path).split(".")[-1] in BOOL_FIELDS or path in BOOL_FIELDS:
+    leaf = _leaf(generic_path(path))
+    if leaf in BOOL_FIELDS or path in BOOL_FIELDS:
         word = (text or "").lower()
         if word in TRUE_WORDS:
             flat[path] = "on"
@@ -160,15 +235,60 @@ def _put(flat: dict[str, str], problems: list[Problem], where: str, path: str, v
             problems.append(Problem(where, f"isi 'ya' atau 'tidak', bukan '{text}'",
                                     f"write 'ya' (yes) or 'tidak' (no), not '{text}'"))
         return
+    if text is not None and leaf in CHOICE_FIELDS:
+        code, close = choices.code(leaf, text)
+        if code is None:
+            problems.append(_not_listed(where, leaf, text, close))
+            return
+        text = code
     if text is not None:
         flat[path] = text
 
 
-def read_workbook(data: bytes, source: str = "", limits: ReadLimits = ReadLimits()) -> dict[str, str]:
+def _documents(problems: list[Problem], where: str, value: Any, choices: Choices) -> list[str]:
+    """Documents written by name (or id), one per row or separated by commas; a name close to a
+    listed one is answered with 'did you mean', anything else is kept as an other document."""
+    out = []
+    for text in [t.strip() for t in (_text(value) or "").replace(";", ",").split(",") if t.strip()]:
+        code, close = choices.code("documents", text)
+        if code is None and close:
+            problems.append(_not_listed(where, "documents", text, close))
+        else:
+            out.append(code or text)
+    return out
+
+
+def _key_values(sheets: dict[str, list[tuple[Any, ...]]], flat: dict[str, str], problems: list[Problem],
+                choices: Choices) -> None:
+    documents: list[str] = []
+    for sheet, allowed, prefix in (("proposal", PROPOSAL_ROWS, ""), ("musyawarah", MUSYAWARAH_ROWS, "musyawarah.")):
+        fields = reader_of(allowed, prefix)
+        for n, row in enumerate(sheets[sheet][1:], start=2):
+            written = _text(row[0] if row else None)
+            if written is None:
+                continue
+            field = fields.get(header_key(written))
+            if field is None:
+                problems.append(Problem(f"{sheet}!A{n}", f"kolom '{written}' tidak dikenal",
+                                        f"unknown field '{written}'"))
+                continue
+            value = row[1] if len(row) > 1 else None
+            if field == "documents":
+                documents += _documents(problems, f"{sheet}!B{n}", value, choices)
+            else:
+                _put(flat, problems, f"{sheet}!B{n}", f"{prefix}{field}", value, choices)
+    if documents:
+        flat["documents_other"] = ", ".join(dict.fromkeys(documents))
+
+
+def read_workbook(data: bytes, source: str = "", limits: ReadLimits = ReadLimits(),
+                  choices: Choices | None = None) -> dict[str, str]:
     """The flat {field path: text} mapping of an uploaded template (see forms.form_to_proposal).
 
-    The workbook is read by the guarded reader (knowledge.intake), under `limits`.
+    The workbook is read by the guarded reader (knowledge.intake), under `limits`. Labels and list
+    values are read in either language or as codes; `choices` turns names into codes.
     """
+    choices = choices or Choices.build([], [])
     sheets = intake.read_workbook(data, limits, source)
     missing = [s for s in SHEETS if s not in sheets]
     if missing:
@@ -177,28 +297,27 @@ def read_workbook(data: bytes, source: str = "", limits: ReadLimits = ReadLimits
                            source=source)
     flat: dict[str, str] = {}
     problems: list[Problem] = []
-    for sheet, allowed, prefix in (("proposal", PROPOSAL_ROWS, ""), ("musyawarah", MUSYAWARAH_ROWS, "musyawarah.")):
-        for n, row in enumerate(sheets[sheet][1:], start=2):
-            field = _text(row[0] if row else None)
-            if field is None:
-                continue
-            if field not in allowed:
-                problems.append(Problem(f"{sheet}!A{n}", f"kolom '{field}' tidak dikenal",
-                                        f"unknown field '{field}'"))
-                continue
-            value = row[1] if len(row) > 1 else None
-            path = "documents_other" if field == "documents" else f"{prefix}{field}"
-            _put(flat, problems, f"{sheet}!B{n}", path, value)
+    _key_values(sheets, flat, problems, choices)
+    _tables(sheets, flat, problems, choices)
+    if problems:
+        raise InvalidInput(problems, source=source)
+    return flat
 
+
+def _tables(sheets: dict[str, list[tuple[Any, ...]]], flat: dict[str, str], problems: list[Problem],
+            choices: Choices) -> None:
     codes: dict[str, int] = {}
     line_count: dict[int, int] = {}
-    for sheet, columns in (("kegiatan", ACTIVITY_COLUMNS), ("rincian", LINE_COLUMNS)):
+    for sheet, columns, prefix_of in (("kegiatan", ACTIVITY_COLUMNS, "activities."),
+                                      ("rincian", LINE_COLUMNS, "activities.budget_lines.")):
         rows = iter(sheets[sheet])
-        header = [_text(h) for h in next(rows, ())]
-        unknown = [h for h in header if h is not None and h not in columns]
-        problems += [Problem(f"{sheet}!1", f"kolom '{h}' tidak dikenal", f"unknown column '{h}'") for h in unknown]
+        names = reader_of(columns, prefix_of)
+        written = [_text(h) for h in next(rows, ())]
+        header = [names.get(header_key(h)) if h is not None else None for h in written]
+        problems += [Problem(f"{sheet}!1", f"kolom '{w}' tidak dikenal", f"unknown column '{w}'")
+                     for w, h in zip(written, header) if w is not None and h is None]
         for n, row in enumerate(rows, start=2):
-            cells = {h: v for h, v in zip(header, row) if h in columns}
+            cells = {h: v for h, v in zip(header, row) if h is not None}
             if all(_text(v) is None for v in cells.values()):
                 continue
             if sheet == "kegiatan":
@@ -221,11 +340,8 @@ def read_workbook(data: bytes, source: str = "", limits: ReadLimits = ReadLimits
                 prefix = f"activities[{index}].budget_lines[{j}]."
             for column, value in cells.items():
                 letter = _column_letter(header.index(column))
-                _put(flat, problems, f"{sheet}!{letter}{n}", f"{prefix}{column}", value)
+                _put(flat, problems, f"{sheet}!{letter}{n}", f"{prefix}{column}", value, choices)
             flat.setdefault(f"{prefix}{columns[0] if sheet == 'kegiatan' else 'item'}", "")
-    if problems:
-        raise InvalidInput(problems, source=source)
-    return flat
 
 
 def _column_letter(index: int) -> str:

@@ -37,6 +37,7 @@ def test_keys_built_from_data_exist():
     built |= {f"verdict.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"verdict.{v}.explain" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"verdict_name.{v}" for v in ("eligible", "needs_revision", "ineligible")}
+    built |= {f"stored_body.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"group.{g}" for g in ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")}
     built |= {f"role.{r}" for r in ("facilitator", "evaluator", "policy", "admin")}
     built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in KINDS}

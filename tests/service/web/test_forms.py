@@ -24,6 +24,18 @@ def test_rupiah_with_thousands_dots_is_read_as_whole_rupiah():
     assert posted["activities"][0]["budget_lines"][0]["unit_price"] == 65000
 
 
+def test_rupiah_with_its_sign_and_dates_written_dd_mm_yyyy_are_understood():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].budget_lines[0].unit_price"] = "Rp 285.000"
+    fields["activities[0].budget_lines[1].unit_price"] = "rp285000"
+    fields["submitted_on"] = "14/02/2022"
+    fields["activities[0].start"] = "2.5.2022"
+    posted = forms.form_to_proposal(fields, documents=data["documents"])
+    assert [b["unit_price"] for b in posted["activities"][0]["budget_lines"]] == [285000, 285000]
+    assert (posted["submitted_on"], posted["activities"][0]["start"]) == ("2022-02-14", "2022-05-02")
+
+
 def test_a_value_that_is_not_a_number_reaches_the_schema_with_its_path():
     data = valid_proposal()
     fields = as_form(data)

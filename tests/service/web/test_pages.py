@@ -123,6 +123,33 @@ def test_only_a_signed_in_facilitator_can_submit_and_then_the_proposal_is_stored
     assert again.status_code == 409 and stored_id in text_of(again.text) and count_stored(app) == 1
 
 
+def test_submitting_an_ineligible_proposal_asks_first_and_the_stored_notice_explains_the_verdict(client, app, keys):
+    data = valid_proposal()
+    data["activities"][0]["repairs_flood_damage"] = True          # a blocking finding
+    sign_in(client, keys["facilitator"])
+    asked = post_form(client, data, action="submit")
+    assert asked.status_code == 200 and count_stored(app) == 0   # nothing stored before the answer
+    text = text_of(asked.text)
+    assert "Ajukan proposal yang tidak layak?" in text and "Belum diajukan" in text
+    assert "1 temuan berat" in text and "tidak dapat didanai" in text
+    assert 'value="submit_anyway"' in asked.text and 'id="stored"' not in asked.text
+    # The question comes right under the red verdict, before the findings.
+    assert asked.text.index('id="verdict"') < asked.text.index('id="confirm"') < asked.text.index('class="finding"')
+
+    stored = post_form(client, data, action="submit_anyway")
+    assert stored.status_code == 200 and count_stored(app) == 1
+    notice = re.search(r'<section class="stored stored-ineligible".*?</section>', stored.text, re.S).group(0)
+    assert "dengan putusan tidak layak" in text_of(notice) and "diajukan ulang" in text_of(notice)
+    assert stored.text.index('id="verdict"') < stored.text.index('id="stored"')   # never above the verdict
+
+
+def test_an_eligible_proposal_is_submitted_without_a_question(client, app, keys):
+    sign_in(client, keys["facilitator"])
+    response = post_form(client, valid_proposal(), action="submit")
+    assert count_stored(app) == 1 and 'id="confirm"' not in response.text
+    assert "dengan putusan layak" in text_of(response.text)
+
+
 def test_a_facilitator_cannot_submit_for_another_kelurahan(client, app, keys):
     sign_in(client, keys["facilitator"])
     data = valid_proposal()
@@ -235,3 +262,19 @@ def test_a_signed_in_facilitator_starts_from_its_own_kelurahan(client, keys):
     assert re.search(r'<option value="Cibabat" selected>', form)
     assert re.search(r'<option value="Cimahi Utara" selected>', form)
     assert "Ajukan (simpan)" in form
+
+
+def test_the_budget_totals_are_shown_after_a_check_without_javascript(client):
+    data = valid_proposal()
+    token = csrf_of(client.get("/pra-periksa").text)
+    response = client.post("/pra-periksa", data={**as_form(data), "csrf_token": token})
+    expected = {"ppm": 0, "swadaya": 0, "lainnya": 0}
+    for activity in data["activities"]:
+        for line in activity["budget_lines"]:
+            expected[line["source"]] += round(line["quantity"] * line["unit_price"])
+    for source, amount in expected.items():
+        shown = re.search(rf'data-source-total="{source}">([^<]+)<', response.text).group(1)
+        assert shown == "Rp " + f"{amount:,}".replace(",", ".")
+    grand = re.search(r"data-grand-total>([^<]+)<", response.text).group(1)
+    assert grand == "Rp " + f"{sum(expected.values()):,}".replace(",", ".")
+    assert len(re.findall(r"data-activity-total>Rp [1-9]", response.text)) == len(data["activities"])
