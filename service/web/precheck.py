@@ -23,8 +23,9 @@ from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
 from service.permissions import Permission, first_role
+from service.usecases.checks import repair_in_force
 from service.usecases.proposals import submit_proposal
-from service.web import forms, kb_view
+from service.web import forms, kb_view, repairs_view
 from service.web.i18n import Translator
 from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
@@ -77,7 +78,8 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
-              stored: dict | None = None, status: int = 200) -> Response:
+              stored: dict | None = None, status: int = 200, repairs: dict | None = None,
+              changed: list[str] | None = None) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -129,11 +131,16 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         other_documents=[d for d in chosen_docs if d not in documents],
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
+        repairs=repairs, changed=set(changed or ()),
     )
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
-    """Validate, check (and, when asked by a facilitator, submit), then show the result."""
+def check_and_show(page: Page, data: Any, *, submit: bool = False, repair: bool = False) -> Response:
+    """Validate, check (and, when asked by a facilitator, submit), then show the result.
+
+    `repair`: the "Terapkan perbaikan" button: the form is refilled with the proposal after the
+    combined patch, checked again, its changed inputs marked; nothing is stored.
+    """
     shown = data if isinstance(data, dict) else {}
     try:
         proposal = parse_proposal(data, source="formulir")
@@ -151,11 +158,18 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
             return show_form(page, canonical, upload_problems=[problem], status=exc.status)
         return show_form(page, canonical, result=stored.check, stored={"id": stored.id})
     try:
-        result = services.engines.check_json(proposal)
+        repaired = repair_in_force(services.engines, proposal)
+        changed: list[str] = []
+        if repair and repaired.patched is not None:
+            changed = repairs_view.changed_inputs(repaired.repair)
+            canonical = repaired.patched.model_dump(mode="json")
+            repaired = repair_in_force(services.engines, repaired.patched)
     except BerdayaError as exc:
         problem = Problem("", exc.message_id, exc.message_en)
         return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
-    return show_form(page, canonical, result=result)
+    result = repaired.model_dump(mode="json", exclude={"repair", "patched"})
+    return show_form(page, canonical, result=result, repairs=repairs_view.repairs_context(page.t, repaired.repair),
+                     changed=changed)
 
 
 @router.get("/pra-periksa")
@@ -176,7 +190,8 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
         return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
-    return await off_loop(check_and_show, page, data, submit=form.get("action") == "submit")
+    action = form.get("action")
+    return await off_loop(check_and_show, page, data, submit=action == "submit", repair=action == "repair")
 
 
 @router.post("/pra-periksa/unggah")
