@@ -207,6 +207,14 @@ class Engines:
         for pv in self.published_versions():
             self.registry.verify(pv)
 
+    def checked_in_force(self, proposal: Proposal) -> tuple[Checker, CheckResult]:
+        """The Checker that checks the proposal's cycle (the override, else the version in force) and its check."""
+        if self._is_override(None, None):
+            checker = self.checker()
+            return checker, checker.check(proposal)
+        done = self.registry.check_in_force(proposal)
+        return self.registry.checker(done.version), done.result
+
     def published(self) -> None:
         """A version was published through this process: the next check re-reads the store."""
         self.registry.invalidate()

@@ -15,7 +15,17 @@ from fastapi.openapi.utils import get_openapi
 from calibration.artifact import CalibrationArtifact
 from knowledge.proposal import Proposal
 from service.errors import PROBLEM_JSON
-from service.schemas import EXAMPLE_CALIBRATION, EXAMPLE_CHECK, EXAMPLE_PROPOSAL, ScoreRequest
+from service.schemas import (
+    EXAMPLE_CALIBRATION,
+    EXAMPLE_CHECK,
+    EXAMPLE_FIELD_CHANGE,
+    EXAMPLE_FINDING_REF,
+    EXAMPLE_PROPOSAL,
+    EXAMPLE_REMAINING_ACTION,
+    EXAMPLE_REPAIR,
+    EXAMPLE_REPAIR_PATCH,
+    ScoreRequest,
+)
 
 BODY_MODELS = (Proposal, ScoreRequest, CalibrationArtifact)
 
@@ -36,6 +46,12 @@ def schema_examples() -> dict[str, Any]:
         "Team": EXAMPLE_PROPOSAL["team"],
         "Amendment": {"proposal_ref": "PPM-2022-CIBABAT-RW05", "berita_acara_perubahan": True},
         "CheckResult": EXAMPLE_CHECK,
+        "RepairedCheck": {**EXAMPLE_CHECK, "repair": EXAMPLE_REPAIR, "patched": EXAMPLE_PROPOSAL},
+        "RepairResult": EXAMPLE_REPAIR,
+        "RepairPatch": EXAMPLE_REPAIR_PATCH,
+        "FieldChange": EXAMPLE_FIELD_CHANGE,
+        "FindingRef": EXAMPLE_FINDING_REF,
+        "RemainingAction": EXAMPLE_REMAINING_ACTION,
         "Finding": finding,
         "LangText": finding["message"],
         "Evidence": finding["evidence"],

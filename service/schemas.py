@@ -328,3 +328,31 @@ class Publication(KnowledgeBaseSummary):
 class PublicationDetail(KnowledgeBaseDetail, Publication):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {**example_of(KnowledgeBaseDetail), **_PUBLISHED_EXAMPLE}]})
+
+
+# ---- repairs (POST /v1/checks?repair=true): the example proposal with its wage line paid from PPM money
+EXAMPLE_FIELD_CHANGE: dict[str, Any] = {
+    "path": "activities[0].budget_lines[1].source", "pointer": "/activities/0/budget_lines/1/source",
+    "before": "ppm", "after": "swadaya", "item": "Tenaga kerja", "activity": "A1"}
+EXAMPLE_FINDING_REF: dict[str, Any] = {
+    "rule_id": "PPM-ANG-002", "severity": "blocking",
+    "title": {"id": "Upah tidak dibayar dari dana PPM", "en": "Wages are not paid from PPM money"}}
+EXAMPLE_REPAIR_PATCH: dict[str, Any] = {
+    "rules": ["PPM-ANG-002"],
+    "description": [{"id": "Ubah sumber dana baris upah dari dana PPM menjadi swadaya warga (tenaga gotong royong).",
+                     "en": "Change the source of money of the wage lines from PPM money to the residents' own "
+                           "contribution (swadaya labour)."}],
+    "changes": [EXAMPLE_FIELD_CHANGE],
+    "patch": [{"op": "test", "path": "/activities/0/budget_lines/1/source", "value": "ppm"},
+              {"op": "replace", "path": "/activities/0/budget_lines/1/source", "value": "swadaya"}],
+    "fields_changed": 1, "rupiah_moved": 3_000_000, "clears": [EXAMPLE_FINDING_REF],
+    "result": {**EXAMPLE_CHECK, "verdict": "eligible", "findings": []}}
+EXAMPLE_REMAINING_ACTION: dict[str, Any] = {
+    "rule_id": "PPM-INK-002", "severity": "major", "kind": "action",
+    "title": {"id": "Perempuan hadir di musyawarah", "en": "Women attend the musyawarah"},
+    "text": {"id": "Adakan musyawarah lagi dan undang warga perempuan.",
+             "en": "Hold the musyawarah again and invite the women of the RW."}}
+EXAMPLE_REPAIR: dict[str, Any] = {
+    "knowledge_base": EXAMPLE_CHECK["knowledge_base"], "cycle": 2022, "verdict": "ineligible",
+    "verdict_after": "eligible", "patches": [EXAMPLE_REPAIR_PATCH], "combined": EXAMPLE_REPAIR_PATCH,
+    "actions": [], "checks": 3}

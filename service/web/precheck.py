@@ -23,8 +23,9 @@ from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
 from service.permissions import Permission, first_role
+from service.usecases.checks import repair_in_force
 from service.usecases.proposals import submit_proposal
-from service.web import forms, kb_view
+from service.web import forms, kb_view, repairs_view
 from service.web.i18n import Translator
 from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, render, uploaded_file
 from service.web.security import CSRF_FIELD
@@ -78,7 +79,8 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
-              stored: dict | None = None, confirm: bool = False, status: int = 200) -> Response:
+              stored: dict | None = None, confirm: bool = False, status: int = 200,
+              repairs: dict | None = None, changed: list[str] | None = None) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -131,14 +133,18 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
         totals=forms.budget_totals(data),
+        repairs=repairs, changed=set(changed or ()),
     )
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False) -> Response:
+def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False,
+                   repair: bool = False) -> Response:
     """Validate, check (and, when asked by a facilitator, submit), then show the result.
 
     An ineligible proposal is stored only once the facilitator has confirmed it, after being
     told what submitting it means; otherwise the page shows the check with that question.
+    `repair`: the "Terapkan perbaikan" button: the form is refilled with the proposal after the
+    combined patch, checked again, its changed inputs marked; nothing is stored.
     """
     shown = data if isinstance(data, dict) else {}
     try:
@@ -165,11 +171,18 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bo
             return show_form(page, canonical, upload_problems=[problem], status=exc.status)
         return show_form(page, canonical, result=stored.check, stored={"id": stored.id})
     try:
-        result = services.engines.check_json(proposal)
+        repaired = repair_in_force(services.engines, proposal)
+        changed: list[str] = []
+        if repair and repaired.patched is not None:
+            changed = repairs_view.changed_inputs(repaired.repair)
+            canonical = repaired.patched.model_dump(mode="json")
+            repaired = repair_in_force(services.engines, repaired.patched)
     except BerdayaError as exc:
         problem = Problem("", exc.message_id, exc.message_en)
         return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
-    return show_form(page, canonical, result=result)
+    result = repaired.model_dump(mode="json", exclude={"repair", "patched"})
+    return show_form(page, canonical, result=result, repairs=repairs_view.repairs_context(page.t, repaired.repair),
+                     changed=changed)
 
 
 @router.get("/pra-periksa")
@@ -192,7 +205,7 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
     action = form.get("action")
     return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_anyway"),
-                          confirmed=action == "submit_anyway")
+                          confirmed=action == "submit_anyway", repair=action == "repair")
 
 
 @router.post("/pra-periksa/unggah")

@@ -91,3 +91,39 @@ def test_kb_lint_exit_codes():
     broken = runner.invoke(app, ["kb", "lint", "--kb", str(HERE / "fixtures" / "kb_broken"), "--lang", "en"])
     assert broken.exit_code == 1 and "[duplicate_id]" in broken.output
     assert runner.invoke(app, ["kb", "lint", "--kb", str(HERE)]).exit_code == 2
+
+
+def wages_and_over_ceiling(tmp_path) -> Path:
+    """The knowledge base's base proposal (not real data) with wages from PPM money and PPM over the ceiling."""
+    from knowledge.documents import read_document, to_jsonable
+    from knowledge.kb import DEFAULT_KB
+
+    data = to_jsonable(read_document(DEFAULT_KB / "tests" / "base_proposal.yaml"))
+    data["activities"][0]["budget_lines"][3]["source"] = "ppm"
+    data["activities"][1]["budget_lines"][0]["unit_price"] = 50_000_000
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_check_repair_prints_the_combined_patch_in_words_and_writes_the_patched_proposal(tmp_path):
+    out = tmp_path / "patched.json"
+    result = runner.invoke(app, ["check", str(wages_and_over_ceiling(tmp_path)), "--repair", "--out", str(out)])
+    assert result.exit_code == 1, result.output   # the verdict of the proposal as given
+    assert "Perbaikan gabungan (hasil setelahnya: layak" in result.output
+    assert "Sumber dana (Tenaga kerja gotong royong): Dana program (PPM / Sarpras Kelurahan) → Swadaya warga" in result.output
+    again = runner.invoke(app, ["check", str(out)])
+    assert again.exit_code == 0 and again.output.startswith("Hasil pemeriksaan: LAYAK"), again.output
+
+
+def test_check_repair_json_is_the_api_answer_and_the_same_every_time(tmp_path):
+    path = str(wages_and_over_ceiling(tmp_path))
+    first = runner.invoke(app, ["check", path, "--repair", "--format", "json"])
+    body = json.loads(first.output)
+    assert body["repair"]["combined"]["result"]["verdict"] == "eligible" and body["patched"]["cycle"] == 2022
+    assert runner.invoke(app, ["check", path, "--repair", "--format", "json"]).output == first.output
+
+
+def test_check_out_without_repair_is_refused(tmp_path):
+    result = runner.invoke(app, ["check", str(VALID), "--out", str(tmp_path / "x.json")])
+    assert result.exit_code == 2 and "--out" in result.output and not (tmp_path / "x.json").exists()

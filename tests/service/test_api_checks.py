@@ -1,6 +1,7 @@
 """POST /v1/checks: the check JSON of the rules, no key, nothing stored; problem+json errors."""
 
 
+import jsonpatch
 from sqlalchemy import func, select
 
 from service.models import Decision, StoredProposal
@@ -109,3 +110,67 @@ def test_the_check_runs_in_a_pre_check_thread_not_on_the_event_loop(client, app,
     response = client.post("/v1/checks", json=proposal)
     assert response.status_code == 200 and seen == ["worker thread"]
     assert response.json() == checked_in_force(app, proposal)[0]
+
+
+# ---- ?repair=true: verified patches (service.usecases.checks) ----------------------------------
+
+def kb_base_proposal() -> dict:
+    """The knowledge base's hand-written base proposal (RW 05 Cibabat 2022; eligible, not real data)."""
+    from knowledge.documents import read_document, to_jsonable
+    from knowledge.kb import DEFAULT_KB
+
+    return to_jsonable(read_document(DEFAULT_KB / "tests" / "base_proposal.yaml"))
+
+
+def wages_and_over_ceiling() -> dict:
+    data = kb_base_proposal()
+    data["activities"][0]["budget_lines"][3]["source"] = "ppm"        # Rp 4.000.000 of wages from PPM money
+    data["activities"][1]["budget_lines"][0]["unit_price"] = 50_000_000  # PPM over the Rp 75.000.000 ceiling
+    return data
+
+
+def test_repair_returns_the_check_its_verified_patches_and_the_patched_proposal(client, app):
+    data = wages_and_over_ceiling()
+    response = client.post("/v1/checks?repair=true", json=data)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    plain = client.post("/v1/checks", json=data).json()
+    assert {k: body[k] for k in plain} == plain and body["verdict"] == "ineligible"
+    repair = body["repair"]
+    assert {"PPM-ANG-001", "PPM-ANG-002"} <= {c["rule_id"] for p in repair["patches"] for c in p["clears"]}
+    combined = repair["combined"]
+    assert combined["result"]["verdict"] == "eligible" and repair["verdict_after"] == "eligible"
+    assert {"PPM-ANG-001", "PPM-ANG-002"} <= set(combined["rules"])
+    # The patch is RFC 6902 on the proposal as sent; applied and checked again, it is what it claims.
+    patched = jsonpatch.apply_patch(data, combined["patch"])
+    assert client.post("/v1/checks", json=patched).json() == combined["result"]
+    assert client.post("/v1/checks", json=body["patched"]).json() == combined["result"]
+    assert stored_rows(app) == 0
+
+
+def test_repair_is_deterministic(client):
+    data = wages_and_over_ceiling()
+    first = client.post("/v1/checks?repair=true", json=data).json()
+    assert all(client.post("/v1/checks?repair=true", json=data).json() == first for _ in range(2))
+
+
+def test_an_eligible_proposal_needs_no_repair(client):
+    body = client.post("/v1/checks?repair=true", json=kb_base_proposal()).json()
+    assert body["verdict"] == "eligible" and body["patched"] is None
+    assert body["repair"]["patches"] == [] and body["repair"]["combined"] is None and body["repair"]["actions"] == []
+
+
+def test_when_only_the_rw_can_fix_it_the_answer_is_actions_not_patches(client):
+    data = kb_base_proposal()
+    data["musyawarah"]["attendance"]["women"] = 0
+    data["musyawarah"]["speakers"]["women"] = 0
+    body = client.post("/v1/checks?repair=true", json=data).json()
+    assert body["verdict"] != "eligible" and body["patched"] is None
+    assert body["repair"]["combined"] is None and body["repair"]["patches"] == []
+    assert body["repair"]["actions"] and all(a["kind"] == "action" for a in body["repair"]["actions"])
+
+
+def test_repair_with_a_value_that_is_not_a_boolean_is_a_bilingual_422(client, proposal):
+    response = client.post("/v1/checks?repair=perhaps", json=proposal)
+    assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM)
+    assert any(e["path"].endswith("repair") for e in response.json()["errors"])

@@ -34,3 +34,14 @@ def test_every_documented_error_is_problem_json(client):
                     assert list(response["content"]) == [PROBLEM_JSON], (method, path, status)
     body = doc["paths"]["/v1/checks"]["post"]["requestBody"]["content"]["application/json"]
     assert body["examples"]["drainase"]["value"]["region"]["kelurahan"] == "Cibabat"
+
+
+def test_the_check_documents_its_repair_query_and_answer(client):
+    doc = client.get("/openapi.json").json()
+    operation = doc["paths"]["/v1/checks"]["post"]
+    (repair,) = [p for p in operation["parameters"] if p["name"] == "repair"]
+    assert repair["in"] == "query" and repair["schema"]["type"] == "boolean" and "RFC 6902" in repair["description"]
+    answers = operation["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {a["$ref"] for a in answers} == {"#/components/schemas/CheckResult", "#/components/schemas/RepairedCheck"}
+    repaired = doc["components"]["schemas"]["RepairedCheck"]["properties"]
+    assert {"repair", "patched", "verdict", "findings"} <= set(repaired)
