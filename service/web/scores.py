@@ -133,6 +133,7 @@ def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | Non
 
     return render(page, "scores.html", status=status, active="scores", tiers=tier_names(page),
                   t_ids=services_of(page).engines.definition().tier_ids, params=params, request_params=current,
+                  index_title=page.t.pick(services_of(page).engines.definition().title.model_dump()),
                   dimensions=dimension_names(page), problems=[p.as_dict() for p in problems or []],
                   recent=score_runs.latest_runs(services_of(page), 5), message=message, **context)
 

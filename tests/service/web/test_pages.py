@@ -16,9 +16,9 @@ from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
     csrf_of,
+    finished_run,
     records_csv,
     sign_in,
-    finished_run,
     synthetic_records,
     valid_proposal,
     whatif_report,

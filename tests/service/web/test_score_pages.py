@@ -94,6 +94,6 @@ def test_policy_puts_a_calibration_in_force_and_skor_shows_the_transitions(clien
     client.post("/keluar", data={"csrf_token": csrf_of(client.get("/").text)})
     sign_in(client, keys["evaluator"])
     skor = text_of(client.get(f"/skor?run={run_id}").text)
-    assert f"Kalibrasi {high['id']} kini berlaku untuk siklus 2024" in skor
+    assert f"{high['id']} : kalibrasi ini kini berlaku untuk siklus 2024" in skor
     moved = sum(1 for r in rows)  # every synthetic unit scores below 0.97: all fall to the lowest tier or stay
     assert f"dari {moved} RW berpindah tingkat" in skor
