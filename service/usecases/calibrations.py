@@ -77,7 +77,7 @@ def put_in_force(services: Services, key: Principal, body: InForceRequest) -> In
     return _in_force_public(services, row, {body.calibration_id: artifact.get("method", "")}, labels)
 
 
-def _in_force_by_cycle(services: Services, cycles: list[int]) -> dict[int, str | None]:
+def in_force_by_cycle(services: Services, cycles: list[int]) -> dict[int, str | None]:
     name = services.engines.definition().name
     with services.db.session() as session:
         found = {c: store.in_force_for_cycle(session, name, c) for c in cycles}
@@ -108,4 +108,4 @@ def transitions(services: Services, calibration_id: str, from_cycle: int,
     return TierTransitions(
         calibration_id=calibration_id, from_cycle=from_cycle, cycles=cycles, units=len(affected),
         changed=sum(1 for u, t in zip(affected, new, strict=True) if u.tier != int(t)), matrix=matrix,
-        current_calibrations={str(c): v for c, v in _in_force_by_cycle(services, cycles).items()})
+        current_calibrations={str(c): v for c, v in in_force_by_cycle(services, cycles).items()})

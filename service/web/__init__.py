@@ -8,11 +8,11 @@ server-rendered Jinja2 templates with plain CSS and one small script; every text
 
 from fastapi import APIRouter, FastAPI
 
-from service.web import pages, policy, precheck, scores
+from service.web import pages, policy, precheck, scores, tier_pages
 from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages, precheck, scores, policy):
+for _module in (pages, precheck, scores, tier_pages, policy):
     router.include_router(_module.router)
 
 

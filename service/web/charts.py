@@ -61,3 +61,11 @@ def matrix_cells(matrix: Mapping[str, Mapping[str, int]], order: list[str]) -> l
     return [[{"before": b, "after": a, "value": matrix.get(b, {}).get(a, 0),
               "shade": round(matrix.get(b, {}).get(a, 0) / top, 3), "diagonal": a == b} for a in order]
             for b in order]
+
+
+def share_bars(counts: Iterable[tuple[Any, int | None, int]], tiers: list[tuple[int, str]]) -> dict[str, Any]:
+    """`tier_shares` from counts already made in the database: (value, tier, count) rows."""
+    units: list[dict[str, Any]] = []
+    for value, tier, n in counts:
+        units.extend([{"by": value, "tier": tier}] * n)
+    return tier_shares(units, "by", tiers)

@@ -116,6 +116,9 @@ def install_page_refusals(app: FastAPI) -> None:
 AnyPage = Annotated[Page, Depends(page_for)]
 ScoresPage = Annotated[Page, Depends(page_allowed(Permission.SCORES_CREATE))]
 PolicyPage = Annotated[Page, Depends(page_allowed(Permission.POLICY_READ))]
+TierDecisionPage = Annotated[Page, Depends(page_allowed(Permission.TIERS_DECIDE))]
+CalibrationsPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_READ))]
+EnactPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_ENACT))]
 
 
 def finish(page: Page, response: Response) -> Response:

@@ -116,3 +116,18 @@ def synthetic_records(n: int = 6) -> list[dict]:
     from knowledge.synthetic import generate_cycles
 
     return [{**r, "synthetic": True} for r in generate_cycles(seed=7, cycles=range(2024, 2025)).evaluations[:n]]
+
+
+def finished_run(client, response, timeout: float = 120.0):
+    """After an upload redirected to its score run, wait (refreshing) until its job has finished."""
+    import time
+
+    assert response.status_code == 200 and "run=" in str(response.url), response.text[:3000]
+    url = str(response.url)
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(url)
+        if 'id="run-progress"' not in page.text:
+            return page
+        assert 'data-state="failed"' not in page.text and time.monotonic() < deadline, page.text[:2000]
+        time.sleep(0.2)

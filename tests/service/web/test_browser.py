@@ -156,7 +156,7 @@ def test_evaluator_uploads_records_and_downloads_the_results(page, live_server, 
     assert page.url.endswith("/skor")
     page.get_by_label("Berkas data evaluasi").set_input_files(str(records))
     page.get_by_role("button", name="Unggah dan hitung skor").click()
-    page.wait_for_selector("#units")
+    page.wait_for_selector("#units", timeout=120_000)
     assert page.locator("#units tbody tr").count() == n_rows
     assert page.locator("figure.chart svg rect").count() > 0
     assert page.get_by_text("DATA SINTETIS").first.is_visible()
@@ -167,13 +167,14 @@ def test_evaluator_uploads_records_and_downloads_the_results(page, live_server, 
         page.locator("#download-xlsx").click()
     path = tmp_path / "hasil.xlsx"
     info.value.save_as(path)
-    sheet = load_workbook(path)["skor"]
-    header = [c.value for c in sheet[1]]
-    assert {"kelurahan", "rw", "score", "tier_name", "borderline", "advice"} <= set(header)
-    assert sheet.max_row - 1 == n_rows
+    workbook = load_workbook(path)
+    words, codes = workbook["skor"], workbook["kode"]
+    header = [c.value for c in codes[1]]
+    assert {"kelurahan", "rw", "score", "tier_id", "borderline", "imputed_indicators"} <= set(header)
+    assert codes.max_row - 1 == n_rows == words.max_row - 1
     shown = page.locator("#units tbody tr").first.locator("td").nth(3).inner_text()
-    first_score = sheet.cell(row=2, column=header.index("score") + 1).value
-    assert shown == f"{first_score:.3f}".replace(".", ",")
+    first_score = codes.cell(row=2, column=header.index("score") + 1).value
+    assert shown == f"{first_score:.3f}".replace(".", ",") == words.cell(row=2, column=5).value
 
 
 def test_the_english_switch(page, live_server):

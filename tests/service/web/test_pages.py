@@ -16,6 +16,7 @@ from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
     csrf_of,
+    finished_run,
     records_csv,
     sign_in,
     synthetic_records,
@@ -158,25 +159,29 @@ def test_a_facilitator_cannot_submit_for_another_kelurahan(client, app, keys):
     assert response.status_code == 403 and "Melong" in text_of(response.text) and count_stored(app) == 0
 
 
-def test_scores_upload_shows_each_rw_and_the_download_matches_the_stored_decision(client, app, keys):
+def test_scores_upload_shows_each_rw_and_the_download_is_in_words_with_codes_in_a_second_sheet(client, app, keys):
     sign_in(client, keys["evaluator"])
     token = csrf_of(client.get("/skor").text)
     rows = synthetic_records()
-    response = client.post("/skor", data={"csrf_token": token},
-                           files={"file": ("evaluasi.csv", records_csv(rows), "text/csv")})
-    assert response.status_code == 200
+    response = finished_run(client, client.post("/skor", data={"csrf_token": token},
+                                                files={"file": ("evaluasi.csv", records_csv(rows), "text/csv")}))
     body = re.search(r'<table id="units">.*?</table>', response.text, re.S).group(0)
     assert body.count("<tr") == len(rows) + 1
-    decision = re.search(r'href="/skor/unduh/([0-9a-f-]{36})\.xlsx"', response.text).group(1)
-    download = client.get(f"/skor/unduh/{decision}.xlsx")
+    run_id = re.search(r'href="/skor/unduh/([0-9a-f]{16})\.xlsx"', response.text).group(1)
+    download = client.get(f"/skor/unduh/{run_id}.xlsx")
     assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(download.content))
-    sheet = wb["skor"]
-    header = [c.value for c in sheet[1]]
-    with app.state.services.db.session() as session:
-        stored = repository.get_decision(session, decision).output["units"]
-    got = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
-    assert [(g["rw"], g["tier_name"], g["score"]) for g in got] == [(u["rw"], u["tier_name"], u["score"]) for u in stored]
+    stored = client.get(f"/v1/score-runs/{run_id}/units", headers={"Authorization": f"Bearer {keys['evaluator']}"})
+    units = stored.json()["items"]
+    codes = list(wb["kode"].iter_rows(values_only=True))
+    header = list(codes[0])
+    got = [dict(zip(header, row)) for row in codes[1:]]
+    assert [(g["rw"], g["tier_id"], g["score"]) for g in got] == [(u["rw"], u["tier_id"], u["score"]) for u in units]
+    words = list(wb["skor"].iter_rows(values_only=True))
+    assert words[0][:5] == ("Siklus", "Kecamatan", "Kelurahan", "RW", "Skor")
+    first = dict(zip(words[0], words[1]))
+    assert first["Skor"] == f"{units[0]['score']:.3f}".replace(".", ",") and first["Tingkat"] == units[0]["tier_name"]
+    assert first["Dekat batas"] in ("Ya", "Tidak")
     assert dict(wb["keterangan"].iter_rows(values_only=True))["data"] == "SINTETIS / synthetic"
 
 
@@ -194,10 +199,10 @@ def test_scores_upload_with_a_bad_column_names_row_and_column(client, keys):
 
 def test_downloads_need_the_evaluator_role_and_a_score_decision(client, keys):
     sign_in(client, keys["evaluator"])
-    assert client.get("/skor/unduh/00000000-0000-0000-0000-000000000000.xlsx").status_code == 404
+    assert client.get("/skor/unduh/0000000000000000.xlsx").status_code == 404
     client.post("/keluar", data={"csrf_token": csrf_of(client.get("/").text)})
     sign_in(client, keys["policy"])
-    assert client.get("/skor/unduh/00000000-0000-0000-0000-000000000000.xlsx").status_code == 403
+    assert client.get("/skor/unduh/0000000000000000.xlsx").status_code == 403
 
 
 def test_policy_page_lists_every_rule_parameter_and_its_dated_values(client, app, keys):

@@ -10,7 +10,16 @@ from pathlib import Path
 from knowledge.documents import read_document
 from knowledge.kb import load_knowledge_base
 from rules.kbtest import deep_merge
-from tests.service.web.helpers import as_form, csrf_of, make_key, records_csv, sign_in, synthetic_records, whatif_report
+from tests.service.web.helpers import (
+    as_form,
+    csrf_of,
+    finished_run,
+    make_key,
+    records_csv,
+    sign_in,
+    synthetic_records,
+    whatif_report,
+)
 from tests.words import codes_in, strings_in, visible_text
 
 KB = Path(__file__).resolve().parents[3] / "knowledge" / "data" / "kb"
@@ -86,7 +95,7 @@ def test_the_result_of_every_rule_test_proposal_speaks_in_words(client, keys):
 def test_a_scores_result_speaks_in_words(client, keys):
     sign_in(client, keys["evaluator"])
     token = csrf_of(client.get("/skor").text)
-    response = client.post("/skor", data={"csrf_token": token},
-                           files={"file": ("evaluasi.csv", records_csv(synthetic_records()), "text/csv")})
+    response = finished_run(client, client.post("/skor", data={"csrf_token": token}, files={
+        "file": ("evaluasi.csv", records_csv(synthetic_records()), "text/csv")}))
     assert response.status_code == 200 and '<table id="units">' in response.text
     assert _codes_on(response.text) == []

@@ -1,0 +1,89 @@
+"""Tier decisions from the scores table, and the calibration page (in force, proposed, override rates).
+
+Both call the same use cases as the API (`service.usecases.tiers`, `service.usecases.calibrations`):
+a refused decision (closed cycle 409, a missing reason 422) is shown on the scores page with its
+status and nothing stored; putting a calibration in force needs the policy role.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from knowledge.errors import InvalidInput, Problem
+from knowledge.validation import problems_from
+from service.errors import ServiceError
+from service.permissions import Permission
+from service.schemas_evaluations import InForceRequest, TierDecisionRequest
+from service.usecases import calibrations, tiers
+from service.web.rendering import CalibrationsPage, EnactPage, Page, TierDecisionPage, finish, posted_form, render
+from service.web.scores import services_of, show
+
+router = APIRouter()
+KEEP = ("run", "q", "kelurahan", "cycle", "tier", "borderline", "sort", "order", "page")
+
+
+def _back(form: dict[str, str], **extra: str) -> str:
+    params = {k: form[k] for k in KEEP if form.get(k)}
+    return f"/skor?{urlencode({**params, **extra})}#units"
+
+
+@router.post("/skor/tingkat")
+async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
+    posted, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
+    run_id = form.get("run") or None
+    try:
+        body = TierDecisionRequest.model_validate({
+            "cycle": form.get("d_cycle"), "kelurahan": form.get("d_kelurahan"), "rw": form.get("d_rw"),
+            "tier": form.get("d_tier"), "reason": form.get("d_reason", "")})
+        assert page.user is not None
+        decided = tiers.decide_tier(services_of(page), page.user, body)
+    except ValidationError as exc:
+        return show(page, run_id=run_id, problems=problems_from(exc), status=422)
+    except InvalidInput as exc:
+        return show(page, run_id=run_id, problems=exc.problems, status=422)
+    except ServiceError as exc:
+        return show(page, run_id=run_id, problems=[Problem("tier", exc.message_id, exc.message_en)],
+                    status=exc.status)
+    done = "override" if decided.overridden else "confirm"
+    return finish(page, RedirectResponse(_back(form, done=f"{done}-{decided.cycle}-{decided.rw}"), status_code=303))
+
+
+def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200) -> Response:
+    services = services_of(page)
+    stored = calibrations.list_calibrations(services)
+    return render(page, "calibrations.html", status=status, active="calibrations", stored=stored,
+                  history=calibrations.in_force_history(services), rates=tiers.override_rates(services),
+                  may_enact=page.user is not None and page.user.may(Permission.CALIBRATIONS_ENACT),
+                   problems=[p.as_dict() for p in problems or []])
+
+
+@router.get("/kalibrasi")
+def calibrations_page(page: CalibrationsPage) -> Response:
+    return show_calibrations(page)
+
+
+@router.post("/kalibrasi/berlakukan")
+async def put_in_force(request: Request, page: EnactPage) -> Response:
+    posted, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    try:
+        body = InForceRequest.model_validate({"calibration_id": posted.get("calibration_id"),
+                                              "from_cycle": posted.get("from_cycle"), "reason": posted.get("reason")})
+        assert page.user is not None
+        calibrations.put_in_force(services_of(page), page.user, body)
+    except ValidationError as exc:
+        return show_calibrations(page, problems=problems_from(exc), status=422)
+    except InvalidInput as exc:
+        return show_calibrations(page, problems=exc.problems, status=422)
+    except ServiceError as exc:
+        return show_calibrations(page, problems=[Problem("calibration_id", exc.message_id, exc.message_en)],
+                                 status=exc.status)
+    return finish(page, RedirectResponse("/kalibrasi?done=in-force#in-force", status_code=303))
