@@ -77,7 +77,7 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
-              stored: dict | None = None, status: int = 200) -> Response:
+              stored: dict | None = None, confirm: bool = False, status: int = 200) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -118,7 +118,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     chosen_docs = values.get("documents") or []
     return render(
         page, "precheck.html", status=status, active="precheck", values=values, notes=notes, result=result,
-        groups=groups, schema_problems=problems_out,
+        groups=groups, schema_problems=problems_out, confirm=confirm,
         upload_problems=[p.as_dict() for p in upload_problems or []], stored=stored,
         activities=_shape(data), kecamatan_options=kecamatan, kelurahan_options=kelurahan,
         category_options=kb_view.category_options(kb, page.lang) if kb else [],
@@ -132,8 +132,11 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
     )
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
-    """Validate, check (and, when asked by a facilitator, submit), then show the result."""
+def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False) -> Response:
+    """Validate, check (and, when asked by a facilitator, submit), then show the result.
+
+    An ineligible proposal is submitted only once the facilitator confirms, having read what it means.
+    """
     shown = data if isinstance(data, dict) else {}
     try:
         proposal = parse_proposal(data, source="formulir")
@@ -144,6 +147,10 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False) -> Response:
     if submit:
         if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
             return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
+        if not confirmed:
+            checked = services.engines.check_json(proposal)
+            if checked["verdict"] == "ineligible":
+                return show_form(page, canonical, result=checked, confirm=True)
         try:
             stored = submit_proposal(services, page.user, proposal)
         except ServiceError as exc:
@@ -176,7 +183,9 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
         return refused
     fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
-    return await off_loop(check_and_show, page, data, submit=form.get("action") == "submit")
+    action = form.get("action")
+    return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_confirmed"),
+                          confirmed=action == "submit_confirmed")
 
 
 @router.post("/pra-periksa/unggah")
