@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.apikeys import hash_key
 from service.errors import Forbidden, NotAuthenticated
+from service.models import ApiKey
 from service.permissions import Permission, Role, allows
 from service.repository import find_key
 
@@ -31,6 +32,12 @@ class Principal:
     key_id: str
     role: str
     kelurahan: str | None
+    scope: str | None = None      # a reviewer's: kelurahan, kecamatan or city
+    kecamatan: str | None = None
+
+    @classmethod
+    def of(cls, row: ApiKey) -> Principal:
+        return cls(row.id, row.role, row.kelurahan, row.scope, row.kecamatan)
 
     def may(self, permission: Permission) -> bool:
         return allows(self.role, permission)
@@ -69,7 +76,7 @@ def authenticate(request: Request,
         raise NotAuthenticated("Kunci API tidak dikenal atau sudah dicabut",
                                "Unknown or revoked API key")
     request.scope.setdefault("state", {}).update(key_id=row.id, role=row.role)
-    return Principal(row.id, row.role, row.kelurahan)
+    return Principal.of(row)
 
 
 CurrentKey = Annotated[Principal, Depends(authenticate)]
@@ -91,6 +98,8 @@ def permitted(permission: Permission) -> Callable[..., Awaitable[Principal]]:
 
 # One alias per permission, used in handler signatures: `key: MayReadProposals`.
 MaySubmitProposals = Annotated[Principal, Depends(permitted(Permission.PROPOSALS_SUBMIT))]
+MayReviewProposals = Annotated[Principal, Depends(permitted(Permission.PROPOSALS_REVIEW))]
+MayReadPolicy = Annotated[Principal, Depends(permitted(Permission.POLICY_READ))]
 MayReadProposals = Annotated[Principal, Depends(permitted(Permission.PROPOSALS_READ))]
 MayCreateScores = Annotated[Principal, Depends(permitted(Permission.SCORES_CREATE))]
 MayReadDecisions = Annotated[Principal, Depends(permitted(Permission.DECISIONS_READ))]

@@ -40,10 +40,12 @@ def issue_demo_keys(db: Database, kelurahan: str) -> dict[str, tuple[str, str]]:
             repository.revoke_key(session, key_id)
     keys: dict[str, tuple[str, str]] = {}
     for role in ROLES:
-        kel = check_role(role, kelurahan if role == "facilitator" else None)
+        # The demo's reviewer decides at the chain's last stage, city-wide (the dinas).
+        region = check_role(role, kelurahan if role == "facilitator" else None,
+                            scope="city" if role == "reviewer" else None)
         key, key_id = new_key(), new_key_id()
         with db.session() as session:
-            repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=kel,
-                                  label=DEMO_LABEL)
+            repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=region.kelurahan,
+                                  label=DEMO_LABEL, scope=region.scope, kecamatan=region.kecamatan)
         keys[role] = (key_id, key)
     return keys

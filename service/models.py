@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -32,6 +32,9 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
     kelurahan: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # A reviewer's region: scope kelurahan (with `kelurahan`), kecamatan (with `kecamatan`) or city.
+    scope: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    kecamatan: Mapped[str | None] = mapped_column(String(80), nullable=True)
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -58,7 +61,13 @@ class Decision(Base):
 
 
 class StoredProposal(Base):
-    """A submitted proposal; at most one active per RW per cycle (a partial unique index)."""
+    """A proposal through its review: at most one active per RW per cycle (a partial unique index).
+
+    `content`, `verdict` and `decision_id` are those of its latest revision; `state` and
+    `stage_index` (a position in the review chain) say where it is; `row_version` grows with every
+    change, so that two decisions made on the same reading cannot both land (a conditional update).
+    `status` stays "active" until the proposal is withdrawn, approved ones included.
+    """
 
     __tablename__ = "proposals"
     __table_args__ = (
@@ -81,6 +90,49 @@ class StoredProposal(Base):
     decision_id: Mapped[str] = mapped_column(String(36), ForeignKey("decisions.id"))
     key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
     synthetic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="in_review")
+    stage_index: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProposalRevision(Base):
+    """One version of a proposal as submitted, with its check, its kind and its patch from the one before."""
+
+    __tablename__ = "proposal_revisions"
+    __table_args__ = (UniqueConstraint("proposal_id", "number", name="uq_proposal_revisions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[str] = mapped_column(String(36), ForeignKey("proposals.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # submission | revision | amendment
+    content: Mapped[dict] = mapped_column(JSON)
+    verdict: Mapped[str] = mapped_column(String(24))
+    decision_id: Mapped[str] = mapped_column(String(36), ForeignKey("decisions.id"))
+    diff: Mapped[list] = mapped_column(JSON)  # RFC 6902 patch from the revision before ([] for the first)
+    amends: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the approved revision an amendment changes
+    berita_acara: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProposalEvent(Base):
+    """One step of a proposal's timeline (audit): submitted, approved, returned, exception, revised, ..."""
+
+    __tablename__ = "proposal_events"
+    __table_args__ = (Index("ix_proposal_events_rule", "kind", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[str] = mapped_column(String(36), ForeignKey("proposals.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    rule_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("api_keys.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -14,6 +14,7 @@ class Role(StrEnum):
     """The role an API key carries (its order is the order roles are named in)."""
 
     FACILITATOR = "facilitator"
+    REVIEWER = "reviewer"  # decides at a stage of the review chain, for a kelurahan, a kecamatan or the city
     EVALUATOR = "evaluator"
     POLICY = "policy"
     ADMIN = "admin"
@@ -24,6 +25,7 @@ class Permission(StrEnum):
 
     PROPOSALS_SUBMIT = "proposals:submit"
     PROPOSALS_READ = "proposals:read"
+    PROPOSALS_REVIEW = "proposals:review"  # approve or return at a stage, accept a finding as an exception
     SCORES_CREATE = "scores:create"
     DECISIONS_READ = "decisions:read"
     DECISIONS_REPLAY = "decisions:replay"
@@ -42,6 +44,7 @@ _EVERYONE = frozenset(Role)
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.PROPOSALS_SUBMIT: frozenset({Role.FACILITATOR}),
     Permission.PROPOSALS_READ: _EVERYONE,
+    Permission.PROPOSALS_REVIEW: frozenset({Role.REVIEWER}),
     Permission.SCORES_CREATE: frozenset({Role.EVALUATOR}),
     Permission.DECISIONS_READ: _EVERYONE,
     Permission.DECISIONS_REPLAY: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),

@@ -23,6 +23,8 @@ from service.models import (
     Calibration,
     Decision,
     JobRow,
+    ProposalEvent,
+    ProposalRevision,
     SignInFailure,
     StoredProposal,
     WebSessionRow,
@@ -39,9 +41,10 @@ def input_hash(payload: Any) -> str:
 # ---- API keys --------------------------------------------------------------------------------
 
 def create_key(session: Session, *, key_id: str, key_hash: str, role: str, kelurahan: str | None,
-               label: str = "") -> ApiKey:
+               label: str = "", scope: str | None = None, kecamatan: str | None = None) -> ApiKey:
     with session.begin():
-        row = ApiKey(id=key_id, key_hash=key_hash, role=role, kelurahan=kelurahan, label=label)
+        row = ApiKey(id=key_id, key_hash=key_hash, role=role, kelurahan=kelurahan, label=label, scope=scope,
+                     kecamatan=kecamatan)
         session.add(row)
     return row
 
@@ -82,6 +85,22 @@ def _conflict(first: StoredProposal) -> Conflict:
         f"cycle {first.cycle}: {first.id}", existing_proposal_id=first.id)
 
 
+def check_decision(proposal: dict[str, Any], check: dict[str, Any], *, key_id: str | None,
+                   kb_hash: str | None) -> Decision:
+    """The audited decision of one check of a proposal (its input, output and knowledge base)."""
+    kb = check.get("knowledge_base") or {}
+    decision_input = {"proposal": proposal, "cycle": int(check.get("cycle") or proposal["cycle"])}
+    return Decision(id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
+                    kb_hash=kb_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
+                    key_id=key_id)
+
+
+def first_revision(row: StoredProposal) -> ProposalRevision:
+    """Revision 1 of a newly stored proposal: its content as submitted, nothing to compare with."""
+    return ProposalRevision(proposal_id=row.id, number=1, kind="submission", content=row.content,
+                            verdict=row.verdict, decision_id=row.decision_id, diff=[], key_id=row.key_id)
+
+
 def proposal_row(**fields: Any) -> StoredProposal:
     """The proposal row of a submission (a seam: tests inject failures here, after the check)."""
     return StoredProposal(**fields)
@@ -92,17 +111,12 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
     """Store a proposal with its check decision in one transaction; 409 if the RW has one."""
     region = proposal["region"]
     cycle = int(check.get("cycle") or proposal["cycle"])
-    kb = check.get("knowledge_base") or {}
-    decision_input = {"proposal": proposal, "cycle": cycle}
     try:
         with session.begin():
             first = active_proposal(session, cycle, region["kelurahan"], int(region["rw"]))
             if first is not None:
                 raise _conflict(first)
-            decision = Decision(
-                id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
-                kb_hash=kb_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
-                key_id=key_id)
+            decision = check_decision(proposal, check, key_id=key_id, kb_hash=kb_hash)
             session.add(decision)
             session.flush()
             row = proposal_row(
@@ -111,6 +125,8 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
                 content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic)
             session.add(row)
             session.flush()
+            session.add(first_revision(row))
+            session.add(ProposalEvent(proposal_id=row.id, revision=1, kind="submitted", cycle=cycle, key_id=key_id))
     except IntegrityError:
         # Another request stored the same RW and cycle between our lookup and our insert.
         with session.begin():
@@ -144,12 +160,7 @@ def submit_many(session: Session, items: list[tuple[Any, ...]], *,
             if key in taken:
                 continue
             taken.add(key)
-            kb = check.get("knowledge_base") or {}
-            decision_input = {"proposal": proposal, "cycle": cycle}
-            decision = Decision(
-                id=str(uuid.uuid4()), kind="check", kb_name=kb.get("name"), kb_version=kb.get("version"),
-                kb_hash=item_hash, input_hash=input_hash(decision_input), input=decision_input, output=check,
-                key_id=None)
+            decision = check_decision(proposal, check, key_id=None, kb_hash=item_hash)
             row = StoredProposal(
                 id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
                 rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],
@@ -157,6 +168,8 @@ def submit_many(session: Session, items: list[tuple[Any, ...]], *,
             session.add(decision)
             session.add(row)
             stored.append((decision, row))
+        session.flush()  # the proposals before their revisions (no ORM relationship orders them)
+        session.add_all([first_revision(row) for _, row in stored])
     # One line for the whole load (the demo stores thousands): which versions checked how many.
     versions = sorted({decision.kb_version or "" for decision, _ in stored})
     log_decisions(len(stored), "check", kb_name=stored[0][0].kb_name if stored else None,
@@ -172,8 +185,13 @@ def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
 
 
 def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
-                   verdict: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:
+                   verdict: str | None = None, state: str | None = None, stage_index: int | None = None,
+                   offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:
     query = select(StoredProposal)
+    if state is not None:
+        query = query.where(StoredProposal.state == state)
+    if stage_index is not None:
+        query = query.where(StoredProposal.stage_index == stage_index)
     if cycle is not None:
         query = query.where(StoredProposal.cycle == cycle)
     if kelurahan is not None:

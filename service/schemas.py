@@ -97,12 +97,29 @@ class KbRef(BaseModel):
     content_hash: str | None = Field(default=None, description="sha256 of every file of the knowledge base used")
 
 
+class StageView(BaseModel):
+    """A stage of the review chain: its position, id, who decides there, and its name."""
+
+    model_config = _examples({"index": 1, "id": "kecamatan", "scope": "kecamatan",
+                              "name": {"id": "Kecamatan: pengawasan teknis dan administratif",
+                                       "en": "Kecamatan: technical and administrative oversight"}})
+
+    index: int
+    id: str
+    scope: str
+    name: dict[str, str]
+
+
 class ProposalSummary(BaseModel):
     model_config = _examples({
         "id": "7f0c0c1e-2f57-4a53-9a55-0e4f6d1f9a10", "cycle": 2022, "kecamatan": "Cimahi Utara",
         "kelurahan": "Cibabat", "rw": 5, "title": "Perbaikan drainase", "status": "active",
         "verdict": "eligible", "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "synthetic": False,
-        "created_at": "2026-02-14T03:00:00+00:00"})
+        "created_at": "2026-02-14T03:00:00+00:00", "state": "in_review", "revision": 1,
+        "stage": {"index": 1, "id": "kecamatan", "scope": "kecamatan",
+                  "name": {"id": "Kecamatan: pengawasan teknis dan administratif",
+                           "en": "Kecamatan: technical and administrative oversight"}},
+        "updated_at": "2026-02-15T03:00:00+00:00"})
 
     id: str
     cycle: int
@@ -115,6 +132,10 @@ class ProposalSummary(BaseModel):
     decision_id: str
     synthetic: bool
     created_at: UtcDatetime
+    state: str = Field(description="in_review | returned | approved | withdrawn")
+    revision: int
+    stage: StageView | None = Field(description="The stage it waits at (or was returned from)")
+    updated_at: UtcDatetime
 
 
 class ProposalPublic(ProposalSummary):

@@ -29,15 +29,16 @@ def open_database(database_url: str | None = None) -> Database:
     return db
 
 
-def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "") -> tuple[str, str]:
+def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "", *, scope: str | None = None,
+              kecamatan: str | None = None) -> tuple[str, str]:
     """Create a key; returns (key id, the key itself)."""
     from service import repository
 
-    kelurahan = check_role(role, kelurahan)
+    region = check_role(role, kelurahan, scope=scope, kecamatan=kecamatan)
     key, key_id = new_key(), new_key_id()
     with db.session() as session:
-        repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=kelurahan,
-                              label=label)
+        repository.create_key(session, key_id=key_id, key_hash=hash_key(key), role=role, kelurahan=region.kelurahan,
+                              label=label, scope=region.scope, kecamatan=region.kecamatan)
     return key_id, key
 
 
@@ -45,15 +46,20 @@ def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "") -
 @handle_errors()
 def create(
     role: str = typer.Option(..., "--role", help=f"Peran / role: {', '.join(ROLES)}"),
-    kelurahan: str | None = typer.Option(None, "--kelurahan", help="Wajib untuk fasilitator / facilitators only"),
+    kelurahan: str | None = typer.Option(
+        None, "--kelurahan", help="Wajib untuk fasilitator dan peninjau kelurahan / facilitators, kelurahan reviewers"),
+    scope: str | None = typer.Option(
+        None, "--scope", help="Peninjau / reviewers: kelurahan, kecamatan atau/or city (dinas)"),
+    kecamatan: str | None = typer.Option(None, "--kecamatan", help="Wajib untuk peninjau kecamatan / kecamatan reviewers"),
     label: str = typer.Option("", "--label", help="Catatan pemilik kunci / who holds the key"),
     database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
 ) -> None:
     """Buat kunci API / create an API key (printed once; only its hash is stored).
 
-    Contoh / example: berdaya keys create --role facilitator --kelurahan Cibabat
+    Contoh / example: berdaya keys create --role facilitator --kelurahan Cibabat;
+    berdaya keys create --role reviewer --scope kecamatan --kecamatan "Cimahi Utara"
     """
-    key_id, key = issue_key(open_database(database_url), role, kelurahan, label)
+    key_id, key = issue_key(open_database(database_url), role, kelurahan, label, scope=scope, kecamatan=kecamatan)
     typer.echo(f"id: {key_id}")
     typer.echo(f"key: {key}")
     typer.echo("Simpan kunci ini sekarang; kunci tidak dapat ditampilkan lagi. / "
@@ -94,4 +100,5 @@ def list_(
         rows = repository.list_keys(session)
     for row in rows:
         state = f"dicabut/revoked {row.revoked_at.isoformat()}" if row.revoked_at else "aktif/active"
-        typer.echo(f"{row.id}\t{row.role}\t{row.kelurahan or '-'}\t{state}\t{row.label}")
+        region = row.kelurahan or row.kecamatan or ("kota/city" if row.scope == "city" else "-")
+        typer.echo(f"{row.id}\t{row.role}\t{row.scope or '-'}\t{region}\t{state}\t{row.label}")

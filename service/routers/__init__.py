@@ -6,6 +6,7 @@ from service.routers import (
     decisions,
     drafts,
     health,
+    journey,
     knowledge_bases,
     proposals,
     scores,
@@ -13,6 +14,6 @@ from service.routers import (
 )
 
 ALL_ROUTERS = (
-    health.router, checks.router, proposals.router, scores.router, decisions.router,
+    health.router, checks.router, proposals.router, journey.router, scores.router, decisions.router,
     knowledge_bases.router, drafts.router, calibrations.router, tiers.router,
 )

@@ -12,7 +12,8 @@ from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import EXAMPLE_PROPOSAL, ProposalPage, ProposalPublic
-from service.usecases import proposals
+from service.schemas_journey import ProposalJourney
+from service.usecases import journey, proposals
 from service.usecases.proposals import VerdictFilter
 
 router = APIRouter(prefix="/v1", tags=["proposals"])
@@ -35,10 +36,11 @@ def submit_proposal(key: MaySubmitProposals, proposal: ProposalBody, services: S
     return proposals.submit_proposal(services, key, proposal)
 
 
-@router.get("/proposals/{proposal_id}", response_model=ProposalPublic,
+@router.get("/proposals/{proposal_id}", response_model=ProposalJourney,
             summary="Satu proposal / one proposal", responses=problems(401, 403, 404))
-def get_proposal(proposal_id: str, key: MayReadProposals, services: ServicesDep) -> ProposalPublic:
-    return proposals.get_proposal(services, key, proposal_id)
+def get_proposal(proposal_id: str, key: MayReadProposals, services: ServicesDep) -> ProposalJourney:
+    """The proposal with its check, where it is in review, its revisions, timeline and exceptions."""
+    return journey.journey_of(services, proposal_id, key)
 
 
 @router.get("/proposals", response_model=ProposalPage, summary="Daftar proposal / list proposals",
@@ -48,9 +50,13 @@ def list_proposals(
     cycle: Annotated[int | None, Query(ge=2000, le=2100, examples=[2022])] = None,
     kelurahan: Annotated[str | None, Query(max_length=80, examples=["Cibabat"])] = None,
     verdict: VerdictFilter | None = None,
+    stage: Annotated[str | None, Query(max_length=40, examples=["kecamatan", "returned"])] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProposalPage:
-    """Paginated, filtered list; a facilitator sees only its own kelurahan."""
+    """Paginated, filtered list; a facilitator sees only its own kelurahan.
+
+    `stage`: a stage of the review chain (waiting there), or returned, approved, withdrawn.
+    """
     return proposals.list_proposals(services, key, cycle=cycle, kelurahan=kelurahan, verdict=verdict,
-                                    offset=offset, limit=limit)
+                                    stage=stage, offset=offset, limit=limit)

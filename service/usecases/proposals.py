@@ -1,25 +1,37 @@
-"""Proposals: submit (check and store in one transaction), read one, list."""
+"""Proposals: submit (check and store in one transaction), list; the summary of a stored one."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from knowledge.documents import to_jsonable
+from knowledge.errors import InvalidInput, Problem
 from knowledge.proposal import Proposal
 from knowledge.reference import load_reference
+from knowledge.review_chain import load_review_chain
 from service import repository
 from service.auth import Principal
 from service.deps import Services
 from service.models import StoredProposal
-from service.schemas import ProposalPage, ProposalPublic, ProposalSummary
+from service.schemas import ProposalPage, ProposalPublic, ProposalSummary, StageView
 
 VerdictFilter = Literal["eligible", "needs_revision", "ineligible"]
+
+
+def stage_view(row: StoredProposal) -> StageView | None:
+    """The stage a proposal waits at (or was returned from); none once approved or withdrawn."""
+    chain = load_review_chain()
+    if row.state not in ("in_review", "returned") or row.stage_index > chain.last:
+        return None
+    stage = chain.stage(row.stage_index)
+    return StageView(index=row.stage_index, id=stage.id, scope=stage.scope, name=stage.name.model_dump())
 
 
 def summary(row: StoredProposal) -> ProposalSummary:
     return ProposalSummary(id=row.id, cycle=row.cycle, kecamatan=row.kecamatan, kelurahan=row.kelurahan,
                            rw=row.rw, title=row.title, status=row.status, verdict=row.verdict,
-                           decision_id=row.decision_id, synthetic=row.synthetic, created_at=row.created_at)
+                           decision_id=row.decision_id, synthetic=row.synthetic, created_at=row.created_at,
+                           state=row.state, revision=row.revision, stage=stage_view(row), updated_at=row.updated_at)
 
 
 def public(row: StoredProposal, check: dict[str, Any]) -> ProposalPublic:
@@ -41,17 +53,25 @@ def submit_proposal(services: Services, key: Principal, proposal: Proposal) -> P
     return public(row, check)
 
 
-def get_proposal(services: Services, key: Principal, proposal_id: str) -> ProposalPublic:
-    with services.db.session() as session:
-        row = repository.get_proposal(session, proposal_id)
-        key.require_kelurahan(row.kelurahan)
-        decision = repository.get_decision(session, row.decision_id)
-        return public(row, decision.output)
+def stage_filter(stage: str | None) -> tuple[str | None, int | None]:
+    """(state, stage index) of a listing's `stage`: a stage of the review chain, or returned, approved, withdrawn."""
+    if stage is None:
+        return None, None
+    chain = load_review_chain()
+    for index, known in enumerate(chain.stages):
+        if known.id == stage:
+            return "in_review", index
+    if stage in ("returned", "approved", "withdrawn"):
+        return stage, None
+    names = ", ".join([s.id for s in chain.stages] + ["returned", "approved", "withdrawn"])
+    raise InvalidInput([Problem("query.stage", f"tahap '{stage}' tidak dikenal; pilih salah satu dari {names}",
+                                f"unknown stage '{stage}'; choose one of {names}")])
 
 
 def list_proposals(services: Services, key: Principal, *, cycle: int | None, kelurahan: str | None,
-                   verdict: VerdictFilter | None, offset: int, limit: int) -> ProposalPage:
-    """A filtered page of proposals; a facilitator sees only its own kelurahan."""
+                   verdict: VerdictFilter | None, offset: int, limit: int, stage: str | None = None) -> ProposalPage:
+    """A filtered page of proposals (by cycle, kelurahan, verdict, stage); a facilitator sees only its own kelurahan."""
+    state, stage_index = stage_filter(stage)
     if kelurahan is not None:
         known = load_reference().find_kelurahan(kelurahan)
         kelurahan = known.name if known else kelurahan
@@ -61,5 +81,5 @@ def list_proposals(services: Services, key: Principal, *, cycle: int | None, kel
         kelurahan = key.scoped_kelurahan
     with services.db.session() as session:
         rows, total = repository.list_proposals(session, cycle=cycle, kelurahan=kelurahan, verdict=verdict,
-                                                offset=offset, limit=limit)
+                                                state=state, stage_index=stage_index, offset=offset, limit=limit)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)

@@ -120,7 +120,7 @@ def principal_for_key(request: Request, key: str) -> Principal | None:
         return None
     with _key_store(request).session() as db:
         row = find_key(db, hash_key(key))
-    return None if row is None else Principal(row.id, row.role, row.kelurahan)
+    return None if row is None else Principal.of(row)
 
 
 def current_principal(request: Request, session: WebSession) -> Principal | None:

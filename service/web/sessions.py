@@ -47,7 +47,7 @@ def principal_of(request: Request, session_id: str) -> Principal | None:
     """The key of an open session (not revoked, not expired, key not revoked), else None."""
     with request.app.state.services.db.session() as db:
         key = repository.session_key(db, _digest(session_id), utcnow())
-    return None if key is None else Principal(key.id, key.role, key.kelurahan)
+    return None if key is None else Principal.of(key)
 
 
 def end(request: Request, session_id: str) -> None:

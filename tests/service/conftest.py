@@ -24,6 +24,8 @@ from service.models import (
     CalibrationInForce,
     CycleClosure,
     Decision,
+    ProposalEvent,
+    ProposalRevision,
     ScoreRun,
     ScoreUnit,
     SignInFailure,
@@ -73,8 +75,8 @@ def database_url(request):
 
 def _empty(app) -> None:
     with app.state.services.db.session() as session, session.begin():
-        for model in (WebSessionRow, SignInFailure, StoredProposal, TierDecision, ScoreUnit, ScoreRun,
-                      CalibrationInForce, CycleClosure, Decision, Calibration, ApiKey):
+        for model in (WebSessionRow, SignInFailure, ProposalEvent, ProposalRevision, StoredProposal, TierDecision,
+                      ScoreUnit, ScoreRun, CalibrationInForce, CycleClosure, Decision, Calibration, ApiKey):
             session.execute(delete(model))
 
 

@@ -101,3 +101,21 @@ def test_run_demo_says_when_the_version_store_predates_the_shipped_versions(tmp_
     assert "tidak memuat versi 2025.2" in result.output and "make clean" in result.output
     fresh = invoke(["run-demo", "--no-serve"], f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     assert "make clean" not in fresh.output
+
+
+def test_reviewer_keys_carry_their_scope_and_region(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    created = invoke(["keys", "create", "--role", "reviewer", "--scope", "kecamatan", "--kecamatan",
+                      "cimahi utara"], url)
+    assert created.exit_code == 0, created.output
+    assert "kecamatan\tCimahi Utara" in invoke(["keys", "list"], url).output
+    assert invoke(["keys", "create", "--role", "reviewer", "--scope", "city"], url).exit_code == 0
+    assert invoke(["keys", "create", "--role", "reviewer", "--scope", "kelurahan", "--kelurahan", "Melong"],
+                  url).exit_code == 0
+    for bad in (["--scope", "planet"], [], ["--scope", "kecamatan"], ["--scope", "kecamatan", "--kecamatan", "Bogor"],
+                ["--scope", "kelurahan"], ["--scope", "city", "--kecamatan", "Cimahi Utara"],
+                ["--scope", "kecamatan", "--kecamatan", "Cimahi Utara", "--kelurahan", "Cibabat"]):
+        refused = invoke(["keys", "create", "--role", "reviewer", *bad], url)
+        assert refused.exit_code == 2, bad
+    assert invoke(["keys", "create", "--role", "facilitator", "--kelurahan", "Cibabat", "--scope", "city"],
+                  url).exit_code == 2

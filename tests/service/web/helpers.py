@@ -28,11 +28,12 @@ def build_app(database_url: str, kb_store: str | None = None):
     return create_app(Settings(database_url=database_url, **({"kb_store": kb_store} if kb_store else {})))
 
 
-def make_key(app, role: str, kelurahan: str | None = None) -> str:
+def make_key(app, role: str, kelurahan: str | None = None, **region: str) -> str:
+    """A key of `role` (a reviewer's `scope` and `kecamatan` as keywords)."""
     key = new_key()
     with app.state.services.db.session() as session:
         repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role=role,
-                              kelurahan=kelurahan, label=f"web test {role}")
+                              kelurahan=kelurahan, label=f"web test {role}", **region)
     return key
 
 

@@ -39,7 +39,10 @@ def test_keys_built_from_data_exist():
     built |= {f"verdict_name.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"stored_body.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"group.{g}" for g in ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")}
-    built |= {f"role.{r}" for r in ("facilitator", "evaluator", "policy", "admin")}
+    built |= {f"role.{r}" for r in ("facilitator", "reviewer", "evaluator", "policy", "admin")}
+    built |= {f"state.{s}" for s in ("in_review", "returned", "approved", "withdrawn")}
+    built |= {f"event.{e}" for e in ("submitted", "approved", "returned", "exception", "revised", "amended", "withdrawn")}
+    built |= {f"revision_kind.{k}" for k in ("submission", "revision", "amendment")}
     built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in KINDS}
     built |= {f"error.{e}.{p}" for e in ("role", "csrf", "not_found") for p in ("title", "body")}
     labels = {f"field.{generic_path(n)}" for n in forms.all_input_names(valid_proposal())}

@@ -1,0 +1,158 @@
+"""The journey's pages: the facilitator's list with its filters, one proposal's page with its forms, the queue.
+
+Each form goes through the same use cases as the API; a refusal is shown on the page in both
+languages and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.service.web.helpers import csrf_of, make_key, sign_in, valid_proposal
+
+
+def browser_of(app, key: str) -> TestClient:
+    browser = TestClient(app)
+    sign_in(browser, key)
+    return browser
+
+
+@pytest.fixture
+def people(app, client):
+    """Signed-in browsers: the Cibabat facilitator and a reviewer per stage of Cibabat's chain."""
+    made = {
+        "facilitator": browser_of(app, make_key(app, "facilitator", "Cibabat")),
+        "kelurahan": browser_of(app, make_key(app, "reviewer", "Cibabat", scope="kelurahan")),
+        "kecamatan": browser_of(app, make_key(app, "reviewer", scope="kecamatan", kecamatan="Cimahi Utara")),
+        "dinas": browser_of(app, make_key(app, "reviewer", scope="city")),
+        "melong": browser_of(app, make_key(app, "reviewer", "Melong", scope="kelurahan")),
+    }
+    yield made
+    for browser in made.values():
+        browser.close()
+
+
+def flawed() -> dict:
+    proposal = valid_proposal()
+    proposal["musyawarah"]["attendance"]["women"] = 5
+    return proposal
+
+
+def submitted(app, people, proposal: dict) -> str:
+    browser = people["facilitator"]
+    key_auth = {"Authorization": f"Bearer {make_key(app, 'facilitator', 'Cibabat')}"}
+    response = browser.post("/v1/proposals", json=proposal, headers=key_auth)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def post(browser, url: str, data: dict, **kwargs):
+    page = browser.get(url.rsplit("/", 1)[0])
+    return browser.post(url, data={"csrf_token": csrf_of(page.text), **data}, follow_redirects=False, **kwargs)
+
+
+def test_a_reviewer_decides_and_accepts_an_exception_on_the_proposal_page(app, people):
+    pid = submitted(app, people, flawed())
+    page = people["kelurahan"].get(f"/proposal/{pid}")
+    assert page.status_code == 200 and "Menunggu di tahap: Kelurahan" in page.text
+    assert f'action="/proposal/{pid}/putusan"' in page.text and "Terima sebagai pengecualian" in page.text
+    rule = re.search(r'name="rule_id" value="([^"]+)"', page.text).group(1)
+    accepted = post(people["kelurahan"], f"/proposal/{pid}/pengecualian",
+                    {"rule_id": rule, "reason": "Musyawarah susulan dijadwalkan"})
+    assert accepted.status_code == 303 and accepted.headers["location"] == f"/proposal/{pid}"
+    shown = people["facilitator"].get(f"/proposal/{pid}").text
+    assert "Pengecualian yang diterima" in shown and "Musyawarah susulan dijadwalkan" in shown
+    assert f'action="/proposal/{pid}/putusan"' not in shown  # the facilitator does not decide
+    returned = post(people["kelurahan"], f"/proposal/{pid}/putusan", {"outcome": "return", "note": "Perbaiki"})
+    assert returned.status_code == 303
+    listed = people["facilitator"].get("/proposal").text
+    assert "Dikembalikan untuk perbaikan" in listed and f'href="/proposal/{pid}"' in listed
+
+
+def test_refusals_are_shown_in_both_languages_and_change_nothing(app, people):
+    pid = submitted(app, people, flawed())
+    before = people["facilitator"].get(f"/proposal/{pid}").text.count('data-event="')
+    for who, data, status in (("kecamatan", {"outcome": "approve"}, 403), ("melong", {"outcome": "approve"}, 403),
+                              ("kelurahan", {"outcome": "return", "note": ""}, 422)):
+        response = post(people[who], f"/proposal/{pid}/putusan", data)
+        assert response.status_code == status, (who, response.text[:300])
+        assert "tidak ada yang berubah" in response.text and "nothing changed" in response.text
+    assert people["facilitator"].get(f"/proposal/{pid}").text.count('data-event="') == before
+
+
+def test_the_facilitator_revises_by_upload_and_the_change_is_named_in_words(app, people):
+    proposal = flawed()
+    pid = submitted(app, people, proposal)
+    assert post(people["kelurahan"], f"/proposal/{pid}/putusan", {"outcome": "return", "note": "Judul"}).status_code == 303
+    proposal["title"] = "Perbaikan drainase (revisi)"
+    files = {"file": ("revisi.json", json.dumps(proposal).encode(), "application/json")}
+    revised = post(people["facilitator"], f"/proposal/{pid}/revisi", {"kind": "revision"}, files=files)
+    assert revised.status_code == 303, revised.text[:500]
+    page = people["facilitator"].get(f"/proposal/{pid}").text
+    assert "Perbaikan drainase (revisi)" in page and "Revisi 2" in page and "Menunggu di tahap: Kelurahan" in page
+    revisions = page[page.index('id="revisions"'):page.index('id="timeline"')]
+    assert "Yang berubah: Judul proposal" in revisions and "/title" not in revisions
+
+
+def test_an_approved_proposal_offers_only_the_amendment_and_needs_its_berita_acara(app, people):
+    proposal = valid_proposal()
+    pid = submitted(app, people, proposal)
+    for stage in ("kelurahan", "kecamatan", "dinas"):
+        assert post(people[stage], f"/proposal/{pid}/putusan", {"outcome": "approve"}).status_code == 303, stage
+    page = people["facilitator"].get(f"/proposal/{pid}").text
+    assert "Disetujui" in page and "berita acara perubahan" in page and "Tarik proposal" not in page
+    files = {"file": ("amandemen.json", json.dumps(proposal).encode(), "application/json")}
+    missing = post(people["facilitator"], f"/proposal/{pid}/revisi", {"kind": "amendment"}, files=files)
+    assert missing.status_code == 422 and "tidak ada yang berubah" in missing.text
+    files = {"file": ("amandemen.json", json.dumps(proposal).encode(), "application/json")}
+    done = post(people["facilitator"], f"/proposal/{pid}/revisi",
+                {"kind": "amendment", "ba_nomor": "BA-3/2022", "ba_tanggal": "2022-08-01"}, files=files)
+    assert done.status_code == 303, done.text[:500]
+    page = people["facilitator"].get(f"/proposal/{pid}").text
+    assert "BA-3/2022" in page and "1 Agustus 2022" in page and "Amendemen" in page
+
+
+def test_the_list_filters_by_cycle_and_stage_and_the_queue_holds_the_reviewers_stage(app, people):
+    first = submitted(app, people, valid_proposal())
+    other = valid_proposal()
+    other["region"]["rw"] = 6
+    second = submitted(app, people, other)
+    assert post(people["kelurahan"], f"/proposal/{first}/putusan", {"outcome": "approve"}).status_code == 303
+    at_kecamatan = people["facilitator"].get("/proposal?stage=kecamatan").text
+    assert first in at_kecamatan and second not in at_kecamatan
+    assert second in people["facilitator"].get("/proposal?stage=kelurahan&cycle=2022").text
+    assert "Belum ada proposal" in people["facilitator"].get("/proposal?cycle=2019").text
+    queue = people["kecamatan"].get("/tinjauan").text
+    assert first in queue and second not in queue
+    assert second in people["kelurahan"].get("/tinjauan").text and first not in people["kelurahan"].get("/tinjauan").text
+    assert people["facilitator"].get("/tinjauan", follow_redirects=False).status_code == 403
+    withdrawn = post(people["facilitator"], f"/proposal/{second}/tarik", {"note": "Diganti"})
+    assert withdrawn.status_code == 303
+    assert second in people["facilitator"].get("/proposal?stage=withdrawn").text
+
+
+def test_an_ineligible_proposal_is_submitted_only_after_confirmation_and_the_notice_says_so(app, people):
+    from tests.service.web.helpers import as_form
+
+    browser = people["facilitator"]
+    data = valid_proposal()
+    data["activities"][0]["repairs_flood_damage"] = True
+
+    def submit(action: str):
+        token = csrf_of(browser.get("/pra-periksa").text)
+        fields = {**as_form(data), "csrf_token": token, "action": action, "documents": data["documents"]}
+        return browser.post("/pra-periksa", data=fields)
+
+    asked = submit("submit")
+    assert asked.status_code == 200 and 'id="confirm"' in asked.text and "Ajukan proposal yang tidak layak?" in asked.text
+    assert "Tersimpan dengan nomor" not in asked.text and "Belum ada proposal" in browser.get("/proposal").text
+    done = submit("submit_anyway")
+    assert "Tersimpan dengan nomor" in done.text and 'id="confirm"' not in done.text
+    notice = done.text[done.text.index('id="stored"'):]
+    notice = notice[:notice.index("</section>")]
+    assert "seperti yang Anda konfirmasi" in notice and 'href="/proposal/' in notice
+    assert "Tidak layak." in browser.get("/proposal").text

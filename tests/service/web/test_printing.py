@@ -1,0 +1,53 @@
+"""Printing a proposal: the print view and the server-made PDF hold the verdict, the RAB totals by source,
+the exceptions with their reasons and the decisions (the PDF read back with pdftotext)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.service.web.helpers import ROOT
+from tests.service.web.test_journey_pages import flawed, people, post, submitted  # noqa: F401 (fixture)
+
+ARTIFACTS = ROOT / "test-artifacts" / "print"
+
+
+def approved_with_exception(app, people) -> tuple[str, str]:  # noqa: F811
+    pid = submitted(app, people, flawed())
+    page = people["kelurahan"].get(f"/proposal/{pid}").text
+    rule = page.split('name="rule_id" value="', 1)[1].split('"', 1)[0]
+    assert post(people["kelurahan"], f"/proposal/{pid}/pengecualian",
+                {"rule_id": rule, "reason": "Musyawarah susulan khusus perempuan"}).status_code == 303
+    for stage in ("kelurahan", "kecamatan", "dinas"):
+        assert post(people[stage], f"/proposal/{pid}/putusan", {"outcome": "approve", "note": f"Oke {stage}"}
+                    ).status_code == 303
+    return pid, rule
+
+
+def test_the_print_view_is_the_summary_without_menu_or_forms(app, people):  # noqa: F811
+    pid, rule = approved_with_exception(app, people)
+    view = people["facilitator"].get(f"/proposal/{pid}/cetak")
+    assert view.status_code == 200
+    text = view.text
+    assert "PEMERINTAH KOTA CIMAHI" in text and "@media print" in text and "size: A4" in text
+    assert "<nav" not in text and "<form" not in text
+    assert "Jumlah seluruhnya" in text and "Rp 5.600.000" in text and "Rp 2.600.000" in text and "Rp 3.000.000" in text
+    assert rule in text and "Musyawarah susulan khusus perempuan" in text and "Oke dinas" in text
+    assert people["facilitator"].get("/proposal/nope/cetak").status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_holds_verdict_rab_totals_exception_and_reason(app, people):  # noqa: F811
+    pid, rule = approved_with_exception(app, people)
+    response = people["facilitator"].get(f"/proposal/{pid}/cetak.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and "attachment" in response.headers["content-disposition"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / "proposal-summary.pdf"  # kept for a person to look at (not committed)
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "PEMERINTAH KOTA CIMAHI" in text and "Perlu perbaikan" in text
+    assert "Jumlah seluruhnya" in text and "Rp 5.600.000" in text and "Rp 2.600.000" in text
+    assert rule in text and "Musyawarah susulan khusus perempuan" in text and "Ketua RW" in text
