@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from calibration.artifact import CalibrationArtifact
 from service.auth import MayEnactCalibrations, MayReadCalibrations, MayWriteCalibrations
@@ -43,7 +43,7 @@ def put_in_force(key: MayEnactCalibrations, body: Annotated[InForceRequest, Depe
 @router.get("/calibrations/{calibration_id}/transitions", response_model=TierTransitions,
             summary="Perubahan tingkat bila berlaku / tier transitions if put in force",
             responses=problems(401, 403, 404, 422))
-def transitions(calibration_id: str, from_cycle: int, run_id: str, key: MayReadCalibrations,
+def transitions(calibration_id: str, from_cycle: Annotated[int, Query(ge=2000, le=2100)], run_id: str, key: MayReadCalibrations,
                 services: ServicesDep) -> TierTransitions:
     """How the stored units of a score run would change tier if `calibration_id` were in force from `from_cycle`."""
     units = score_runs.run_units(services, run_id)

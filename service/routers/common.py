@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Path, Query
 
 from service.errors import PROBLEM_JSON, ProblemDetails
 
@@ -15,6 +17,13 @@ _TEXTS = {
     422: "Invalid input: every field path with a bilingual message",
     503: "Temporary failure; nothing was stored; retry",
 }
+
+
+# Query and path numbers are bounded where they are declared: an out-of-range value is the client's
+# 422, never a database overflow.
+Cycle = Annotated[int | None, Query(ge=2000, le=2100, examples=[2026])]
+CyclePath = Annotated[int, Path(ge=2000, le=2100, examples=[2026])]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

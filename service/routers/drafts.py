@@ -89,7 +89,7 @@ class PublishRequest(BaseModel):
 
     effective_from: dt.date
     reason: str = Field(min_length=1)
-    latest_completed_cycle: int | None = Field(default=None, description="Default: last calendar year")
+    latest_completed_cycle: int | None = Field(default=None, ge=2000, le=2100, description="Default: last calendar year")
 
 
 def _bundle_files(body: bytes, content_type: str, limits: ReadLimits) -> dict[str, bytes]:

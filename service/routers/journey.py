@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from service.auth import MayReadPolicy, MayReviewProposals, MaySubmitProposals
 from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
-from service.routers.common import problems
+from service.routers.common import Cycle, problems
 from service.schemas import ProposalPage
 from service.schemas_journey import (
     AmendmentRequest,
@@ -25,7 +25,6 @@ from service.usecases import journey, reviews
 
 router = APIRouter(prefix="/v1", tags=["review"])
 CHANGE = problems(401, 403, 404, 409, 413, 422, 503)
-Cycle = Annotated[int | None, Query(ge=2000, le=2100, examples=[2026])]
 
 
 @router.post("/proposals/{proposal_id}/revisions", response_model=ProposalJourney, responses=CHANGE,

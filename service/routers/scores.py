@@ -12,7 +12,7 @@ from service.auth import MayCreateScores, MayReadTiers
 from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.repository_evaluations import UnitQuery
-from service.routers.common import problems
+from service.routers.common import Cycle, Offset, problems
 from service.schemas import EXAMPLE_RECORD, ScoreRequest, ScoreResponse, example_of
 from service.schemas_evaluations import ScoreRunPublic, UnitPage
 from service.usecases import score_runs, scores
@@ -61,9 +61,9 @@ def get_run(run_id: str, key: MayReadTiers, services: ServicesDep) -> ScoreRunPu
 @router.get("/score-runs/{run_id}/units", response_model=UnitPage, summary="Unit hasil skor / a run's units",
             responses=problems(401, 403, 404, 422))
 def run_units(run_id: str, key: MayReadTiers, services: ServicesDep, search: str = "",
-              kelurahan: str | None = None, cycle: int | None = None, tier: int | None = None,
+              kelurahan: str | None = None, cycle: Cycle = None, tier: Annotated[int | None, Query(ge=0, le=20)] = None,
               borderline: bool | None = None, sort: Literal["position", "cycle", "kelurahan", "rw", "score", "tier"]
-              = "position", order: Literal["asc", "desc"] = "asc", offset: int = Query(0, ge=0),
+              = "position", order: Literal["asc", "desc"] = "asc", offset: Offset = 0,
               limit: int = Query(50, ge=1, le=500)) -> UnitPage:
     """One page of a run's units, filtered and sorted in the database."""
     query = UnitQuery(search=search[:80], kelurahan=kelurahan, cycle=cycle, tier=tier, borderline=borderline,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from service.auth import MayCloseCycles, MayDecideTiers, MayReadTiers
 from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
-from service.routers.common import problems
+from service.routers.common import Cycle, CyclePath, problems
 from service.schemas_evaluations import (
     ClosurePublic,
     ClosureRequest,
@@ -33,15 +33,15 @@ def decide(key: MayDecideTiers, body: Annotated[TierDecisionRequest, Depends(jso
 
 @router.get("/tier-decisions", response_model=list[TierDecisionPublic],
             summary="Keputusan tingkat / tier decisions", responses=problems(401, 403))
-def list_decisions(key: MayReadTiers, services: ServicesDep, cycle: int | None = None, kelurahan: str | None = None,
-                   rw: int | None = None, history: bool = False) -> list[TierDecisionPublic]:
+def list_decisions(key: MayReadTiers, services: ServicesDep, cycle: Cycle = None, kelurahan: str | None = None,
+                   rw: Annotated[int | None, Query(ge=1, le=999)] = None, history: bool = False) -> list[TierDecisionPublic]:
     """The newest decision per RW and cycle (every decision with `history=true`)."""
     return tiers.list_decisions(services, cycle=cycle, kelurahan=kelurahan, rw=rw, history=history)
 
 
 @router.get("/tier-decisions/override-rates", response_model=OverrideRates,
             summary="Tingkat koreksi / override rates", responses=problems(401, 403))
-def override_rates(key: MayReadTiers, services: ServicesDep, cycle: int | None = None) -> OverrideRates:
+def override_rates(key: MayReadTiers, services: ServicesDep, cycle: Cycle = None) -> OverrideRates:
     return tiers.override_rates(services, cycle)
 
 
@@ -54,6 +54,6 @@ def closed(key: MayReadTiers, services: ServicesDep) -> list[ClosurePublic]:
 @router.post("/cycles/{cycle}/closure", status_code=201, response_model=ClosurePublic,
              summary="Tutup siklus / close a cycle for tier decisions", openapi_extra=body_doc(ClosureRequest),
              responses=problems(401, 403, 409, 413, 422, 503))
-def close(cycle: int, key: MayCloseCycles, body: Annotated[ClosureRequest, Depends(json_body(ClosureRequest))],
+def close(cycle: CyclePath, key: MayCloseCycles, body: Annotated[ClosureRequest, Depends(json_body(ClosureRequest))],
           services: ServicesDep) -> ClosurePublic:
     return tiers.close_cycle(services, key, cycle, body.reason)

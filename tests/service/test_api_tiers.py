@@ -125,3 +125,14 @@ def test_a_large_table_is_scored_in_chunks_and_paged_filtered_and_sorted(client,
     assert by_score["total"] == 12 and len(scores) == 5 and scores == sorted(scores)
     searched = client.get(f"/v1/score-runs/{run_id}/units", params={"search": "melo"}, headers=keys.auth("admin"))
     assert searched.json()["total"] == 4
+
+
+def test_numbers_out_of_range_in_queries_and_paths_are_the_clients_422(client, keys):
+    huge = 9223372036854775808
+    for path in (f"/v1/tier-decisions/override-rates?cycle={huge}", f"/v1/tier-decisions?cycle={huge}",
+                 f"/v1/tier-decisions?rw={huge}", f"/v1/score-runs/x/units?offset={huge}",
+                 f"/v1/score-runs/x/units?cycle={huge}", f"/v1/calibrations/x/transitions?from_cycle={huge}&run_id=x"):
+        response = client.get(path, headers=keys.auth("evaluator"))
+        assert response.status_code == 422, (path, response.status_code, response.text)
+    closed = client.post(f"/v1/cycles/{huge}/closure", json={"reason": "x"}, headers=keys.auth("policy"))
+    assert closed.status_code == 422, closed.text
