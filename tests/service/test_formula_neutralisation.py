@@ -23,7 +23,7 @@ from policy.whatif_report import write_csvs, write_xlsx
 from policy.whatif_tiers import index_whatif, write_tier_report
 from service.cli import app as cli
 from service.web.xlsx_proposal import read_workbook, write_template
-from tests.service.web.helpers import csrf_of, make_key, sign_in, valid_proposal
+from tests.service.web.helpers import csrf_of, finished_run, make_key, sign_in, valid_proposal
 
 HYPERLINK = '=HYPERLINK("http://evil.example","klik")'
 ATTACKS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
@@ -154,8 +154,8 @@ def test_the_score_download_neutralises_an_uploaded_formula(client, app):
     writer.writeheader()
     writer.writerows(records[:3])
     page = client.get("/skor")
-    shown = client.post("/skor", data={"csrf_token": csrf_of(page.text)},
-                        files={"file": ("evaluasi.csv", source.getvalue().encode(), "text/csv")})
+    shown = finished_run(client, client.post("/skor", data={"csrf_token": csrf_of(page.text)},
+                                             files={"file": ("evaluasi.csv", source.getvalue().encode(), "text/csv")}))
     assert shown.status_code == 200, shown.text[:400]
     link = re.search(r'href="(/skor/unduh/[^"]+\.xlsx)"', shown.text).group(1)
     download = client.get(link)

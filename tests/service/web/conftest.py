@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from service.web import security
 from tests.service.web.helpers import build_app, make_key
+from tests.service.web.journey_helpers import people  # noqa: F401 (the journey pages' signed-in browsers, a fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

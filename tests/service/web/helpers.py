@@ -4,6 +4,7 @@ synthetic evaluation records as CSV."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -132,3 +133,45 @@ def finished_run(client, response, timeout: float = 120.0):
             return page
         assert 'data-state="failed"' not in page.text and time.monotonic() < deadline, page.text[:2000]
         time.sleep(0.2)
+
+
+def post_form(client, data: dict, action: str = "check"):
+    token = csrf_of(client.get("/pra-periksa").text)
+    fields = {**as_form(data), "csrf_token": token, "action": action, "documents": data.get("documents", [])}
+    return client.post("/pra-periksa", data=fields)
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def count_stored(app) -> int:
+    with app.state.services.db.session() as session:
+        return repository.count_proposals(session)
+
+
+def fill_proposal(tab, data: dict) -> None:
+    """Type a proposal into the form the way a facilitator would, adding rows with the buttons."""
+    for i, activity in enumerate(data["activities"]):
+        if i > 0:
+            tab.get_by_role("button", name=re.compile("Tambah kegiatan|Add an activity")).click()
+        block = tab.locator("fieldset.activity").nth(i)
+        for _ in range(len(activity["budget_lines"]) - 1):
+            block.get_by_role("button", name=re.compile("Tambah baris anggaran|Add a budget line")).click()
+    for name, value in forms.flatten(data).items():
+        if value is None or name == "documents":
+            continue
+        field = tab.locator(f'[name="{name}"]')
+        if field.count() == 0:
+            continue
+        kind = field.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
+        if kind == "input:checkbox":
+            field.set_checked(bool(value))
+        elif kind.startswith("select"):
+            field.select_option(str(value))
+        elif isinstance(value, list):
+            field.fill(", ".join(value))
+        else:
+            field.fill(str(value))
+    for doc in data.get("documents", []):
+        tab.locator(f'#doc-{doc}').check()

@@ -14,36 +14,9 @@ from openpyxl import load_workbook
 from knowledge.documents import parse_proposal
 from service.web import forms
 from service.web.xlsx_proposal import write_template
-from tests.service.web.helpers import browser_sign_in, screenshot, valid_proposal, whatif_report
+from tests.service.web.helpers import browser_sign_in, fill_proposal, screenshot, valid_proposal, whatif_report
 
 pytestmark = pytest.mark.browser
-
-
-def fill_proposal(tab, data: dict) -> None:
-    """Type a proposal into the form the way a facilitator would, adding rows with the buttons."""
-    for i, activity in enumerate(data["activities"]):
-        if i > 0:
-            tab.get_by_role("button", name=re.compile("Tambah kegiatan|Add an activity")).click()
-        block = tab.locator("fieldset.activity").nth(i)
-        for _ in range(len(activity["budget_lines"]) - 1):
-            block.get_by_role("button", name=re.compile("Tambah baris anggaran|Add a budget line")).click()
-    for name, value in forms.flatten(data).items():
-        if value is None or name == "documents":
-            continue
-        field = tab.locator(f'[name="{name}"]')
-        if field.count() == 0:
-            continue
-        kind = field.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
-        if kind == "input:checkbox":
-            field.set_checked(bool(value))
-        elif kind.startswith("select"):
-            field.select_option(str(value))
-        elif isinstance(value, list):
-            field.fill(", ".join(value))
-        else:
-            field.fill(str(value))
-    for doc in data.get("documents", []):
-        tab.locator(f'#doc-{doc}').check()
 
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))

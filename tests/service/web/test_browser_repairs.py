@@ -12,8 +12,7 @@ import pytest
 
 from knowledge.documents import read_document, to_jsonable
 from knowledge.kb import DEFAULT_KB
-from tests.service.web.helpers import screenshot
-from tests.service.web.test_browser import fill_proposal
+from tests.service.web.helpers import fill_proposal, screenshot
 
 pytestmark = pytest.mark.browser
 

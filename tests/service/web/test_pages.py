@@ -11,39 +11,26 @@ import yaml
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
-from service import repository
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
+    count_stored,
     csrf_of,
     finished_run,
+    post_form,
     records_csv,
     sign_in,
     synthetic_records,
+    text_of,
     valid_proposal,
     whatif_report,
 )
-
-
-def post_form(client, data: dict, action: str = "check"):
-    token = csrf_of(client.get("/pra-periksa").text)
-    fields = {**as_form(data), "csrf_token": token, "action": action, "documents": data.get("documents", [])}
-    return client.post("/pra-periksa", data=fields)
 
 
 def upload(client, name: str, content: bytes):
     token = csrf_of(client.get("/pra-periksa").text)
     return client.post("/pra-periksa/unggah", data={"csrf_token": token},
                        files={"file": (name, content, "application/octet-stream")})
-
-
-def text_of(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
-
-
-def count_stored(app) -> int:
-    with app.state.services.db.session() as session:
-        return repository.count_proposals(session)
 
 
 def test_the_result_lists_every_finding_of_the_check_grouped_by_severity(client, app):

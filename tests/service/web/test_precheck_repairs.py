@@ -10,7 +10,7 @@ from knowledge.documents import read_document, to_jsonable
 from knowledge.kb import DEFAULT_KB
 from rules.repair import FieldChange
 from rules.repair_words import change_words
-from tests.service.web.test_pages import count_stored, post_form, text_of
+from tests.service.web.helpers import count_stored, post_form, text_of
 
 
 def base() -> dict:

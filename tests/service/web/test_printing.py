@@ -9,12 +9,12 @@ import subprocess
 import pytest
 
 from tests.service.web.helpers import ROOT
-from tests.service.web.test_journey_pages import flawed, people, post, submitted  # noqa: F401 (fixture)
+from tests.service.web.journey_helpers import flawed, post, submitted
 
 ARTIFACTS = ROOT / "test-artifacts" / "print"
 
 
-def approved_with_exception(app, people) -> tuple[str, str]:  # noqa: F811
+def approved_with_exception(app, people) -> tuple[str, str]:
     pid = submitted(app, people, flawed())
     page = people["kelurahan"].get(f"/proposal/{pid}").text
     rule = page.split('name="rule_id" value="', 1)[1].split('"', 1)[0]
@@ -26,7 +26,7 @@ def approved_with_exception(app, people) -> tuple[str, str]:  # noqa: F811
     return pid, rule
 
 
-def test_the_print_view_is_the_summary_without_menu_or_forms(app, people):  # noqa: F811
+def test_the_print_view_is_the_summary_without_menu_or_forms(app, people):
     pid, rule = approved_with_exception(app, people)
     view = people["facilitator"].get(f"/proposal/{pid}/cetak")
     assert view.status_code == 200
@@ -39,7 +39,7 @@ def test_the_print_view_is_the_summary_without_menu_or_forms(app, people):  # no
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
-def test_the_pdf_holds_verdict_rab_totals_exception_and_reason(app, people):  # noqa: F811
+def test_the_pdf_holds_verdict_rab_totals_exception_and_reason(app, people):
     pid, rule = approved_with_exception(app, people)
     response = people["facilitator"].get(f"/proposal/{pid}/cetak.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
