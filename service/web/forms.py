@@ -218,6 +218,11 @@ def budget_totals(data: Mapping[str, Any]) -> dict[str, Any]:
             total += amount
             if line.get("source") in by_source:
                 by_source[line["source"]] += amount
-        per_activity.append(round(total))
-    return {"activities": per_activity, "by_source": {k: round(v) for k, v in by_source.items()},
+        per_activity.append(_whole(total))
+    return {"activities": per_activity, "by_source": {k: _whole(v) for k, v in by_source.items()},
             "all": sum(per_activity)}
+
+
+def _whole(amount: float) -> int:
+    # 1e308 x a price is infinite: the schema refuses such a quantity; the total then shows 0.
+    return round(amount) if math.isfinite(amount) else 0

@@ -104,3 +104,11 @@ def test_input_ids_are_valid_html_ids_and_distinct():
     ids = [forms.input_id(n) for n in names]
     assert len(set(ids)) == len(ids)
     assert all(i.replace("-", "").replace("_", "").isalnum() for i in ids)
+
+
+def test_budget_totals_of_numbers_too_large_to_multiply_are_zero_not_an_error():
+    data = valid_proposal()
+    data["activities"][0]["budget_lines"][0]["quantity"] = 1e308
+    totals = forms.budget_totals(data)
+    assert totals["activities"][0] == 0 and totals["by_source"]["ppm"] == 0
+    assert totals["by_source"]["swadaya"] == 30 * 100000
