@@ -116,6 +116,7 @@ def install_page_refusals(app: FastAPI) -> None:
 AnyPage = Annotated[Page, Depends(page_for)]
 ScoresPage = Annotated[Page, Depends(page_allowed(Permission.SCORES_CREATE))]
 PolicyPage = Annotated[Page, Depends(page_allowed(Permission.POLICY_READ))]
+PolicyWritePage = Annotated[Page, Depends(page_allowed(Permission.KNOWLEDGE_WRITE))]
 
 
 def finish(page: Page, response: Response) -> Response:
