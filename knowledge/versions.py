@@ -4,7 +4,10 @@ A published version is a directory under a store root that nobody changes after 
 its manifest (version label, effective date, who, when, why) and its content, whose every
 file's hash the manifest records. Reading a version checks those hashes (`verify`); the
 version in force for cycle Y is the latest published version effective on or before
-Y-01-01. Publishing, rollback, drafts and what-if reports are the write side (`policy`).
+Y-01-01 (of two effective the same day, the one published later). So each version governs
+the cycles from its first (`first_cycle`) until the next version's first, and a version
+published later for an earlier cycle is inserted there (`governance`). Publishing,
+rollback, drafts and what-if reports are the write side (`policy`).
 
 Layout under the root (the service passes it in from its settings):
     <root>/<kb name>/versions/0001/manifest.json
@@ -81,6 +84,7 @@ class Manifest(BaseModel):
     parent: str | None = None
     rollback_of: str | None = None
     whatif_report: str | None = None
+    confirmed_changes: list[str] = []  # stored proposals whose verdict the publisher confirmed would change
     content_hash: str
     files: dict[str, str]
 
@@ -139,6 +143,40 @@ def pick_in_force(versions: list[PublishedVersion], date: dt.date, kb_name: str 
             f"tidak ada versi {kb_name} yang berlaku pada {date.isoformat()} (pertama {first})",
             f"no version of {kb_name} is in force on {date.isoformat()} (first {first})")
     return chosen
+
+
+def first_cycle(effective_from: dt.date) -> int:
+    """The first cycle a version effective on this date judges (a cycle is judged as of 1 January)."""
+    return effective_from.year if effective_from <= cycle_date(effective_from.year) else effective_from.year + 1
+
+
+class Governs(BaseModel):
+    """The cycles one published version governs: `first_cycle` to `last_cycle` (None: until a later one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    effective_from: dt.date
+    first_cycle: int
+    last_cycle: int | None
+    superseded: bool = False  # a version published later for the same cycles governs them instead
+
+
+def governed_until(first: int, others: list[PublishedVersion]) -> int | None:
+    """The last cycle a version starting at `first` governs: the cycle before the next later start."""
+    later = [first_cycle(pv.effective_from) for pv in others if first_cycle(pv.effective_from) > first]
+    return min(later) - 1 if later else None
+
+
+def governance(versions: list[PublishedVersion]) -> list[Governs]:
+    """Which cycles each version (in publishing order) governs."""
+    out = []
+    for pv in versions:
+        first = first_cycle(pv.effective_from)
+        winner = pick_in_force(versions, cycle_date(first))
+        out.append(Governs(version=pv.version, effective_from=pv.effective_from, first_cycle=first,
+                           last_cycle=governed_until(first, versions), superseded=winner is not pv))
+    return out
 
 
 class VersionStore:

@@ -8,6 +8,8 @@ be found again. The API, the CLI and the pages call these functions and only tra
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,18 @@ from pydantic import BaseModel, Field
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.versions import PublishedVersion, tree_hash
 from policy.diff import diff_kb
-from policy.files import policy_hash, read_kb_files
-from policy.gate import engine_gate, last_cycle_to_compile, upload_problems
-from policy.reports import WhatIfReport
-from policy.store import KBStore
+from policy.edits import Edit, EditRecord, apply_edit, new_problems, relabel
+from policy.files import policy_hash, read_kb_files, require_clean
+from policy.gate import (
+    affected_cycles,
+    changed_decisions,
+    draft_problems,
+    engine_gate,
+    last_cycle_to_compile,
+    upload_problems,
+)
+from policy.reports import ChangedProposal, WhatIfReport
+from policy.store import KBStore, Stored
 from policy.whatif import Item, Progress, simulate, synthetic_items
 
 
@@ -135,20 +145,90 @@ def simulate_draft(store: KBStore, draft: Path, items: Iterable[Item] | None, *,
 
 
 def publish_draft(store: KBStore, draft: str | Path, *, effective_from: dt.date, reason: str, by: str,
-                  latest_completed_cycle: int | None = None, now: dt.datetime | None = None) -> PublishedVersion:
+                  latest_completed_cycle: int | None = None, now: dt.datetime | None = None,
+                  stored: Stored | None = None, confirm_changes: bool = False) -> PublishedVersion:
     """Publish through the whole gate (`policy.gate`): files, references, ids, date, what-if report,
-    compile for every cycle, the draft's own rule tests. Nothing changes when it is refused."""
+    compile for every cycle, the draft's own rule tests, and (with `stored`) the stored decisions of
+    the cycles it would govern whose verdict changes, confirmed. Nothing changes when it is refused."""
     now = now or dt.datetime.now(dt.UTC)
     completed = latest_completed_cycle if latest_completed_cycle is not None else now.year - 1
     last = last_cycle_to_compile(completed, effective_from)
     return store.publish(draft, effective_from=effective_from, reason=reason, by=by,
-                         checks=[engine_gate(last)], latest_completed_cycle=completed, now=now)
+                         checks=[engine_gate(last)], latest_completed_cycle=completed, now=now, stored=stored,
+                         confirm_changes=confirm_changes)
+
+
+def decisions_changed(store: KBStore, draft: str | Path, *, effective_from: dt.date,
+                      stored: Stored) -> list[ChangedProposal]:
+    """What the gate would list before a publish: stored decisions of the cycles the draft would govern
+    from `effective_from` whose verdict it changes."""
+    require_clean(read_kb_files(draft))
+    published = store.versions()
+    return changed_decisions(Path(draft), stored(*affected_cycles(effective_from, published)), published,
+                             effective_from)
 
 
 def rollback(store: KBStore, version: str, *, effective_from: dt.date, reason: str, by: str,
              label: str | None = None, now: dt.datetime | None = None) -> PublishedVersion:
     """Publish an earlier version's content again, as a new version with its own label and date."""
     return store.rollback(version, effective_from=effective_from, reason=reason, by=by, label=label, now=now)
+
+
+def start_draft(store: KBStore, version: str, *, by: str, now: dt.datetime | None = None) -> DraftInfo:
+    """A new draft from a published version in one step, labelled as a draft of it; recorded in the edit log."""
+    now = now or dt.datetime.now(dt.UTC)
+    pv = store.get(version)
+    files = _files_of(pv.content_dir)
+    files["kb.yaml"] = relabel(files["kb.yaml"].decode("utf-8"), f"{pv.version}-draf-{now:%Y%m%d%H%M%S}").encode("utf-8")
+    info = save_bundle(store, files)
+    store.record_edit(EditRecord(at=now, by=by, draft_before=None, draft_after=info.draft_id, created_from=pv.version,
+                                 via="version"))
+    return info
+
+
+def _gate_problems(store: KBStore, root: Path) -> list[Problem]:
+    published = [(pv.version, read_kb_files(pv.content_dir)) for pv in store.versions()]
+    return draft_problems(read_kb_files(root), published, store_name=store.kb_name)
+
+
+def apply_draft_edit(store: KBStore, draft_id: str, edit: Edit, *, by: str,
+                     now: dt.datetime | None = None) -> DraftInfo:
+    """Apply one typed edit: a new draft, or InvalidInput with the problems it introduced (nothing saved)."""
+    return apply_draft_edits(store, draft_id, [edit], by=by, now=now)
+
+
+def apply_draft_edits(store: KBStore, draft_id: str, edits: list[Edit], *, by: str, via: str = "form",
+                      now: dt.datetime | None = None) -> DraftInfo:
+    """Apply typed edits together: a new draft, or InvalidInput with the problems they introduced (nothing saved).
+
+    The result is checked with the publish gate's file-level checks; problems the draft already
+    had are left to the gate at publish time. No edit at all leaves the draft as it is."""
+    root = store.draft_path(draft_id)
+    if not edits:
+        return draft_info(store, draft_id)
+    before = _gate_problems(store, root)
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / "draft"
+        shutil.copytree(root, trial)
+        changes: dict[str, str | None] = {}
+        for edit in edits:
+            for rel, text in apply_edit(trial, edit).items():
+                (trial / rel).write_text(text, encoding="utf-8")
+                changes[rel] = text
+        introduced = new_problems([_relative(p, root) for p in before],
+                                  [_relative(p, trial) for p in _gate_problems(store, trial)])
+    if introduced:
+        raise InvalidInput(introduced, source=f"draf/draft {draft_id}")
+    info = edit_draft(store, draft_id, changes)
+    store.record_edit(EditRecord(at=now or dt.datetime.now(dt.UTC), by=by, draft_before=draft_id,
+                                 draft_after=info.draft_id, edits=edits, via=via))
+    return info
+
+
+def _relative(problem: Problem, root: Path) -> Problem:
+    """A problem named relative to the draft (the loader may name the directory it read)."""
+    prefix = f"{root}/"
+    return Problem(problem.path.replace(prefix, ""), problem.id.replace(prefix, ""), problem.en.replace(prefix, ""))
 
 
 def remove_draft(store: KBStore, draft_id: str) -> None:

@@ -3,9 +3,11 @@ its file, field and reason (Bahasa Indonesia and English).
 
 Knowledge-level checks need only the files: schema (`knowledge.kb`), names used in
 conditions, references and status of parameter values, rule ids that were already published
-for a different rule. Then the publish itself: an effective date after every published
-version, who and why, a what-if report for this content (its label aside) that covers the
-latest completed cycle. The engine's half (lint, compile every cycle, the draft's own rule
+for a different rule. Then the publish itself: an effective date (a version may be inserted
+before a later one: it governs the cycles up to that one's), who and why, a what-if report
+for this content (its label aside) that covers the latest completed cycle, and the stored
+decisions of the cycles it would govern whose verdict would change, which the publisher
+must confirm. The engine's half (lint, compile every cycle, the draft's own rule
 tests) registers rulesets, so `engine_gate` runs it in a spawned process that exits afterwards.
 `policy.store.KBStore.publish` applies the gate under the store's lock.
 """
@@ -18,13 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from knowledge.dates import cycle_date
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.kb import load_knowledge_base
 from knowledge.kb_schema import GROUPS
-from knowledge.versions import PublishedVersion
+from knowledge.versions import PublishedVersion, UnknownVersion, first_cycle, governed_until, pick_in_force
 from policy.files import KBFiles
 from policy.processes import worker_pool
-from policy.reports import WhatIfReport
+from policy.reports import ChangedProposal, WhatIfReport
+from policy.whatif import Item, simulate
 from rules.condition import ConditionError, names_in, parse_condition
 from rules.lint import cycles_to_compile, unknown_names
 
@@ -32,6 +36,8 @@ Check = Callable[[Path], list[Problem]]
 
 _PLACEHOLDER_PARAM = re.compile(r"\{(param\.[A-Za-z_]\w*)")
 STATUSES = ("verified", "assumed")
+VERDICT_WORDS = {"eligible": ("layak", "eligible"), "needs_revision": ("perlu perbaikan", "needs revision"),
+                 "ineligible": ("tidak layak", "ineligible")}
 
 
 def _schema_problems(files: KBFiles) -> list[Problem]:
@@ -191,23 +197,72 @@ def draft_problems(files: KBFiles, published: list[tuple[str, KBFiles]], *, stor
 # ---- the publish itself: date, who and why, the what-if report ---------------------------------
 
 def date_problems(effective_from: Any, published: list[PublishedVersion], reason: str, by: str) -> list[Problem]:
-    """A publish is dated after every published version and says who publishes and why."""
+    """A publish has a date no earlier than the first published version's and says who publishes and why.
+
+    A date before a later version's is allowed: the new version is inserted and governs the
+    cycles up to that version's first (`affected_cycles`); `decision_problems` guards them.
+    """
     problems = []
     if not isinstance(effective_from, dt.date):
         return [Problem("effective_from", "harus tanggal ISO (YYYY-MM-DD)", "must be an ISO date (YYYY-MM-DD)")]
-    latest = max((pv.effective_from for pv in published), default=None)
-    if latest is not None and effective_from <= latest:
-        holder = next(pv.version for pv in published if pv.effective_from == latest)
+    first = min(published, key=lambda pv: pv.effective_from, default=None)
+    if first is not None and effective_from < first.effective_from:
         problems.append(Problem(
             "effective_from",
-            f"tanggal berlaku {effective_from.isoformat()} tidak sesudah tanggal berlaku versi terbit "
-            f"{holder} ({latest.isoformat()}); siklus yang sudah diatur versi itu tidak boleh diubah",
-            f"effective date {effective_from.isoformat()} is not after the effective date of published "
-            f"version {holder} ({latest.isoformat()}); cycles already governed by it must not change"))
+            f"tanggal berlaku {effective_from.isoformat()} sebelum versi terbit pertama "
+            f"{first.version} ({first.effective_from.isoformat()}); tidak ada siklus sebelum itu yang diatur",
+            f"effective date {effective_from.isoformat()} is before the first published version "
+            f"{first.version} ({first.effective_from.isoformat()}); no cycle before it is governed"))
     if not (reason or "").strip():
         problems.append(Problem("reason", "alasan penerbitan wajib diisi", "a reason for publishing is required"))
     if not (by or "").strip():
         problems.append(Problem("by", "nama penerbit wajib diisi", "the publisher's name is required"))
+    return problems
+
+
+def affected_cycles(effective_from: dt.date, published: list[PublishedVersion]) -> tuple[int, int | None]:
+    """The cycles a version effective on this date would govern: its first until a later version's (None: open)."""
+    first = first_cycle(effective_from)
+    return first, governed_until(first, published)
+
+
+def changed_decisions(draft: Path, items: list[Item], published: list[PublishedVersion],
+                      effective_from: dt.date) -> list[ChangedProposal]:
+    """The stored decisions (`items`: proposal id, content) of the affected cycles whose verdict the draft changes.
+
+    Each is replayed with the version that governs its cycle now (the one its decision was made
+    with: decisions keep their version) and with the draft; only different verdicts are listed.
+    """
+    first, last = affected_cycles(effective_from, published)
+    try:
+        baseline = pick_in_force(published, cycle_date(first))
+    except UnknownVersion:
+        return []
+    cycles = sorted({int(item.get("cycle", 0)) for _, item in items
+                     if int(item.get("cycle", 0)) >= first and (last is None or int(item.get("cycle", 0)) <= last)})
+    if not cycles:
+        return []
+    report = simulate(draft, items, baseline_dir=baseline.content_dir, baseline_version=baseline.version,
+                      cycles=cycles, workers=1)
+    return list(report.changed)
+
+
+def decision_problems(changed: list[ChangedProposal], confirmed: bool) -> list[Problem]:
+    """Stored decisions that would change refuse the publish until the publisher confirms them, each named."""
+    if confirmed or not changed:
+        return []
+    problems = [Problem("confirm_changes",
+                        f"{len(changed)} keputusan tersimpan akan berubah dengan versi ini; periksa daftarnya "
+                        f"lalu konfirmasi perubahan",
+                        f"{len(changed)} stored decision(s) would change with this version; review the list "
+                        f"and confirm the changes")]
+    for c in changed:
+        problems.append(Problem(
+            f"confirm_changes: {c.ref}",
+            f"siklus {c.cycle}, {c.kelurahan} RW {c.rw:02d}: {VERDICT_WORDS[c.before][0]} menjadi "
+            f"{VERDICT_WORDS[c.after][0]}",
+            f"cycle {c.cycle}, {c.kelurahan} RW {c.rw:02d}: {VERDICT_WORDS[c.before][1]} becomes "
+            f"{VERDICT_WORDS[c.after][1]}"))
     return problems
 
 

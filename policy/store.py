@@ -49,8 +49,10 @@ from knowledge.versions import (
     tree_hash,
 )
 from policy import gate
+from policy.edits import EditRecord, relabel
 from policy.files import policy_hash, read_kb_files
 from policy.reports import WhatIfReport, dump, read_report
+from policy.whatif import Item
 
 INITIAL_EFFECTIVE = dt.date(2018, 1, 1)
 INITIAL_REASON = "Versi awal yang dikirim bersama Berdaya / initial version shipped with Berdaya"
@@ -74,6 +76,7 @@ def shipped_releases(kb_name: str, path: Path = RELEASES) -> list[Release]:
             for entry in data.get(kb_name) or []]
 
 Check = Callable[[Path], list[Problem]]
+Stored = Callable[[int, int | None], list[Item]]
 
 
 @dataclass
@@ -106,9 +109,6 @@ def _make_writable(root: Path) -> None:
 
 def _copy_kb(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-
-
-_VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:
@@ -214,11 +214,14 @@ class KBStore(VersionStore):
     # -- publishing -----------------------------------------------------------------------
     def publish(self, draft_dir: str | Path, *, effective_from: dt.date, reason: str, by: str,
                 checks: Iterable[Check] = (), latest_completed_cycle: int | None = None,
-                now: dt.datetime | None = None) -> PublishedVersion:
+                now: dt.datetime | None = None, stored: Stored | None = None,
+                confirm_changes: bool = False) -> PublishedVersion:
         """Publish a draft as a new version, or raise PublishRefused (nothing changes).
 
         `checks` are the engine's gates (lint, compile, the draft's own rule tests), each returning
-        problems; they run only when the draft's files are readable.
+        problems; they run only when the draft's files are readable. `stored(first, last)` gives the
+        stored proposals of those cycles (last None: every later one); those whose verdict the
+        draft would change refuse the publish unless `confirm_changes`, and are recorded when confirmed.
         """
         draft = Path(draft_dir)
         now = now or dt.datetime.now(dt.UTC)
@@ -236,11 +239,17 @@ class KBStore(VersionStore):
             if not files.problems:
                 for check in checks:
                     problems += check(draft)
+            changed = []
+            if not problems and stored is not None:
+                changed = gate.changed_decisions(draft, stored(*gate.affected_cycles(effective_from, published)),
+                                                 published, effective_from)
+                problems += gate.decision_problems(changed, confirm_changes)
             if problems:
                 raise PublishRefused(problems, source=draft.name)
             parent = published[-1].version if published else None
             return self._commit(draft, effective_from=effective_from, reason=reason, by=by, parent=parent,
-                                rollback_of=None, whatif=report_hash, label=None, now=now)
+                                rollback_of=None, whatif=report_hash, label=None, now=now,
+                                confirmed=[c.ref for c in changed])
 
     def rollback(self, version: str, *, effective_from: dt.date, reason: str, by: str,
                  label: str | None = None, now: dt.datetime | None = None) -> PublishedVersion:
@@ -266,7 +275,7 @@ class KBStore(VersionStore):
 
     def _commit(self, src: Path, *, effective_from: dt.date, reason: str, by: str, parent: str | None,
                 rollback_of: str | None, whatif: str | None, label: str | None,
-                now: dt.datetime | None = None) -> PublishedVersion:
+                now: dt.datetime | None = None, confirmed: list[str] | None = None) -> PublishedVersion:
         """Copy content into a temporary directory, seal it, then rename it into place (all or nothing)."""
         now = now or dt.datetime.now(dt.UTC)
         self.versions_dir.mkdir(parents=True, exist_ok=True)
@@ -278,16 +287,13 @@ class KBStore(VersionStore):
             if label is not None:
                 kb_yaml = content / "kb.yaml"
                 os.chmod(kb_yaml, stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)
-                text = kb_yaml.read_text(encoding="utf-8")
-                line = f'version: "{label}"'
-                text = _VERSION_LINE.sub(line, text, count=1) if _VERSION_LINE.search(text) else f"{text}\n{line}\n"
-                kb_yaml.write_text(text, encoding="utf-8")
+                kb_yaml.write_text(relabel(kb_yaml.read_text(encoding="utf-8"), label), encoding="utf-8")
             files = read_kb_files(content)
             digests = tree_digests(content)
             manifest = Manifest(
                 seq=seq, version=label or files.version, kb_name=files.name or self.kb_name,
                 effective_from=effective_from, published_by=by, published_at=now, reason=reason,
-                parent=parent, rollback_of=rollback_of, whatif_report=whatif,
+                parent=parent, rollback_of=rollback_of, whatif_report=whatif, confirmed_changes=confirmed or [],
                 content_hash=tree_hash(content, digests), files=digests)
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=1, sort_keys=True),
@@ -355,6 +361,40 @@ class KBStore(VersionStore):
         """Delete a draft and its owner record (its what-if reports stay: they are kept by content)."""
         shutil.rmtree(self.draft_path(draft_id))
         (self.drafts_dir / f"{draft_id}.by").unlink(missing_ok=True)
+
+    # -- the edit log of drafts -----------------------------------------------------------
+    @property
+    def edit_log_path(self) -> Path:
+        return self.drafts_dir / "edits.jsonl"
+
+    def record_edit(self, record: EditRecord) -> None:
+        """Append one accepted edit (who, when, what, the draft before and after) to the edit log."""
+        line = json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        with self._locked():
+            self.drafts_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.edit_log_path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+
+    def edit_history(self, draft_id: str) -> list[EditRecord]:
+        """The edits that led to a draft, oldest first: its creation, then each edit of its predecessors."""
+        if not self.edit_log_path.is_file():
+            return []
+        records = [EditRecord.model_validate_json(line) for line in
+                   self.edit_log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        by_after: dict[str, EditRecord] = {}
+        for record in records:
+            by_after.setdefault(record.draft_after, record)
+        chain, current, seen = [], draft_id, set()
+        while current in by_after and current not in seen:
+            seen.add(current)
+            record = by_after[current]
+            chain.append(record)
+            if record.draft_before is None:
+                break
+            current = record.draft_before
+        return list(reversed(chain))
 
     def draft_path(self, draft_id: str) -> Path:
         path = self.drafts_dir / draft_id

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.intake import ReadLimits, exceeded, read_zip, validate_json
 from policy import drafts
 from policy.diff import render_text
+from policy.edits import Edit, EditRecord
 from policy.reports import dump
 from policy.store import KBStore
 from service.auth import MayWriteKnowledge
@@ -90,6 +91,8 @@ class PublishRequest(BaseModel):
     effective_from: dt.date
     reason: str = Field(min_length=1)
     latest_completed_cycle: int | None = Field(default=None, ge=2000, le=2100, description="Default: last calendar year")
+    confirm_changes: bool = Field(default=False, description="The publisher confirms the stored decisions the gate "
+                                                             "listed whose verdict this version changes")
 
 
 def _bundle_files(body: bytes, content_type: str, limits: ReadLimits) -> dict[str, bytes]:
@@ -145,6 +148,25 @@ def delete_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> Resp
     return Response(status_code=204)
 
 
+@router.post("/versions/{version}/drafts", status_code=201, response_model=DraftPublic,
+             responses=problems(401, 403, 404), summary="Draf baru dari versi terbit / a new draft from a published version")
+def draft_from_version(version: str, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
+    return _public(usecase.start_draft(store, version, by=key.key_id))
+
+
+@router.post("/drafts/{draft_id}/edits", status_code=201, response_model=DraftPublic,
+             responses=problems(401, 403, 404, 422),
+             summary="Ubah draf / edit a draft (a typed edit, checked at once; the answer is the new draft)")
+def edit_draft(draft_id: str, key: MayWriteKnowledge, edit: Annotated[Edit, Body()], store: StoreDep) -> DraftPublic:
+    return _public(usecase.apply_edit(store, draft_id, edit, by=key.key_id))
+
+
+@router.get("/drafts/{draft_id}/history", response_model=list[EditRecord], responses=problems(401, 403, 404),
+            summary="Riwayat perubahan draf / a draft's edit history (who, when, what)")
+def draft_history(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> list[EditRecord]:
+    return usecase.edit_history(store, draft_id)
+
+
 @router.get("/drafts/{draft_id}", response_model=DraftPublic, responses=problems(401, 403, 404),
             summary="Draf / a draft")
 def get_draft(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> DraftPublic:
@@ -191,5 +213,6 @@ def simulation_result(draft_id: str, job_id: str, key: MayWriteKnowledge, store:
 def publish(draft_id: str, key: MayWriteKnowledge, body: Annotated[PublishRequest, Depends(json_body(PublishRequest))],
             store: StoreDep, services: ServicesDep) -> dict[str, Any]:
     pv = usecase.publish(services, store, draft_id, effective_from=body.effective_from, reason=body.reason,
-                         by=key.key_id, latest_completed_cycle=body.latest_completed_cycle)
+                         by=key.key_id, latest_completed_cycle=body.latest_completed_cycle,
+                         confirm_changes=body.confirm_changes)
     return pv.summary()

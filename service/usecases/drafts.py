@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 from knowledge.versions import PublishedVersion, UnknownVersion
 from policy import drafts
-from policy.reports import WhatIfReport
-from policy.store import KBStore
+from policy.edits import Edit, EditRecord
+from policy.reports import ChangedProposal, WhatIfReport
+from policy.store import KBStore, Stored
 from service import repository
 from service.deps import Services
 from service.errors import Conflict, NotFound
@@ -58,6 +59,25 @@ def save_draft(services: Services, store: KBStore, files: dict[str, bytes], by: 
 def delete_draft(store: KBStore, draft_id: str) -> None:
     draft_path(store, draft_id)
     drafts.remove_draft(store, draft_id)
+
+
+def start_draft(store: KBStore, version: str, *, by: str) -> drafts.DraftInfo:
+    """A new draft from a published version (recorded in the edit log)."""
+    try:
+        return drafts.start_draft(store, version, by=by)
+    except UnknownVersion as exc:
+        raise _not_found(exc) from None
+
+
+def apply_edit(store: KBStore, draft_id: str, edit: Edit, *, by: str) -> drafts.DraftInfo:
+    """One typed edit of a draft: the new draft, or the problems it introduced (nothing saved)."""
+    draft_path(store, draft_id)
+    return drafts.apply_draft_edit(store, draft_id, edit, by=by)
+
+
+def edit_history(store: KBStore, draft_id: str) -> list[EditRecord]:
+    draft_path(store, draft_id)
+    return store.edit_history(draft_id)
 
 
 def diff_draft(store: KBStore, draft_id: str, against: str | None) -> dict[str, Any]:
@@ -107,6 +127,11 @@ def simulation(services: Services, draft_id: str, job_id: str) -> Job:
     return job
 
 
+def simulations(services: Services, draft_id: str) -> list[Job]:
+    """The what-if jobs of a draft, newest first."""
+    return services.jobs.list(kind=WHATIF, subject=draft_id)
+
+
 def simulation_report(services: Services, store: KBStore, draft_id: str, job_id: str) -> WhatIfReport:
     """The report of a finished simulation, read back from the store (it outlives the process that made it)."""
     job = simulation(services, draft_id, job_id)
@@ -117,10 +142,30 @@ def simulation_report(services: Services, store: KBStore, draft_id: str, job_id:
     return report
 
 
+def stored_loader(services: Services, today: dt.date | None = None) -> Stored:
+    """Stored proposals of cycles `first` to `last` (None: up to the cycle after next, the latest one taken)."""
+
+    def load(first: int, last: int | None) -> list[tuple[str, dict[str, Any]]]:
+        end = last if last is not None else max(first, (today or dt.date.today()).year + 2)
+        return stored_items(services, list(range(first, end + 1)))
+
+    return load
+
+
 def publish(services: Services, store: KBStore, draft_id: str, *, effective_from: dt.date, reason: str, by: str,
-            latest_completed_cycle: int | None) -> PublishedVersion:
-    """Publish a draft through the whole gate; checks of its cycles use it from the next request."""
+            latest_completed_cycle: int | None, confirm_changes: bool = False) -> PublishedVersion:
+    """Publish a draft through the whole gate; checks of its cycles use it from the next request.
+
+    Stored decisions of the cycles it would govern whose verdict changes refuse it until confirmed."""
     pv = drafts.publish_draft(store, draft_path(store, draft_id), effective_from=effective_from, reason=reason,
-                              by=by, latest_completed_cycle=latest_completed_cycle)
+                              by=by, latest_completed_cycle=latest_completed_cycle,
+                              stored=stored_loader(services), confirm_changes=confirm_changes)
     services.engines.published()
     return pv
+
+
+def decisions_changed(services: Services, store: KBStore, draft_id: str,
+                      effective_from: dt.date) -> list[ChangedProposal]:
+    """The stored decisions the gate would list for a publish of this draft from `effective_from`."""
+    return drafts.decisions_changed(store, draft_path(store, draft_id), effective_from=effective_from,
+                                    stored=stored_loader(services))

@@ -118,7 +118,7 @@ def test_diff_simulate_and_publish_through_the_api(api, women_draft):
 
     before = snapshot(store.root / "ppm-cimahi" / "versions")
     refused = client.post(f"{BASE}/drafts/{draft_id}/publish", headers=keys["policy"],
-                          json={"effective_from": "2018-01-01", "reason": "x", "latest_completed_cycle": 2025})
+                          json={"effective_from": "2017-01-01", "reason": "x", "latest_completed_cycle": 2025})
     assert refused.status_code == 422 and [e["path"] for e in refused.json()["errors"]] == ["effective_from"]
     assert snapshot(store.root / "ppm-cimahi" / "versions") == before
 

@@ -37,8 +37,8 @@ def test_a_clean_draft_with_a_changed_condition_is_published(mini_store, make_dr
     assert pv.manifest.seq == 2
 
 
-@pytest.mark.parametrize("effective", [D(2018, 1, 1), D(2017, 1, 1)])
-def test_an_effective_date_not_after_the_latest_published_one_is_refused(mini_store, make_draft, effective):
+@pytest.mark.parametrize("effective", [D(2017, 12, 31), D(2010, 1, 1)])
+def test_an_effective_date_before_the_first_published_one_is_refused(mini_store, make_draft, effective):
     got = refused(mini_store, make_draft(), effective=effective)
     assert list(got) == ["effective_from"]
     assert "2025.1 (2018-01-01)" in got["effective_from"].id
@@ -121,7 +121,7 @@ def test_every_problem_is_reported_at_once(mini_store, make_draft):
     draft = make_draft()
     edit_rule(draft, "PPM-INK-001", when="nope < param.nada")
     edit_yaml(draft / "kb.yaml", lambda d: d.update(name="ppm-lain"))
-    got = refused(mini_store, draft, effective=D(2018, 1, 1), whatif=None, reason="")
+    got = refused(mini_store, draft, effective=D(2017, 1, 1), whatif=None, reason="")
     assert {"kb.yaml: name", "effective_from", "reason", "rules/inclusion.yaml: PPM-INK-001.when",
             "rules/inclusion.yaml: PPM-INK-001"} <= set(got)
 

@@ -119,7 +119,7 @@ def test_rollback_publishes_the_earlier_content_as_a_new_version(mini_store, mak
 
 
 @pytest.mark.parametrize("version, effective, reason, path", [
-    ("2025.1", D(2025, 6, 1), "x", "effective_from"),
+    ("2025.1", D(2017, 6, 1), "x", "effective_from"),
     ("9.9", D(2027, 1, 1), "x", "version"),
     ("2025.1", D(2027, 1, 1), "  ", "reason"),
 ])

@@ -198,6 +198,31 @@ def test_a_publish_through_the_drafts_api_reaches_the_next_check(client, keys, s
     assert set(loaded_versions()) - registered_before <= {published.json()["content_hash"]}
 
 
+def test_a_2026_correction_through_the_api_names_the_stored_2026_proposal_it_changes(client, keys, store, tmp_path):
+    publish_raised(store, tmp_path)
+    submitted = client.post("/v1/proposals", json=proposal(SHARE_375, 2026), headers=keys.auth("facilitator"))
+    assert submitted.status_code == 201, submitted.text
+    correction = raised_draft(tmp_path / "koreksi")
+    set_version(correction, "2026.2-koreksi")
+    add_param_value(correction, "min_women_attendance_share", "2026-01-01", 0.40)
+    files = {p.relative_to(correction).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(correction.rglob("*")) if p.is_file()}
+    draft_id = client.post("/v1/knowledge-bases/ppm-cimahi/drafts", json={"files": files},
+                           headers=keys.auth("policy")).json()["draft_id"]
+    record_whatif(store, store.draft_path(draft_id), [2025])
+    body = {"effective_from": "2026-01-01", "reason": "Koreksi siklus 2026", "latest_completed_cycle": 2025}
+    url = f"/v1/knowledge-bases/ppm-cimahi/drafts/{draft_id}/publish"
+    refused = client.post(url, json=body, headers=keys.auth("policy"))
+    assert refused.status_code == 422, refused.text
+    paths = [e["path"] for e in refused.json()["errors"]]
+    assert paths == ["confirm_changes", f"confirm_changes: {submitted.json()['id']}"]
+    assert not women_findings(precheck(client, SHARE_375, 2026))
+    published = client.post(url, json={**body, "confirm_changes": True}, headers=keys.auth("policy"))
+    assert published.status_code == 201, published.text
+    assert published.json()["confirmed_changes"] == [submitted.json()["id"]]
+    assert women_findings(precheck(client, SHARE_375, 2026)) and not women_findings(precheck(client, SHARE_375, 2025))
+
+
 def test_berdaya_kb_dir_still_overrides_the_store(database_url, store, tmp_path):
     publish_raised(store, tmp_path)
     shipped = load_knowledge_base()
@@ -278,3 +303,22 @@ def test_loading_many_records_each_items_own_version_hash(client, app, store, tm
     with app.state.services.db.session() as session:
         stored = {row.input["cycle"]: row.kb_hash for row in session.query(Decision).all()}
     assert stored == {2026: items[0][2], 2027: items[1][2]} and items[0][2] != items[1][2]
+
+
+def test_a_draft_from_a_version_edited_through_the_api_keeps_its_history(client, keys, store):
+    base = "/v1/knowledge-bases/ppm-cimahi"
+    created = client.post(f"{base}/versions/2026.1/drafts", headers=keys.auth("policy"))
+    assert created.status_code == 201, created.text
+    assert client.post(f"{base}/versions/9.9/drafts", headers=keys.auth("policy")).status_code == 404
+    edit = {"kind": "add_value", "parameter": "min_women_attendance_share", "date": "2027-01-01", "value": 0.35,
+            "reference": "Rapat evaluasi 2026 (uji)", "status": "assumed"}
+    url = f"{base}/drafts/{created.json()['draft_id']}/edits"
+    refused = client.post(url, json=edit, headers=keys.auth("policy"))
+    assert refused.status_code == 422
+    assert [e["path"] for e in refused.json()["errors"]] == [
+        "parameters/min_women_attendance_share.yaml: values.2027-01-01.modelled_on"]
+    edited = client.post(url, json={**edit, "modelled_on": "Rapat evaluasi (uji)"}, headers=keys.auth("policy"))
+    assert edited.status_code == 201, edited.text
+    history = client.get(f"{base}/drafts/{edited.json()['draft_id']}/history", headers=keys.auth("policy")).json()
+    assert [h["via"] for h in history] == ["version", "form"] and history[1]["edits"][0]["value"] == 0.35
+    assert client.post(url, json=edit, headers=keys.auth("facilitator")).status_code == 403

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.labels import generic_path
 from knowledge.proposal import KINDS
+from service.jobs import JobState
 from service.web import forms
 from service.web.i18n import LANGS, Translator, catalogue
 from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS
@@ -35,6 +36,8 @@ def test_keys_built_from_data_exist():
     built = {f"severity.{s}" for s in ("blocking", "major", "minor", "advice", "schema")}
     built |= {f"severity.{s}.explain" for s in ("blocking", "major", "minor", "advice")}
     built |= {f"verdict.{v}" for v in ("eligible", "needs_revision", "ineligible")}
+    built |= {f"job.{s.value}" for s in JobState}
+    built |= {f"edit_kind.{k}" for k in ("add_value", "list_items", "change_rule", "switch_off")}
     built |= {f"verdict.{v}.explain" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"verdict_name.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"stored_body.{v}" for v in ("eligible", "needs_revision", "ineligible")}

@@ -1,0 +1,127 @@
+"""The policy workbench in the pages: versions and the cycles they govern, a draft in one click, edits
+checked at once (refusals next to their field), the diff, a what-if job with its progress page, publish."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.permissions import Role
+from tests.service.web.helpers import build_app, csrf_of, make_key, sign_in
+
+REF = "Keputusan rapat evaluasi tahunan 2026 (uji) / annual review 2026 (test)"
+
+
+@pytest.fixture
+def policy(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'berdaya.sqlite3'}", kb_store=str(tmp_path / "store"))
+    with TestClient(app) as client:
+        sign_in(client, make_key(app, Role.POLICY))
+        yield client
+
+
+def new_draft(client) -> tuple[str, str]:
+    page = client.get("/kebijakan/versi")
+    response = client.post("/kebijakan/draf", data={"csrf_token": csrf_of(page.text), "version": "2026.1"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]
+    return response.headers["location"], csrf_of(page.text)
+
+
+def women_35(csrf: str, **extra) -> dict:
+    return {"csrf_token": csrf, "kind": "add_value", "parameter": "min_women_attendance_share", "cycle": "2027",
+            "value": "35%", "reference": REF, "status": "assumed", "modelled_on": "Rapat evaluasi (uji)"} | extra
+
+
+def test_the_versions_page_shows_the_cycles_each_version_governs_and_an_upcoming_one(policy):
+    html = policy.get("/kebijakan/versi").text
+    assert "2025.2" in html and "2026.1" in html
+    rows = dict(re.findall(r"<tr><td>(\d{4})</td><td>([^<]+)", html))
+    assert rows["2019"].strip() == "2025.2" and rows["2026"].strip() == "2026.1"
+    assert "2018–2025" in html and "2026 dan seterusnya" in html
+
+
+def test_a_draft_in_one_click_then_35_percent_from_2027_shows_in_its_unit_and_in_the_diff(policy):
+    location, csrf = new_draft(policy)
+    edited = policy.post(f"{location}/ubah", data=women_35(csrf), follow_redirects=False)
+    assert edited.status_code == 303, edited.text[:500]
+    page = policy.get(edited.headers["location"]).text
+    assert 'id="pv-min_women_attendance_share-2027-01-01"' in page
+    row = page.split('id="pv-min_women_attendance_share-2027-01-01"', 1)[1].split("</tr>", 1)[0]
+    assert "35%" in row and "1 Januari 2027" in row
+    assert "dibuat dari versi 2026.1" in page and "nilai baru" in page
+    diff = policy.get(f"{edited.headers['location'].split('?')[0]}/beda").text
+    assert "min_women_attendance_share" in diff and "35" in diff
+
+
+def test_a_refused_edit_names_the_field_next_to_it_in_both_languages(policy):
+    location, csrf = new_draft(policy)
+    refused = policy.post(f"{location}/ubah", data=women_35(csrf, modelled_on=""))
+    assert refused.status_code == 422
+    form = refused.text.split('id="edit-value"', 1)[1].split("</section>", 1)[0]
+    assert "values.2027-01-01.modelled_on" in form and "modelled_on" in form and "must say what" in form
+    missing = policy.post(f"{location}/ubah", data=women_35(csrf, reference=""))
+    assert missing.status_code == 422 and "wajib diisi" in missing.text.split('id="edit-value"', 1)[1]
+
+
+def test_publish_refusals_show_next_to_their_fields(policy):
+    location, csrf = new_draft(policy)
+    refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2017", "reason": ""})
+    assert refused.status_code == 422
+    form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
+    assert "effective_cycle" in form and "pilih siklus" in form
+    refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027", "reason": ""})
+    form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>reason</strong>" in form and "alasan penerbitan wajib diisi" in form
+    assert "what-if" in form
+
+
+def test_a_whatif_from_the_page_runs_as_a_job_and_says_when_past_cycles_cannot_show_the_change(policy):
+    location, csrf = new_draft(policy)
+    edited = policy.post(f"{location}/ubah", data=women_35(csrf), follow_redirects=False).headers["location"]
+    draft = edited.split("?")[0]
+    none = policy.post(f"{draft}/what-if", data={"csrf_token": csrf})
+    assert none.status_code == 422 and "pilih sedikitnya satu siklus" in none.text
+    started = policy.post(f"{draft}/what-if", data={"csrf_token": csrf, "cycles": ["2025"]}, follow_redirects=False)
+    assert started.status_code == 303
+    deadline = time.monotonic() + 120
+    while True:
+        page = policy.get(started.headers["location"]).text
+        if 'id="job-summary"' in page or "gagal" in page or time.monotonic() > deadline:
+            break
+        assert 'http-equiv="refresh"' in page
+        time.sleep(0.5)
+    assert 'id="job-summary"' in page and 'id="future-note"' in page and 'id="report-link"' in page
+    report = policy.get(re.search(r'href="([^"]+)" id="report-link"', page).group(1))
+    assert report.status_code == 200 and "Perpindahan putusan" in report.text
+
+
+def test_the_parameters_spreadsheet_round_trips_through_the_page(policy):
+    import io
+
+    from openpyxl import load_workbook
+
+    location, csrf = new_draft(policy)
+    download = policy.get(f"{location}/parameter.xlsx")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("application/vnd.openxml")
+    wb = load_workbook(io.BytesIO(download.content))
+    ws = wb["parameter"]
+    row = next(r for r in range(2, ws.max_row + 1)
+               if ws.cell(r, 2).value == "min_women_attendance_share" and ws.cell(r, 4).value == "2018-01-01")
+    ws.cell(row, 5).value = 0.35
+    out = io.BytesIO()
+    wb.save(out)
+    uploaded = policy.post(f"{location}/parameter", data={"csrf_token": csrf},
+                           files={"file": ("parameter.xlsx", out.getvalue(), "application/octet-stream")},
+                           follow_redirects=False)
+    assert uploaded.status_code == 303, uploaded.text[:500]
+    page = policy.get(uploaded.headers["location"]).text
+    assert "dari lembar kerja" in page
+    diff = policy.get(f"{uploaded.headers['location'].split('?')[0]}/beda").text
+    assert "min_women_attendance_share" in diff and "0.35" in diff
+    wrong = policy.post(f"{location}/parameter", data={"csrf_token": csrf},
+                        files={"file": ("parameter.xlsx", b"not a workbook", "application/octet-stream")})
+    assert wrong.status_code in (413, 422) and 'id="spreadsheet"' in wrong.text
