@@ -14,8 +14,7 @@ import pytest
 
 from knowledge.documents import to_jsonable
 from tests.policy.engine_fixtures import proposal
-from tests.service.web.helpers import browser_sign_in, screenshot
-from tests.service.web.test_browser import fill_proposal
+from tests.service.web.helpers import browser_sign_in, fill_proposal, screenshot
 
 pytestmark = pytest.mark.browser
 WOMEN_33 = 21  # of 64 attendees: 32.8%, above 30% and below 35%
