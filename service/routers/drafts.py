@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from knowledge.intake import ReadLimits, exceeded, read_zip, validate_json
 from policy import drafts
@@ -154,11 +154,16 @@ def draft_from_version(version: str, key: MayWriteKnowledge, store: StoreDep) ->
     return _public(usecase.start_draft(store, version, by=key.key_id))
 
 
+class EditBody(RootModel[Edit]):
+    """One typed edit of a draft, read after the permission check like every other body."""
+
+
 @router.post("/drafts/{draft_id}/edits", status_code=201, response_model=DraftPublic,
-             responses=problems(401, 403, 404, 422),
+             responses=problems(401, 403, 404, 422), openapi_extra=body_doc(EditBody),
              summary="Ubah draf / edit a draft (a typed edit, checked at once; the answer is the new draft)")
-def edit_draft(draft_id: str, key: MayWriteKnowledge, edit: Annotated[Edit, Body()], store: StoreDep) -> DraftPublic:
-    return _public(usecase.apply_edit(store, draft_id, edit, by=key.key_id))
+def edit_draft(draft_id: str, key: MayWriteKnowledge, edit: Annotated[EditBody, Depends(json_body(EditBody))],
+               store: StoreDep) -> DraftPublic:
+    return _public(usecase.apply_edit(store, draft_id, edit.root, by=key.key_id))
 
 
 @router.get("/drafts/{draft_id}/history", response_model=list[EditRecord], responses=problems(401, 403, 404),

@@ -43,9 +43,11 @@ def _api_routes(routes_) -> list[APIRoute]:
 
 
 def json_routes(app) -> list[tuple[str, object]]:
-    """POST routes of the API that read a body (a replay reads none), with the permission each names."""
+    """POST routes of the API that read a body (a replay and a draft made from a version read none),
+    with the permission each names."""
+    bodiless = ("/replay", "/versions/{version}/drafts")
     return [(route.path, _permission(route.dependant)) for route in _api_routes(app.routes)
-            if "POST" in route.methods and route.path.startswith("/v1/") and not route.path.endswith("/replay")]
+            if "POST" in route.methods and route.path.startswith("/v1/") and not route.path.endswith(bodiless)]
 
 
 def test_every_json_route_refuses_a_bad_body_in_both_languages_and_a_wrong_role_first(api):
