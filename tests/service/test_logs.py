@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 import pytest
 
@@ -45,4 +46,5 @@ def test_every_response_tells_its_server_time(client, proposal):
     for response in (client.get("/healthz"), client.post("/v1/checks", json=proposal),
                      client.post("/v1/checks", content=b"{")):
         name, _, duration = response.headers["server-timing"].partition(";dur=")
-        assert name == "app" and float(duration) >= 0, response.headers["server-timing"]
+        # The header's form only (a figure in milliseconds); its value is the benchmarks' business.
+        assert name == "app" and re.fullmatch(r"\d+(\.\d+)?", duration), response.headers["server-timing"]
