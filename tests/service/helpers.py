@@ -19,12 +19,14 @@ from typing import Any
 
 import httpx
 import yaml
+from fastapi.routing import APIRoute
 
 from calibration.artifact import build_artifact
 from knowledge.documents import parse_proposal
 from knowledge.indices import load_index_definition
 from service import repository
 from service.apikeys import hash_key, new_key, new_key_id
+from service.permissions import Permission
 from service.schemas import EXAMPLE_RECORD
 from service.settings import Settings
 
@@ -136,3 +138,23 @@ def cli_key(env: dict, role: str, kelurahan: str | None = None) -> str:
     found = re.search(r"key: (bdy_\S+)", created.stdout)
     assert found, created.stdout
     return found.group(1)
+
+
+def permission_of(dependant) -> Permission | None:
+    """The permission a route's dependencies ask for (None for a public route)."""
+    for dependency in dependant.dependencies:
+        found = getattr(dependency.call, "permission", None) or permission_of(dependency)
+        if found is not None:
+            return found
+    return None
+
+
+def api_routes(routes_) -> list[APIRoute]:
+    """Every APIRoute of an app; included routers are one node each, their routes inside."""
+    out = []
+    for route in routes_:
+        if isinstance(route, APIRoute):
+            out.append(route)
+        elif hasattr(route, "original_router"):
+            out += api_routes(route.original_router.routes)
+    return out

@@ -4,11 +4,11 @@ FastAPI's English 400 or a 500; a key of the wrong role gets 403 before its body
 from __future__ import annotations
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.permissions import Role, allows
 from tests import attack_files as attack
+from tests.service.helpers import api_routes, permission_of
 from tests.service.web.helpers import build_app, make_key
 
 BODIES = {"unparseable": b"{not json", "deep": attack.deep_json(), "not utf-8": b"\xff\xfe{}",
@@ -24,29 +24,11 @@ def api(tmp_path_factory):
         yield app, client, keys
 
 
-def _permission(dependant):
-    for dependency in dependant.dependencies:
-        found = getattr(dependency.call, "permission", None) or _permission(dependency)
-        if found is not None:
-            return found
-    return None
-
-
-def _api_routes(routes_) -> list[APIRoute]:
-    out = []
-    for route in routes_:
-        if isinstance(route, APIRoute):
-            out.append(route)
-        elif hasattr(route, "original_router"):  # an included router's routes are inside it
-            out += _api_routes(route.original_router.routes)
-    return out
-
-
 def json_routes(app) -> list[tuple[str, object]]:
     """POST routes of the API that read a body (a replay and a draft made from a version read none),
     with the permission each names."""
     bodiless = ("/replay", "/versions/{version}/drafts")
-    return [(route.path, _permission(route.dependant)) for route in _api_routes(app.routes)
+    return [(route.path, permission_of(route.dependant)) for route in api_routes(app.routes)
             if "POST" in route.methods and route.path.startswith("/v1/") and not route.path.endswith(bodiless)]
 
 

@@ -9,10 +9,10 @@ refused: 403 problem+json from the API, the 403 page from the pages.
 from __future__ import annotations
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.permissions import PERMISSIONS, Permission, Role, allows, first_role
+from tests.service.helpers import api_routes, permission_of
 from tests.service.web.helpers import build_app, csrf_of, make_key, sign_in
 
 PUBLIC = {
@@ -23,28 +23,9 @@ PUBLIC = {
 }
 
 
-def permission_of(dependant) -> Permission | None:
-    for dependency in dependant.dependencies:
-        found = getattr(dependency.call, "permission", None) or permission_of(dependency)
-        if found is not None:
-            return found
-    return None
-
-
-def _api_routes(routes_) -> list[APIRoute]:
-    # Included routers are kept as one node per router (FastAPI >= 0.16x); their routes are inside.
-    out = []
-    for route in routes_:
-        if isinstance(route, APIRoute):
-            out.append(route)
-        elif hasattr(route, "original_router"):
-            out += _api_routes(route.original_router.routes)
-    return out
-
-
 def routes(app) -> list[tuple[str, str, Permission | None]]:
     return [(method, route.path, permission_of(route.dependant))
-            for route in _api_routes(app.routes) for method in sorted(route.methods)]
+            for route in api_routes(app.routes) for method in sorted(route.methods)]
 
 
 def is_page(path: str) -> bool:
