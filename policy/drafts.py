@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.versions import PublishedVersion, tree_hash
@@ -51,6 +51,41 @@ def draft_info(store: KBStore, draft_id: str) -> DraftInfo:
     return DraftInfo(draft_id=draft_id, version=files.version, content_hash=tree_hash(path),
                      policy_hash=policy_hash(path), files=len([p for p in path.rglob("*") if p.is_file()]),
                      problems=[p.as_dict() for p in files.problems])
+
+
+class OpenDraft(BaseModel):
+    """A draft still being worked on: the latest of its chain of edits (no later edit was made from it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "draft_id": "9b1c0d2e3f4a5b6c", "version": "2026.1", "by": "policy:k1",
+        "last_change": "2026-12-02T09:00:00Z", "edits": 2}]})
+
+    draft_id: str
+    version: str | None
+    by: str | None = Field(description="Who made it (role:key id), if recorded")
+    last_change: dt.datetime | None = Field(description="When its last edit was accepted (None: uploaded, never edited)")
+    edits: int = Field(description="Edits in its history")
+
+
+def open_drafts(store: KBStore) -> list[OpenDraft]:
+    """The drafts nobody has edited further, the most recently changed first; a closed page loses none of them."""
+    ids = store.draft_ids()
+    records = store.edit_records()
+    present = set(ids)
+    superseded = {r.draft_before for r in records if r.draft_after in present and r.draft_after != r.draft_before}
+    last: dict[str, dt.datetime] = {}
+    for record in records:
+        last[record.draft_after] = record.at
+    heads = []
+    for draft_id in ids:
+        if draft_id in superseded:
+            continue
+        history = store.edit_history(draft_id)
+        heads.append(OpenDraft(draft_id=draft_id, version=read_kb_files(store.draft_path(draft_id)).version,
+                               by=store.draft_owner(draft_id) or (history[-1].by if history else None),
+                               last_change=last.get(draft_id), edits=sum(1 for r in history if r.edits)))
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(heads, key=lambda d: (d.last_change or oldest, d.draft_id), reverse=True)
 
 
 class DraftQuota(BaseModel):

@@ -352,10 +352,7 @@ class KBStore(VersionStore):
         if not self.drafts_dir.is_dir():
             return []
         ids = sorted(p.name for p in self.drafts_dir.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{16}", p.name))
-        if by is None:
-            return ids
-        return [i for i in ids if (self.drafts_dir / f"{i}.by").is_file()
-                and (self.drafts_dir / f"{i}.by").read_text(encoding="utf-8") == by]
+        return ids if by is None else [i for i in ids if self.draft_owner(i) == by]
 
     def remove_draft(self, draft_id: str) -> None:
         """Delete a draft and its owner record (its what-if reports stay: they are kept by content)."""
@@ -377,14 +374,22 @@ class KBStore(VersionStore):
                 fh.flush()
                 os.fsync(fh.fileno())
 
-    def edit_history(self, draft_id: str) -> list[EditRecord]:
-        """The edits that led to a draft, oldest first: its creation, then each edit of its predecessors."""
+    def edit_records(self) -> list[EditRecord]:
+        """Every accepted edit of every draft, in the order they were made."""
         if not self.edit_log_path.is_file():
             return []
-        records = [EditRecord.model_validate_json(line) for line in
-                   self.edit_log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [EditRecord.model_validate_json(line) for line in
+                self.edit_log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def draft_owner(self, draft_id: str) -> str | None:
+        """Who uploaded or made a draft (a key id, as `save_draft` recorded it), if recorded."""
+        owner = self.drafts_dir / f"{draft_id}.by"
+        return owner.read_text(encoding="utf-8") if owner.is_file() else None
+
+    def edit_history(self, draft_id: str) -> list[EditRecord]:
+        """The edits that led to a draft, oldest first: its creation, then each edit of its predecessors."""
         by_after: dict[str, EditRecord] = {}
-        for record in records:
+        for record in self.edit_records():
             by_after.setdefault(record.draft_after, record)
         chain, current, seen = [], draft_id, set()
         while current in by_after and current not in seen:

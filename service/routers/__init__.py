@@ -13,7 +13,8 @@ from service.routers import (
     tiers,
 )
 
+# drafts before knowledge_bases: `/knowledge-bases/{name}/drafts` must not be read as a version named "drafts".
 ALL_ROUTERS = (
     health.router, checks.router, proposals.router, journey.router, scores.router, decisions.router,
-    knowledge_bases.router, drafts.router, calibrations.router, tiers.router,
+    drafts.router, knowledge_bases.router, calibrations.router, tiers.router,
 )

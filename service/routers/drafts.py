@@ -166,6 +166,12 @@ def edit_draft(draft_id: str, key: MayWriteKnowledge, edit: Annotated[EditBody, 
     return _public(usecase.apply_edit(store, draft_id, edit.root, by=key.key_id))
 
 
+@router.get("/drafts", response_model=list[drafts.OpenDraft], responses=problems(401, 403),
+            summary="Draf yang sedang dikerjakan / the drafts being worked on (the latest of each chain of edits)")
+def list_drafts(key: MayWriteKnowledge, store: StoreDep) -> list[drafts.OpenDraft]:
+    return drafts.open_drafts(store)
+
+
 @router.get("/drafts/{draft_id}/history", response_model=list[EditRecord], responses=problems(401, 403, 404),
             summary="Riwayat perubahan draf / a draft's edit history (who, when, what)")
 def draft_history(draft_id: str, key: MayWriteKnowledge, store: StoreDep) -> list[EditRecord]:

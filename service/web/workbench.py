@@ -48,7 +48,8 @@ def versions_page(request: Request, page: PolicyPage) -> Response:
     today = dt.date.today()
     rows = view.version_rows(published, governance(published), today)
     return render(page, "workbench_versions.html", active="policy", rows=rows,
-                  in_force=view.in_force_by_cycle(published, today), problems=[])
+                  in_force=view.in_force_by_cycle(published, today), open_drafts=drafts.open_drafts(store),
+                  problems=[])
 
 
 @router.post("/kebijakan/draf")

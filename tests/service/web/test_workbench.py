@@ -125,3 +125,20 @@ def test_the_parameters_spreadsheet_round_trips_through_the_page(policy):
     wrong = policy.post(f"{location}/parameter", data={"csrf_token": csrf},
                         files={"file": ("parameter.xlsx", b"not a workbook", "application/octet-stream")})
     assert wrong.status_code in (413, 422) and 'id="spreadsheet"' in wrong.text
+
+
+def test_the_versions_page_lists_the_drafts_being_worked_on_the_latest_of_each_chain(policy):
+    assert "Belum ada draf" in policy.get("/kebijakan/versi").text
+    location, csrf = new_draft(policy)
+    first = location.rsplit("/", 1)[1]
+    edited = policy.post(f"{location}/ubah", data=women_35(csrf), follow_redirects=False)
+    latest = edited.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    assert latest != first                       # an edit makes a new draft; the page must lead to the new one
+    html = policy.get("/kebijakan/versi").text
+    listed = html.split('id="open-drafts"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="/kebijakan/draf/{latest}"' in listed and first not in listed
+    assert "Draf dari versi 2026.1" in listed and "1 perubahan" in listed and "diubah terakhir" in listed
+    bearer = {"Authorization": f"Bearer {make_key(policy.app, Role.POLICY)}"}
+    api = policy.get("/v1/knowledge-bases/ppm-cimahi/drafts", headers=bearer)
+    assert api.status_code == 200, api.text[:300]
+    assert [d["draft_id"] for d in api.json()] == [latest] and api.json()[0]["edits"] == 1
