@@ -184,6 +184,11 @@ def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
     return row
 
 
+def stored_proposal_ids(session: Session, ids: list[str]) -> set[str]:
+    """Those of `ids` that are proposals stored here (a what-if report may name proposals of elsewhere)."""
+    return set(session.scalars(select(StoredProposal.id).where(StoredProposal.id.in_(ids)))) if ids else set()
+
+
 def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
                    verdict: str | None = None, state: str | None = None, stage_index: int | None = None,
                    offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:

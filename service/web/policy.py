@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from policy.reports import dump
+from service import repository
 from service.usecases.drafts import store_of
 from service.web import kb_view
 from service.web.charts import matrix_cells, paired_bars
@@ -22,6 +23,7 @@ from service.web.rendering import PolicyPage, refuse, render
 
 router = APIRouter()
 REPORT_NAME = re.compile(r"^[0-9a-f]{8,64}$")
+CHANGED_SHOWN = 500  # proposals listed on the page; the JSON report keeps them all
 
 
 def list_reports(app: Any) -> list[dict[str, Any]]:
@@ -52,5 +54,9 @@ def whatif_report(request: Request, report_id: str, page: PolicyPage) -> Respons
     charts = [(label, matrix_cells(matrix, verdicts)) for label, matrix in matrices]
     moved = [r for r in report.get("rules", []) if r.get("delta")]
     bars = paired_bars([(r["rule_id"], r["before"], r["after"]) for r in moved])
+    titles = {r["rule_id"]: r.get("title") or {} for r in report.get("rules", [])}
+    shown = report["changed"][:CHANGED_SHOWN]
+    with request.app.state.services.db.session() as session:
+        linked = repository.stored_proposal_ids(session, [c["ref"] for c in shown])
     return render(page, "whatif.html", active="policy", report=report, report_id=report_id, verdicts=verdicts,
-                  charts=charts, bars=bars, moved=moved)
+                  charts=charts, bars=bars, moved=moved, titles=titles, shown=shown, linked=linked)

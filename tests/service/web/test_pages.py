@@ -219,10 +219,25 @@ def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(c
     page = client.get(f"/kebijakan/what-if/{report_id}")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "SINTETIS-2022-Cibabat-RW05" in text and "PPM-INK-001" in text
+    assert "SINTETIS-2022-Cibabat-RW05" in text
+    changed = text_of(page.text.split('id="changed"', 1)[1])
+    assert "+ Perempuan hadir" in changed and "PPM-INK-001" not in changed    # the rule by its title, not its code
     first_row = re.search(r'<th scope="row">layak</th>(.*?)</tr>', page.text, re.S).group(1)
     assert re.findall(r">(\d+)</td>", first_row) == ["1", "1", "0"]
     assert client.get("/kebijakan/what-if/ffff0000").status_code == 404
+
+
+def test_a_what_if_report_links_the_stored_proposals_it_names(client, app, keys):
+    stored = client.post("/v1/proposals", json=valid_proposal(), headers={"Authorization": f"Bearer {keys['facilitator']}"})
+    assert stored.status_code == 201, stored.text[:300]
+    proposal_id = stored.json()["id"]
+    report = whatif_report(app.state.services.engines.default_kb().name)
+    report.changed[0].ref = proposal_id
+    app.state.services.engines.store.save_whatif(report)
+    sign_in(client, keys["policy"])
+    report_id = re.search(r'href="/kebijakan/what-if/([0-9a-f]+)"', client.get("/kebijakan/what-if").text).group(1)
+    page = client.get(f"/kebijakan/what-if/{report_id}").text
+    assert f'<a href="/proposal/{proposal_id}">Lihat proposal</a>' in page and proposal_id not in text_of(page)
 
 
 def test_findings_and_verdict_follow_the_chosen_language(client, app):
