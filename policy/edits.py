@@ -101,7 +101,17 @@ class SwitchRuleOff(_Edit):
     from_cycle: int = Field(ge=2018, le=2100)
 
 
-Edit = Annotated[AddParameterValue | ChangeListItems | ChangeRule | SwitchRuleOff, Field(discriminator="kind")]
+class NameVersion(_Edit):
+    """The label the draft is published under (e.g. 2027.1): what every check made with it names."""
+
+    model_config = _example(kind="version_label", version="2027.1")
+
+    kind: Literal["version_label"] = "version_label"
+    version: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
+
+
+Edit = Annotated[AddParameterValue | ChangeListItems | ChangeRule | SwitchRuleOff | NameVersion,
+                 Field(discriminator="kind")]
 
 
 class EditRecord(BaseModel):
@@ -229,10 +239,13 @@ def _edit_rule(root: Path, edit: ChangeRule | SwitchRuleOff) -> dict[str, str]:
     return {rel: _dump(data)}
 
 
-def apply_edit(root: Path, edit: AddParameterValue | ChangeListItems | ChangeRule | SwitchRuleOff) -> dict[str, str]:
+def apply_edit(root: Path, edit: AddParameterValue | ChangeListItems | ChangeRule | SwitchRuleOff | NameVersion,
+               ) -> dict[str, str]:
     """The files an edit rewrites (relative path -> new text); InvalidInput names what it refers to that is missing."""
     if isinstance(edit, (AddParameterValue, ChangeListItems)):
         return _edit_parameter(root, edit)
+    if isinstance(edit, NameVersion):
+        return {"kb.yaml": relabel((root / "kb.yaml").read_text(encoding="utf-8"), edit.version)}
     return _edit_rule(root, edit)
 
 

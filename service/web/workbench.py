@@ -75,7 +75,9 @@ def _draft_page(request: Request, page: Any, draft_id: str, status: int = 200, *
     context = {"draft_id": draft_id, "info": drafts.draft_info(store, draft_id), "files": files,
                "parameters": view.parameter_rows(files), "rules": view.rule_rows(files),
                "history": store.edit_history(draft_id), "form": None, "problems": [],
-               "cycles": view.cycle_choices(dt.date.today()), "fmt": view.unit_value,
+               "cycles": view.cycle_choices(dt.date.today()), "next_cycle": dt.date.today().year + 1,
+               "next_label": view.next_label([v.version for v in store.versions()], dt.date.today().year + 1),
+               "fmt": view.unit_value,
                "jobs": usecase.simulations(request.app.state.services, draft_id)}
     context.update(extra)
     return render(page, "workbench_draft.html", status=status, active="policy", **context)
@@ -199,10 +201,14 @@ async def publish_draft(request: Request, draft_id: str, page: PolicyWritePage) 
         return refused
     cycle, problems = view.cycle_field(form.get("effective_cycle"), "effective_cycle")
     reason = str(form.get("reason") or "")
-    if problems or cycle is None:
-        return _draft_page(request, page, draft_id, status=422, form="publish", problems=problems)
+    label, label_problems = view.version_field(form.get("version"))
+    if problems or label_problems or cycle is None or label is None:
+        return _draft_page(request, page, draft_id, status=422, form="publish", problems=problems + label_problems)
     store = store_of(request.app)
     try:
+        # The label is an edit of its own (recorded in the history): the draft published is the one carrying it.
+        if drafts.draft_info(store, draft_id).version != label.version:
+            draft_id = usecase.apply_edit(store, draft_id, label, by=_by(page)).draft_id
         pv = usecase.publish(request.app.state.services, store, draft_id, effective_from=cycle_date(cycle),
                              reason=reason, by=_by(page), latest_completed_cycle=None,
                              confirm_changes=form.get("confirm_changes") == "ya")

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from knowledge.dates import cycle_date
 from knowledge.errors import Problem
 from knowledge.versions import Governs, PublishedVersion, first_cycle, pick_in_force
+from policy.edits import NameVersion
 from policy.files import KBFiles
 from policy.store import KBStore
 from service.usecases import drafts as usecase
@@ -157,6 +158,22 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
     return out
 
 
+def version_field(raw: Any) -> tuple[NameVersion | None, list[Problem]]:
+    """The publish form's version label as the edit that sets it, or the problem with it."""
+    try:
+        return NameVersion(version=str(raw or "").strip()), []
+    except ValidationError:
+        return None, [Problem("version", "tulis nama versi: huruf, angka, titik atau tanda hubung (paling banyak 40), "
+                              "misalnya 2027.1", "write a version name: letters, digits, dots or hyphens (at most 40), "
+                              "e.g. 2027.1")]
+
+
+def next_label(published: list[str], cycle: int) -> str:
+    """The label a version for `cycle` would take next: 2027.1, then 2027.2, ... (a suggestion; the user may change it)."""
+    taken = [int(m.group(1)) for label in published if (m := re.fullmatch(rf"{cycle}\.(\d+)", label))]
+    return f"{cycle}.{max(taken, default=0) + 1}"
+
+
 def cycle_field(raw: Any, name: str) -> tuple[int | None, list[Problem]]:
     text = str(raw or "").strip()
     if text.isdigit() and FIRST_CYCLE <= int(text) <= 2100:
@@ -177,7 +194,8 @@ def whatif_fields(form: Any) -> tuple[list[int], int | None, list[Problem]]:
 
 def publish_problems(problems: list[Problem]) -> list[Problem]:
     """The gate's problems, the effective date's named by the form's field (the cycle it takes effect)."""
-    return [Problem("effective_cycle", p.id, p.en) if p.path == "effective_from" else p for p in problems]
+    fields = {"effective_from": "effective_cycle", "kb.yaml: version": "version"}
+    return [Problem(fields[p.path], p.id, p.en) if p.path in fields else p for p in problems]
 
 
 def future_change_note(store: KBStore, draft_id: str, params: dict[str, Any]) -> bool:

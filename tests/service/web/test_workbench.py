@@ -3,6 +3,7 @@ checked at once (refusals next to their field), the diff, a what-if job with its
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -73,10 +74,24 @@ def test_publish_refusals_show_next_to_their_fields(policy):
     assert refused.status_code == 422
     form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
     assert "effective_cycle" in form and "pilih siklus" in form
-    refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027", "reason": ""})
+    refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027", "reason": "",
+                                                      "version": "2027.1"})
     form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
     assert "<strong>reason</strong>" in form and "alasan penerbitan wajib diisi" in form
     assert "what-if" in form
+    for name, says in (("", "tulis nama versi"), ("2026.1", "sudah diterbitkan")):
+        refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027",
+                                                          "reason": "uji", "version": name})
+        assert refused.status_code == 422
+        assert says in refused.text.split('id="pb-version"', 1)[1].split("</form>", 1)[0], name
+
+
+def test_the_publish_form_suggests_the_next_cycle_and_its_next_version_name(policy):
+    location, _ = new_draft(policy)
+    form = policy.get(location).text.split('id="publish"', 1)[1].split("</section>", 1)[0]
+    next_cycle = dt.date.today().year + 1
+    assert f'<option value="{next_cycle}" selected>' in form
+    assert f'id="pb-version" name="version" value="{next_cycle}.1"' in form
 
 
 def test_a_whatif_from_the_page_runs_as_a_job_and_says_when_past_cycles_cannot_show_the_change(policy):
