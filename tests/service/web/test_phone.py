@@ -83,8 +83,6 @@ def _problem_proposal() -> dict:
     return data
 
 
-@pytest.mark.xfail(reason="open: on a 390 px phone the scores page of a score run is 1,352 px wide (an element of "
-                          "the units table widens it); the pre-check result page fits", strict=False)
 def test_result_pages_with_findings_and_wide_tables_fit_a_phone(phone, live_server, tmp_path):
     url, keys = live_server["url"], live_server["keys"]
     upload = tmp_path / "usulan.json"
