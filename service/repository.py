@@ -26,6 +26,7 @@ from service.models import (
     ProposalEvent,
     ProposalRevision,
     SignInFailure,
+    SignInLink,
     StoredProposal,
     WebSessionRow,
     utcnow,
@@ -264,7 +265,7 @@ def list_calibrations(session: Session, index_name: str | None = None) -> list[C
 
 # ---- web sessions and failed sign-ins ---------------------------------------------------------
 
-def _aware(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
     # SQLite hands timestamps back without their zone; every stored time is UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
@@ -283,7 +284,7 @@ def session_key(session: Session, session_hash: str, now: dt.datetime) -> ApiKey
         select(WebSessionRow, ApiKey).join(ApiKey, ApiKey.id == WebSessionRow.key_id)
         .where(WebSessionRow.id == session_hash, WebSessionRow.revoked_at.is_(None), ApiKey.revoked_at.is_(None))
     ).first()
-    if row is None or _aware(row[0].expires_at) <= now:
+    if row is None or as_utc(row[0].expires_at) <= now:
         return None
     return row[1]
 
@@ -308,13 +309,52 @@ def recent_sign_in_failures(session: Session, *, client: str, key_hash: str, sin
     for column, value in ((SignInFailure.client, client), (SignInFailure.key_hash, key_hash)):
         times = session.scalars(select(SignInFailure.created_at).where(column == value, SignInFailure.created_at >= since)
                                 .order_by(SignInFailure.created_at.desc()).limit(limit))
-        found.append([_aware(t) for t in times])
+        found.append([as_utc(t) for t in times])
     return max(found, key=len)
 
 
 def forget_sign_in_failures(session: Session, *, client: str) -> None:
     with session.begin():
         session.execute(delete(SignInFailure).where(SignInFailure.client == client))
+
+
+def add_sign_in_link(session: Session, *, link_hash: str, key_id: str, now: dt.datetime,
+                     expires_at: dt.datetime) -> None:
+    with session.begin():
+        key = session.get(ApiKey, key_id)
+        if key is None:
+            raise NotFound(f"Kunci '{key_id}' tidak ada", f"No key '{key_id}'")
+        if key.revoked_at is not None:
+            raise Conflict(f"Kunci '{key_id}' sudah dicabut", f"Key '{key_id}' is revoked")
+        session.add(SignInLink(id=link_hash, key_id=key_id, created_at=now, expires_at=expires_at))
+
+
+def sign_in_link(session: Session, link_hash: str) -> tuple[SignInLink, ApiKey] | None:
+    """A sign-in link and its key, whatever their state; None for a token never issued."""
+    row = session.execute(select(SignInLink, ApiKey).join(ApiKey, ApiKey.id == SignInLink.key_id)
+                          .where(SignInLink.id == link_hash)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def redeem_sign_in_link(session: Session, *, link_hash: str, now: dt.datetime, session_hash: str,
+                        session_expires: dt.datetime) -> ApiKey | None:
+    """Use a link once and open its web session, in one transaction; None when it is not open.
+
+    The conditional update is what makes the use single: of two exchanges at once, the second
+    finds `used_at` set (on PostgreSQL it waits for the first's row lock, then re-reads the row).
+    """
+    key_active = select(ApiKey.id).where(ApiKey.id == SignInLink.key_id, ApiKey.revoked_at.is_(None)).exists()
+    with session.begin():
+        used: CursorResult = session.execute(  # type: ignore[assignment]
+            update(SignInLink).where(SignInLink.id == link_hash, SignInLink.used_at.is_(None),
+                                     SignInLink.expires_at > now, key_active).values(used_at=now))
+        if used.rowcount != 1:
+            return None
+        link = session.get(SignInLink, link_hash)
+        assert link is not None  # just updated in this transaction
+        key = session.get(ApiKey, link.key_id)
+        session.add(WebSessionRow(id=session_hash, key_id=link.key_id, created_at=now, expires_at=session_expires))
+    return key
 
 
 # ---- background jobs (service.jobs) -----------------------------------------------------------
