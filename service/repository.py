@@ -108,8 +108,9 @@ def proposal_row(**fields: Any) -> StoredProposal:
 
 
 def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[str, Any], key_id: str | None,
-                    kb_hash: str | None = None, synthetic: bool = False) -> StoredProposal:
-    """Store a proposal with its check decision in one transaction; 409 if the RW has one."""
+                    kb_hash: str | None = None, synthetic: bool = False, draft: bool = False) -> StoredProposal:
+    """Store a proposal (or, `draft`, a draft of one) with its check decision in one transaction; 409 if the RW
+    has one (drafts count: a draft is the RW's proposal for the cycle in the making)."""
     region = proposal["region"]
     cycle = int(check.get("cycle") or proposal["cycle"])
     try:
@@ -123,11 +124,13 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
             row = proposal_row(
                 id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
                 rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],
-                content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic)
+                content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic,
+                state="draft" if draft else "in_review")
             session.add(row)
             session.flush()
             session.add(first_revision(row))
-            session.add(ProposalEvent(proposal_id=row.id, revision=1, kind="submitted", cycle=cycle, key_id=key_id))
+            session.add(ProposalEvent(proposal_id=row.id, revision=1, kind="drafted" if draft else "submitted",
+                                      cycle=cycle, key_id=key_id))
     except IntegrityError:
         # Another request stored the same RW and cycle between our lookup and our insert.
         with session.begin():
@@ -187,8 +190,10 @@ def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
 
 def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
                    verdict: str | None = None, state: str | None = None, stage_index: int | None = None,
-                   offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:
+                   offset: int = 0, limit: int = 50, drafts: bool = True) -> tuple[list[StoredProposal], int]:
     query = select(StoredProposal)
+    if not drafts:
+        query = query.where(StoredProposal.state != "draft")
     if state is not None:
         query = query.where(StoredProposal.state == state)
     if stage_index is not None:
