@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict
@@ -34,6 +35,16 @@ def advance(session: Session, row: StoredProposal, expected: int, **values: Any)
         session.refresh(row)
         raise changed_since(row)
     session.refresh(row)
+
+
+def delete(session: Session, row: StoredProposal, expected: int) -> None:
+    """Delete the proposal with its revisions and timeline, only if its row version is still `expected`."""
+    advance(session, row, expected)  # the guard, and the row's lock until the transaction ends
+    for model in (ProposalEvent, ProposalRevision):
+        session.execute(delete_rows(model).where(model.proposal_id == row.id))
+    session.execute(delete_rows(StoredProposal).where(StoredProposal.id == row.id)
+                    .execution_options(synchronize_session=False))
+    session.expunge(row)
 
 
 def add_event(session: Session, row: StoredProposal, kind: str, *, key_id: str | None, stage: str | None = None,

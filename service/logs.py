@@ -79,6 +79,16 @@ def log_decisions(count: int, kind: str, **fields: Any) -> None:
                                         **{k: v for k, v in fields.items() if k in SAFE_FIELDS}})
 
 
+SIGN_IN_LINK_PATH = "/masuk/tautan/"
+
+
+def _without_secret(path: str | None) -> str | None:
+    # A sign-in link's token opens a session: whoever reads the log must not be able to use it.
+    if path and path.startswith(SIGN_IN_LINK_PATH):
+        return SIGN_IN_LINK_PATH + "…"
+    return path
+
+
 class RequestLogMiddleware:
     """Pure ASGI middleware: gives each request an id and logs one line when it ends.
 
@@ -113,7 +123,7 @@ class RequestLogMiddleware:
             state = scope.get("state", {})
             log.info("request", extra={
                 "event": "request", "request_id": request_id, "method": scope.get("method"),
-                "path": scope.get("path"), "status": status["code"],
+                "path": _without_secret(scope.get("path")), "status": status["code"],
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "key_id": state.get("key_id"), "role": state.get("role"),
             })

@@ -38,6 +38,7 @@ class Permission(StrEnum):
     TIERS_DECIDE = "tiers:decide"              # confirm or override an RW's computed tier
     TIERS_READ = "tiers:read"                  # tier decisions, override rates, score runs
     CYCLES_CLOSE = "cycles:close"              # close a cycle for tier decisions
+    SIGN_IN_LINKS = "sign_in_links:create"     # a one-time sign-in link of one's own key (for a phone)
 
 
 _EVERYONE = frozenset(Role)
@@ -57,6 +58,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.TIERS_DECIDE: frozenset({Role.EVALUATOR}),
     Permission.TIERS_READ: frozenset({Role.EVALUATOR, Role.POLICY, Role.ADMIN}),
     Permission.CYCLES_CLOSE: frozenset({Role.POLICY}),
+    Permission.SIGN_IN_LINKS: _EVERYONE,
 }
 
 

@@ -26,6 +26,7 @@ from service.models import (
     ProposalEvent,
     ProposalRevision,
     SignInFailure,
+    SignInLink,
     StoredProposal,
     WebSessionRow,
     utcnow,
@@ -107,8 +108,9 @@ def proposal_row(**fields: Any) -> StoredProposal:
 
 
 def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[str, Any], key_id: str | None,
-                    kb_hash: str | None = None, synthetic: bool = False) -> StoredProposal:
-    """Store a proposal with its check decision in one transaction; 409 if the RW has one."""
+                    kb_hash: str | None = None, synthetic: bool = False, draft: bool = False) -> StoredProposal:
+    """Store a proposal (or, `draft`, a draft of one) with its check decision in one transaction; 409 if the RW
+    has one (drafts count: a draft is the RW's proposal for the cycle in the making)."""
     region = proposal["region"]
     cycle = int(check.get("cycle") or proposal["cycle"])
     try:
@@ -122,11 +124,13 @@ def submit_proposal(session: Session, *, proposal: dict[str, Any], check: dict[s
             row = proposal_row(
                 id=str(uuid.uuid4()), cycle=cycle, kecamatan=region["kecamatan"], kelurahan=region["kelurahan"],
                 rw=int(region["rw"]), title=proposal["title"], status="active", verdict=check["verdict"],
-                content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic)
+                content=proposal, decision_id=decision.id, key_id=key_id, synthetic=synthetic,
+                state="draft" if draft else "in_review")
             session.add(row)
             session.flush()
             session.add(first_revision(row))
-            session.add(ProposalEvent(proposal_id=row.id, revision=1, kind="submitted", cycle=cycle, key_id=key_id))
+            session.add(ProposalEvent(proposal_id=row.id, revision=1, kind="drafted" if draft else "submitted",
+                                      cycle=cycle, key_id=key_id))
     except IntegrityError:
         # Another request stored the same RW and cycle between our lookup and our insert.
         with session.begin():
@@ -191,8 +195,10 @@ def stored_proposal_ids(session: Session, ids: list[str]) -> set[str]:
 
 def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
                    verdict: str | None = None, state: str | None = None, stage_index: int | None = None,
-                   offset: int = 0, limit: int = 50) -> tuple[list[StoredProposal], int]:
+                   offset: int = 0, limit: int = 50, drafts: bool = True) -> tuple[list[StoredProposal], int]:
     query = select(StoredProposal)
+    if not drafts:
+        query = query.where(StoredProposal.state != "draft")
     if state is not None:
         query = query.where(StoredProposal.state == state)
     if stage_index is not None:
@@ -269,7 +275,7 @@ def list_calibrations(session: Session, index_name: str | None = None) -> list[C
 
 # ---- web sessions and failed sign-ins ---------------------------------------------------------
 
-def _aware(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
     # SQLite hands timestamps back without their zone; every stored time is UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
@@ -288,7 +294,7 @@ def session_key(session: Session, session_hash: str, now: dt.datetime) -> ApiKey
         select(WebSessionRow, ApiKey).join(ApiKey, ApiKey.id == WebSessionRow.key_id)
         .where(WebSessionRow.id == session_hash, WebSessionRow.revoked_at.is_(None), ApiKey.revoked_at.is_(None))
     ).first()
-    if row is None or _aware(row[0].expires_at) <= now:
+    if row is None or as_utc(row[0].expires_at) <= now:
         return None
     return row[1]
 
@@ -313,13 +319,52 @@ def recent_sign_in_failures(session: Session, *, client: str, key_hash: str, sin
     for column, value in ((SignInFailure.client, client), (SignInFailure.key_hash, key_hash)):
         times = session.scalars(select(SignInFailure.created_at).where(column == value, SignInFailure.created_at >= since)
                                 .order_by(SignInFailure.created_at.desc()).limit(limit))
-        found.append([_aware(t) for t in times])
+        found.append([as_utc(t) for t in times])
     return max(found, key=len)
 
 
 def forget_sign_in_failures(session: Session, *, client: str) -> None:
     with session.begin():
         session.execute(delete(SignInFailure).where(SignInFailure.client == client))
+
+
+def add_sign_in_link(session: Session, *, link_hash: str, key_id: str, now: dt.datetime,
+                     expires_at: dt.datetime) -> None:
+    with session.begin():
+        key = session.get(ApiKey, key_id)
+        if key is None:
+            raise NotFound(f"Kunci '{key_id}' tidak ada", f"No key '{key_id}'")
+        if key.revoked_at is not None:
+            raise Conflict(f"Kunci '{key_id}' sudah dicabut", f"Key '{key_id}' is revoked")
+        session.add(SignInLink(id=link_hash, key_id=key_id, created_at=now, expires_at=expires_at))
+
+
+def sign_in_link(session: Session, link_hash: str) -> tuple[SignInLink, ApiKey] | None:
+    """A sign-in link and its key, whatever their state; None for a token never issued."""
+    row = session.execute(select(SignInLink, ApiKey).join(ApiKey, ApiKey.id == SignInLink.key_id)
+                          .where(SignInLink.id == link_hash)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def redeem_sign_in_link(session: Session, *, link_hash: str, now: dt.datetime, session_hash: str,
+                        session_expires: dt.datetime) -> ApiKey | None:
+    """Use a link once and open its web session, in one transaction; None when it is not open.
+
+    The conditional update is what makes the use single: of two exchanges at once, the second
+    finds `used_at` set (on PostgreSQL it waits for the first's row lock, then re-reads the row).
+    """
+    key_active = select(ApiKey.id).where(ApiKey.id == SignInLink.key_id, ApiKey.revoked_at.is_(None)).exists()
+    with session.begin():
+        used: CursorResult = session.execute(  # type: ignore[assignment]
+            update(SignInLink).where(SignInLink.id == link_hash, SignInLink.used_at.is_(None),
+                                     SignInLink.expires_at > now, key_active).values(used_at=now))
+        if used.rowcount != 1:
+            return None
+        link = session.get(SignInLink, link_hash)
+        assert link is not None  # just updated in this transaction
+        key = session.get(ApiKey, link.key_id)
+        session.add(WebSessionRow(id=session_hash, key_id=link.key_id, created_at=now, expires_at=session_expires))
+    return key
 
 
 # ---- background jobs (service.jobs) -----------------------------------------------------------

@@ -132,7 +132,7 @@ class ProposalSummary(BaseModel):
     decision_id: str
     synthetic: bool
     created_at: UtcDatetime
-    state: str = Field(description="in_review | returned | approved | withdrawn")
+    state: str = Field(description="draft | in_review | returned | approved | withdrawn")
     revision: int
     stage: StageView | None = Field(description="The stage it waits at (or was returned from)")
     updated_at: UtcDatetime

@@ -27,12 +27,13 @@ class _Documented(StrEnum):
 
 
 class ProposalState(_Documented):
-    """Where a proposal is: waiting at a stage, returned for revision, approved or withdrawn."""
+    """Where a proposal is: a draft, waiting at a stage, returned for revision, approved or withdrawn."""
 
     IN_REVIEW = "in_review"
     RETURNED = "returned"
     APPROVED = "approved"
     WITHDRAWN = "withdrawn"
+    DRAFT = "draft"  # saved and checked, in no reviewer's queue, until its kelurahan submits it
 
 
 class EventKind(_Documented):
@@ -45,6 +46,7 @@ class EventKind(_Documented):
     REVISED = "revised"
     AMENDED = "amended"
     WITHDRAWN = "withdrawn"
+    DRAFTED = "drafted"  # a draft saved, or saved again after an edit
 
 
 class RevisionKind(_Documented):
@@ -106,6 +108,23 @@ class AmendmentRequest(BaseModel):
 
     proposal: Proposal
     berita_acara: BeritaAcara
+    row_version: int | None = RowVersion
+
+
+class DraftEditRequest(BaseModel):
+    """The whole proposal replacing a draft (same cycle and RW), checked again; still a draft."""
+
+    model_config = _STRICT
+
+    proposal: Proposal
+    row_version: int | None = RowVersion
+
+
+class DraftSubmitRequest(BaseModel):
+    """Submit a draft: it is checked again and goes to the review chain's first stage."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"row_version": 2}]})
+
     row_version: int | None = RowVersion
 
 

@@ -84,6 +84,9 @@ class Settings(BaseModel):
     signin_max_failures: int = Field(default=5, description="Failed sign-ins allowed per client address and per "
                                      "key within signin_window_seconds; further attempts get 429")
     signin_window_seconds: int = Field(default=900, description="Window of the sign-in limit (seconds)")
+    public_url: str = Field(default="http://127.0.0.1:8000",
+                            description="The address people open Berdaya at: the base of one-time sign-in links")
+    signin_link_hours: int = Field(default=24, description="Hours a one-time sign-in link stays valid")
     max_drafts_per_key: int = Field(default=20, description="Drafts one key may keep in the version store")
     max_drafts: int = Field(default=200, description="Drafts the version store keeps in all")
     workers: int = Field(default=1, description="uvicorn worker processes")
@@ -108,8 +111,12 @@ class Settings(BaseModel):
                 "basis data SQLite di memori akan hilang; gunakan berkas, misalnya sqlite:///var/berdaya.sqlite3",
                 "an in-memory SQLite database would be lost; use a file, e.g. sqlite:///var/berdaya.sqlite3",
             )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise bilingual(f"BERDAYA_PUBLIC_URL harus diawali http:// atau https:// (bukan '{self.public_url}')",
+                            f"BERDAYA_PUBLIC_URL must start with http:// or https:// (not '{self.public_url}')")
         limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
                   "workers": (1, 64), "signin_max_failures": (1, 100), "signin_window_seconds": (10, 86_400),
+                  "signin_link_hours": (1, 720),
                   "max_drafts_per_key": (1, 10_000), "max_drafts": (1, 100_000),
                   **UPLOAD_RANGES}
         for name, (low, high) in limits.items():

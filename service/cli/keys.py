@@ -1,6 +1,8 @@
-"""`berdaya keys create|revoke|list`: API keys for the HTTP service (admin work on the server).
+"""`berdaya keys create|link|revoke|list`: API keys for the HTTP service (admin work on the server).
 
-The key itself is printed once, at creation; the database keeps only its hash.
+The key itself is printed once, at creation; the database keeps only its hash. With it comes a
+one-time sign-in link and its QR code (`berdaya keys link` makes a new one for an existing key),
+so that its holder signs in on a phone without typing the key.
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ def open_database(database_url: str | None = None) -> Database:
     db = Database(Settings.from_env(database_url=database_url))
     db.migrate()
     return db
+
+
+def print_link(db: Database, key_id: str) -> None:
+    """A new one-time sign-in link of the key, with its QR code and the time it stops working."""
+    from knowledge.dates import date_words
+    from service.models import utcnow
+    from service.usecases.signin_links import issue_link, terminal_qr
+
+    link = issue_link(db, Settings.from_env(database_url=db.url), key_id, utcnow())
+    until = f"{date_words(link.expires_at.date(), 'id')} {link.expires_at:%H.%M} UTC"
+    typer.echo(f"tautan masuk sekali pakai / one-time sign-in link (berlaku sampai / valid until {until}):")
+    typer.echo(f"link: {link.url}")
+    typer.echo(terminal_qr(link.url))
 
 
 def issue_key(db: Database, role: str, kelurahan: str | None, label: str = "", *, scope: str | None = None,
@@ -59,11 +74,28 @@ def create(
     Contoh / example: berdaya keys create --role facilitator --kelurahan Cibabat;
     berdaya keys create --role reviewer --scope kecamatan --kecamatan "Cimahi Utara"
     """
-    key_id, key = issue_key(open_database(database_url), role, kelurahan, label, scope=scope, kecamatan=kecamatan)
+    db = open_database(database_url)
+    key_id, key = issue_key(db, role, kelurahan, label, scope=scope, kecamatan=kecamatan)
     typer.echo(f"id: {key_id}")
     typer.echo(f"key: {key}")
+    print_link(db, key_id)
     typer.echo("Simpan kunci ini sekarang; kunci tidak dapat ditampilkan lagi. / "
                "Store this key now; it cannot be shown again.", err=True)
+
+
+@keys_app.command("link")
+@handle_errors()
+def link(
+    key_id: str = typer.Argument(..., help="Id kunci / key id (key_...)"),
+    database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+) -> None:
+    """Buat tautan masuk sekali pakai (dan kode QR-nya) untuk kunci yang ada / a one-time sign-in link
+    (and its QR code) for an existing key.
+
+    Alamatnya dari $BERDAYA_PUBLIC_URL / its address from $BERDAYA_PUBLIC_URL.
+    Contoh / example: berdaya keys link key_1a2b3c4d5e6f
+    """
+    print_link(open_database(database_url), key_id)
 
 
 @keys_app.command("revoke")

@@ -19,7 +19,7 @@ from knowledge.proposal import Amendment, Proposal
 from service import journey_store, repository
 from service.auth import Principal
 from service.deps import Services
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.models import ProposalEvent, ProposalRevision, StoredProposal
 from service.schemas_journey import (
     AmendmentRequest,
@@ -39,6 +39,7 @@ STATE_WORDS = {
     ProposalState.RETURNED: ("dikembalikan untuk perbaikan", "returned for revision"),
     ProposalState.APPROVED: ("sudah disetujui", "approved"),
     ProposalState.WITHDRAWN: ("sudah ditarik", "withdrawn"),
+    ProposalState.DRAFT: ("masih draf", "a draft"),
 }
 
 
@@ -59,6 +60,9 @@ def journey_of(services: Services, proposal_id: str, key: Principal | None = Non
         row = repository.get_proposal(session, proposal_id)
         if key is not None:
             key.require_kelurahan(row.kelurahan)
+            if row.state == ProposalState.DRAFT and key.scoped_kelurahan is None:
+                # A draft is its kelurahan's work in progress: no reviewer or other role sees it yet.
+                raise NotFound(f"Proposal '{proposal_id}' tidak ada", f"No proposal '{proposal_id}'")
         check = repository.get_decision(session, row.decision_id).output
         timeline = [_event(e) for e in journey_store.events(session, row.id)]
         return ProposalJourney(
@@ -74,7 +78,7 @@ def refuse_state(row: StoredProposal, doing_id: str, doing_en: str) -> Conflict:
                     f"Proposal {row.id} is {state_en}; it cannot {doing_en}", state=row.state)
 
 
-def _same_rw(row: StoredProposal, proposal: Proposal) -> None:
+def same_rw(row: StoredProposal, proposal: Proposal) -> None:
     """A revision stays the same proposal: same cycle, kelurahan and RW (422 naming each difference)."""
     problems = []
     if proposal.cycle != row.cycle:
@@ -132,7 +136,7 @@ def revise(services: Services, key: Principal, proposal_id: str, request: Revisi
             f"(POST /v1/proposals/{row.id}/amendments)", state=row.state)
     if row.state == ProposalState.WITHDRAWN:
         raise refuse_state(row, "direvisi", "be revised")
-    _same_rw(row, request.proposal)
+    same_rw(row, request.proposal)
     _store_revision(services, key, row.id, request.proposal, expected=request.row_version,
                     allowed=(ProposalState.IN_REVIEW, ProposalState.RETURNED), kind=RevisionKind.REVISION)
     return journey_of(services, row.id)
@@ -144,7 +148,7 @@ def amend(services: Services, key: Principal, proposal_id: str, request: Amendme
     if row.state != ProposalState.APPROVED:
         raise refuse_state(row, "diamendemen (amendemen hanya untuk proposal yang disetujui)",
                            "be amended (amendments are for approved proposals)")
-    _same_rw(row, request.proposal)
+    same_rw(row, request.proposal)
     proposal = request.proposal.model_copy(
         update={"amends": Amendment(proposal_ref=row.id, berita_acara_perubahan=True)})
     _store_revision(services, key, row.id, proposal, expected=request.row_version, allowed=(ProposalState.APPROVED,),

@@ -16,6 +16,7 @@ from service.models import StoredProposal
 from service.schemas import ProposalPage, ProposalPublic, ProposalSummary, StageView
 
 VerdictFilter = Literal["eligible", "needs_revision", "ineligible"]
+LISTED_STATES = ("draft", "returned", "approved", "withdrawn")  # listing filters besides the chain's stages
 
 
 def stage_view(row: StoredProposal) -> StageView | None:
@@ -54,16 +55,17 @@ def submit_proposal(services: Services, key: Principal, proposal: Proposal) -> P
 
 
 def stage_filter(stage: str | None) -> tuple[str | None, int | None]:
-    """(state, stage index) of a listing's `stage`: a stage of the review chain, or returned, approved, withdrawn."""
+    """(state, stage index) of a listing's `stage`: a stage of the review chain, or draft, returned, approved,
+    withdrawn."""
     if stage is None:
         return None, None
     chain = load_review_chain()
     for index, known in enumerate(chain.stages):
         if known.id == stage:
             return "in_review", index
-    if stage in ("returned", "approved", "withdrawn"):
+    if stage in LISTED_STATES:
         return stage, None
-    names = ", ".join([s.id for s in chain.stages] + ["returned", "approved", "withdrawn"])
+    names = ", ".join([s.id for s in chain.stages] + list(LISTED_STATES))
     raise InvalidInput([Problem("query.stage", f"tahap '{stage}' tidak dikenal; pilih salah satu dari {names}",
                                 f"unknown stage '{stage}'; choose one of {names}")])
 
@@ -80,6 +82,8 @@ def list_proposals(services: Services, key: Principal, *, cycle: int | None, kel
             key.require_kelurahan(kelurahan)
         kelurahan = key.scoped_kelurahan
     with services.db.session() as session:
+        # Drafts are listed for their kelurahan's facilitators only (no reviewer or other role sees them yet).
         rows, total = repository.list_proposals(session, cycle=cycle, kelurahan=kelurahan, verdict=verdict,
-                                                state=state, stage_index=stage_index, offset=offset, limit=limit)
+                                                state=state, stage_index=stage_index, offset=offset, limit=limit,
+                                                drafts=key.scoped_kelurahan is not None)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)

@@ -26,13 +26,14 @@ from service.schemas_journey import (
     AmendmentRequest,
     BeritaAcara,
     DecisionRequest,
+    DraftSubmitRequest,
     ExceptionRequest,
     ProposalJourney,
     RevisionRequest,
     WithdrawRequest,
 )
-from service.usecases import journey, reviews
-from service.usecases.proposals import list_proposals
+from service.usecases import journey, proposal_drafts, reviews
+from service.usecases.proposals import LISTED_STATES, list_proposals
 from service.web import forms
 from service.web.rendering import Page, finish, page_allowed, posted_form, refuse, render, uploaded_file
 from service.web.xlsx_proposal import read_workbook
@@ -45,10 +46,12 @@ UPLOAD_TYPES = {".json": "text", ".yaml": "text", ".yml": "text", ".xlsx": "xlsx
 
 
 def stage_options(page: Page) -> list[tuple[str, str]]:
-    """The list's stage filter: each stage of the chain, then returned, approved, withdrawn."""
+    """The list's stage filter: each stage of the chain, then returned, approved, withdrawn (and a
+    facilitator's drafts)."""
     chain = load_review_chain()
     staged = [(s.id, page.t.pick(s.name.model_dump())) for s in chain.stages]
-    return staged + [(state, page.t(f"state.{state}")) for state in ("returned", "approved", "withdrawn")]
+    drafts = page.user is not None and page.user.scoped_kelurahan is not None
+    return staged + [(state, page.t(f"state.{state}")) for state in LISTED_STATES if state != "draft" or drafts]
 
 
 @router.get("/proposal")
@@ -100,7 +103,7 @@ def show_proposal(page: Page, proposal_id: str, problems: list[Problem] | None =
                   diffs={r.number: diff_words(r.diff, page.lang) for r in shown.revisions},
                   may_review=user.may(Permission.PROPOSALS_REVIEW) and shown.state == "in_review",
                   may_change=own and shown.state in ("in_review", "returned"),
-                  may_amend=own and shown.state == "approved",
+                  may_amend=own and shown.state == "approved", may_draft=own and shown.state == "draft",
                   problems=[p.as_dict() for p in problems or []])
 
 
@@ -109,8 +112,9 @@ def proposal_page(proposal_id: str, page: ReadPage) -> Response:
     return show_proposal(page, proposal_id)
 
 
-def _act(page: Page, proposal_id: str, action: Callable[[], object]) -> Response:
-    """Run a transition; back to the proposal page (303), or the page with the refusal in both languages."""
+def _act(page: Page, proposal_id: str, action: Callable[[], object], then: str | None = None) -> Response:
+    """Run a transition; back to the proposal page (or `then`; 303), or the page with the refusal in both
+    languages."""
     try:
         action()
     except InvalidInput as exc:
@@ -120,7 +124,7 @@ def _act(page: Page, proposal_id: str, action: Callable[[], object]) -> Response
     except BerdayaError as exc:
         status = int(getattr(exc, "status", 422))
         return show_proposal(page, proposal_id, [Problem("", exc.message_id, exc.message_en)], status=status)
-    return finish(page, RedirectResponse(f"/proposal/{proposal_id}", status_code=303))
+    return finish(page, RedirectResponse(then or f"/proposal/{proposal_id}", status_code=303))
 
 
 def _version(form: Any) -> int | None:
@@ -170,6 +174,33 @@ async def withdraw(proposal_id: str, request: Request, page: SubmitPage) -> Resp
         asked = WithdrawRequest(note=str(form.get("note") or ""), row_version=_version(form))
         return journey.withdraw(services, key, proposal_id, asked)
     return await off_loop(_act, page, proposal_id, act)
+
+
+@router.post("/proposal/{proposal_id}/ajukan")
+async def submit_draft(proposal_id: str, request: Request, page: SubmitPage) -> Response:
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    assert page.user is not None
+    key, services = page.user, request.app.state.services
+
+    def act() -> object:
+        return proposal_drafts.submit_draft(services, key, proposal_id, DraftSubmitRequest(row_version=_version(form)))
+    return await off_loop(_act, page, proposal_id, act)
+
+
+@router.post("/proposal/{proposal_id}/hapus")
+async def delete_draft(proposal_id: str, request: Request, page: SubmitPage) -> Response:
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    assert page.user is not None
+    key, services = page.user, request.app.state.services
+
+    def act() -> object:
+        proposal_drafts.delete_draft(services, key, proposal_id, _version(form))
+        return None
+    return await off_loop(_act, page, proposal_id, act, "/proposal")
 
 
 def _read_upload(page: Page, raw: bytes, kind: str, name: str) -> Any:

@@ -2,16 +2,17 @@
 
 Pre-checking needs no key and stores nothing. With a key that may submit signed in, the
 "Ajukan" button submits through the same use case the API's POST /v1/proposals runs
-(kelurahan check, check, one-transaction store).
+(kelurahan check, check, one-transaction store), and "Simpan sebagai draf" saves a draft as
+POST /v1/proposals/drafts does; `?draf=<id>` opens a draft in the form to edit it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from knowledge import intake
 from knowledge.documents import parse_proposal
@@ -23,7 +24,10 @@ from knowledge.reference import load_reference
 from service.bodies import off_loop, read_limits
 from service.errors import ServiceError
 from service.permissions import Permission, first_role
+from service.schemas_journey import DraftEditRequest, ProposalState
 from service.usecases.checks import repair_in_force
+from service.usecases.journey import journey_of
+from service.usecases.proposal_drafts import edit_draft, save_draft
 from service.usecases.proposals import submit_proposal
 from service.web import forms, kb_view, repairs_view
 from service.web.i18n import Translator
@@ -80,7 +84,7 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
               stored: dict | None = None, confirm: bool = False, status: int = 200,
-              repairs: dict | None = None, changed: list[str] | None = None) -> Response:
+              repairs: dict | None = None, changed: list[str] | None = None, draft_id: str | None = None) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -133,8 +137,29 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
         totals=forms.budget_totals(data),
-        repairs=repairs, changed=set(changed or ()),
+        repairs=repairs, changed=set(changed or ()), draft_id=draft_id,
     )
+
+
+def _save_draft(page: Page, data: Any, draft_id: str | None) -> Response:
+    """"Simpan sebagai draf": a new draft, or the draft being edited saved again; then its page."""
+    shown = data if isinstance(data, dict) else {}
+    if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
+        return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
+    try:
+        proposal = parse_proposal(data, source="formulir")
+        services = page.request.app.state.services
+        if draft_id:
+            saved = edit_draft(services, page.user, draft_id, DraftEditRequest(proposal=proposal)).id
+        else:
+            saved = save_draft(services, page.user, proposal).id
+    except InvalidInput as exc:
+        return show_form(page, shown, schema_problems=exc.problems, status=422, draft_id=draft_id)
+    except BerdayaError as exc:
+        problem = Problem("", exc.message_id, exc.message_en)
+        return show_form(page, shown, upload_problems=[problem], status=getattr(exc, "status", 500),
+                         draft_id=draft_id)
+    return finish(page, RedirectResponse(f"/proposal/{saved}", status_code=303))
 
 
 def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False,
@@ -185,8 +210,23 @@ def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bo
                      changed=changed)
 
 
+def _draft_form(page: Page, draft_id: str) -> Response:
+    """The form filled with a draft of the signed-in facilitator's kelurahan, to edit and save again."""
+    if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
+        return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
+    try:
+        shown = journey_of(page.request.app.state.services, draft_id, page.user)
+    except BerdayaError:
+        return refuse(page, "not_found", status=404, name=draft_id)
+    if shown.state != ProposalState.DRAFT:
+        return refuse(page, "not_found", status=404, name=draft_id)
+    return show_form(page, shown.proposal, draft_id=draft_id)
+
+
 @router.get("/pra-periksa")
-def precheck_form(page: AnyPage) -> Response:
+def precheck_form(page: AnyPage, draf: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    if draf:
+        return _draft_form(page, draf)
     data = blank_proposal(page)
     if page.user is not None and page.user.kelurahan:
         # A facilitator works for one kelurahan: start the form there.
@@ -201,9 +241,11 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
-    fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action")}
+    fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action", "draft_id")}
     data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
     action = form.get("action")
+    if action == "draft":
+        return await off_loop(_save_draft, page, data, str(form.get("draft_id") or "") or None)
     return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_anyway"),
                           confirmed=action == "submit_anyway", repair=action == "repair")
 

@@ -21,6 +21,8 @@ from service import repository
 from service.apikeys import hash_key
 from service.auth import Principal
 from service.models import utcnow
+from service.usecases import signin_links
+from service.usecases.signin_links import LinkState
 
 SESSION_HOURS = 8  # one working day, as long as the cookie itself lives
 
@@ -41,6 +43,15 @@ def start(request: Request, principal: Principal) -> str:
         repository.open_session(db, session_hash=_digest(session_id), key_id=principal.key_id, now=now,
                                 expires_at=now + dt.timedelta(hours=SESSION_HOURS))
     return session_id
+
+
+def start_with_link(request: Request, token: str) -> tuple[Principal, str] | LinkState:
+    """Use a one-time sign-in link: its key and the new session's id, or why the link opened nothing."""
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    key = signin_links.redeem(request.app.state.services.db, token, now, session_hash=_digest(session_id),
+                              session_expires=now + dt.timedelta(hours=SESSION_HOURS))
+    return key if isinstance(key, LinkState) else (Principal.of(key), session_id)
 
 
 def principal_of(request: Request, session_id: str) -> Principal | None:

@@ -29,6 +29,7 @@ from service.models import (
     ScoreRun,
     ScoreUnit,
     SignInFailure,
+    SignInLink,
     StoredProposal,
     TierDecision,
     WebSessionRow,
@@ -75,7 +76,7 @@ def database_url(request):
 
 def _empty(app) -> None:
     with app.state.services.db.session() as session, session.begin():
-        for model in (WebSessionRow, SignInFailure, ProposalEvent, ProposalRevision, StoredProposal, TierDecision,
+        for model in (WebSessionRow, SignInLink, SignInFailure, ProposalEvent, ProposalRevision, StoredProposal, TierDecision,
                       ScoreUnit, ScoreRun, CalibrationInForce, CycleClosure, Decision, Calibration, ApiKey):
             session.execute(delete(model))
 

@@ -62,6 +62,29 @@ def add_key(app, role: str, kelurahan: str | None = None) -> tuple[str, str]:
     return key_id, key
 
 
+PROBLEM = "application/problem+json"
+
+
+def reviewer(app, scope: str, *, kelurahan: str | None = None, kecamatan: str | None = None) -> dict[str, str]:
+    key = new_key()
+    with app.state.services.db.session() as session:
+        repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role="reviewer",
+                              kelurahan=kelurahan, scope=scope, kecamatan=kecamatan)
+    return {"Authorization": f"Bearer {key}"}
+
+
+def read(client, keys, pid) -> dict:
+    return client.get(f"/v1/proposals/{pid}", headers=keys.auth("facilitator")).json()
+
+
+def refused(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["message"]["id"] and body["message"]["en"] and body["message"]["id"] != body["message"]["en"]
+    return body
+
+
 def with_region(proposal: dict, kelurahan: str, kecamatan: str, rw: int) -> dict:
     out = copy.deepcopy(proposal)
     out["region"] = {"kecamatan": kecamatan, "kelurahan": kelurahan, "rw": rw}

@@ -11,19 +11,8 @@ import copy
 import pytest
 
 from service import journey_store, repository
-from service.apikeys import hash_key, new_key, new_key_id
 from service.errors import Conflict
-from tests.service.helpers import with_region
-
-PROBLEM = "application/problem+json"
-
-
-def reviewer(app, scope: str, *, kelurahan: str | None = None, kecamatan: str | None = None) -> dict[str, str]:
-    key = new_key()
-    with app.state.services.db.session() as session:
-        repository.create_key(session, key_id=new_key_id(), key_hash=hash_key(key), role="reviewer",
-                              kelurahan=kelurahan, scope=scope, kecamatan=kecamatan)
-    return {"Authorization": f"Bearer {key}"}
+from tests.service.helpers import read, refused, reviewer, with_region
 
 
 @pytest.fixture
@@ -52,21 +41,9 @@ def submitted(client, keys, proposal) -> dict:
     return response.json()
 
 
-def read(client, keys, pid) -> dict:
-    return client.get(f"/v1/proposals/{pid}", headers=keys.auth("facilitator")).json()
-
-
 def decide(client, headers, pid, outcome="approve", note="", **extra):
     return client.post(f"/v1/proposals/{pid}/decisions", json={"outcome": outcome, "note": note, **extra},
                        headers=headers)
-
-
-def refused(response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["message"]["id"] and body["message"]["en"] and body["message"]["id"] != body["message"]["en"]
-    return body
 
 
 def unchanged(client, keys, before: dict) -> None:

@@ -40,6 +40,30 @@ def test_keys_create_list_revoke_and_only_hashes_are_stored(tmp_path):
     assert "revoked" in invoke(["keys", "list"], url).output
 
 
+def test_keys_create_prints_a_one_time_sign_in_link_and_its_qr_code(tmp_path):
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    env = {"BERDAYA_DATABASE_URL": url, "BERDAYA_PUBLIC_URL": "https://berdaya.example.id/"}
+    created = runner.invoke(cli, ["keys", "create", "--role", "facilitator", "--kelurahan", "Cibabat"], env=env)
+    assert created.exit_code == 0, created.output
+    link = re.search(r"link: (https://berdaya\.example\.id/masuk/tautan/([\w-]{43}))\n", created.output)
+    assert link, created.output
+    assert "berlaku sampai" in created.output and "valid until" in created.output
+    qr_rows = [line for line in created.output.splitlines() if set(line) <= set("█▀▄ ") and len(line) > 20]
+    assert len(qr_rows) >= 15 and len({len(row) for row in qr_rows}) == 1  # a square of half-block rows
+
+    key_id = re.search(r"id: (key_\w+)", created.output).group(1)
+    again = runner.invoke(cli, ["keys", "link", key_id], env=env)
+    assert again.exit_code == 0 and "/masuk/tautan/" in again.output and link.group(2) not in again.output
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        path = "/masuk/tautan/" + link.group(2)
+        assert client.get(path).status_code == 200
+        assert invoke(["keys", "revoke", key_id], url).exit_code == 0
+        assert client.get(path).status_code == 410
+    refused = runner.invoke(cli, ["keys", "link", key_id], env=env)
+    assert refused.exit_code == 2 and "dicabut" in refused.output
+    assert runner.invoke(cli, ["keys", "link", "key_000000000000"], env=env).exit_code == 2
+
+
 def test_keys_create_refuses_bad_roles_and_scopes(tmp_path):
     url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
     assert invoke(["keys", "create", "--role", "mayor"], url).exit_code == 2

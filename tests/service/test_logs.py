@@ -48,3 +48,16 @@ def test_every_response_tells_its_server_time(client, proposal):
         name, _, duration = response.headers["server-timing"].partition(";dur=")
         # The header's form only (a figure in milliseconds); its value is the benchmarks' business.
         assert name == "app" and re.fullmatch(r"\d+(\.\d+)?", duration), response.headers["server-timing"]
+
+
+def test_a_sign_in_links_token_stays_out_of_the_log(app, client, log_lines):
+    from service.models import utcnow
+    from service.usecases.signin_links import issue_link
+    from tests.service.helpers import add_key
+
+    services = app.state.services
+    link = issue_link(services.db, services.settings, add_key(app, "evaluator")[0], utcnow())
+    token = link.url.rsplit("/", 1)[1]
+    assert client.get(f"/masuk/tautan/{token}").status_code == 200
+    paths = [entry["path"] for entry in log_lines() if entry.get("event") == "request"]
+    assert paths == ["/masuk/tautan/…"] and token not in json.dumps(log_lines())

@@ -20,6 +20,8 @@ PUBLIC = {
     ("GET", "/"), ("GET", "/masuk"), ("POST", "/masuk"), ("POST", "/keluar"), ("GET", "/static/{name}"),
     ("GET", "/pra-periksa"), ("POST", "/pra-periksa"), ("POST", "/pra-periksa/unggah"),
     ("GET", "/pra-periksa/templat.xlsx"),
+    # A one-time sign-in link is its own credential: the page asks, its button signs in.
+    ("GET", "/masuk/tautan/{token}"), ("POST", "/masuk/tautan/{token}"),
 }
 
 

@@ -147,3 +147,43 @@ def test_a_proposal_goes_the_whole_way_through_review(browser, live_server, tmp_
     assert "Hasil pemeriksaan: Perlu perbaikan" in text and "Jumlah seluruhnya" in text
     assert "Rp 5.600.000" in text and "Rp 2.600.000" in text and "Rp 3.000.000" in text
     assert rule in text and "Musyawarah susulan khusus perempuan" in text
+
+
+@pytest.mark.parametrize("screen", list(VIEWPORTS))
+def test_a_draft_is_saved_edited_in_the_form_and_submitted(browser, live_server, tmp_path, screen):
+    url, app, viewport = live_server["url"], live_server["app"], VIEWPORTS[screen]
+    data = proposal_2026(13 if screen == "telepon" else 14)
+    people = [person(browser, live_server, viewport, make_key(app, "facilitator", "Cibabat")),
+              person(browser, live_server, viewport, make_key(app, "reviewer", "Cibabat", scope="kelurahan"))]
+    (_, fac), (_, reviewer) = people
+    try:
+        upload = tmp_path / "draf-2026.json"
+        upload.write_text(json.dumps(data), encoding="utf-8")
+        fac.goto(f"{url}/pra-periksa")
+        fac.get_by_label("Berkas proposal").set_input_files(str(upload))
+        fac.get_by_role("button", name="Unggah dan periksa").click()
+        fac.wait_for_selector("#verdict")
+        fac.get_by_role("button", name="Simpan sebagai draf").click()
+        fac.wait_for_selector("#draft")
+        pid = fac.url.rsplit("/", 1)[1]
+        assert stage_in_list(fac, url, pid) == "Draf"
+        reviewer.goto(f"{url}/tinjauan")
+        assert reviewer.locator(f'tr[data-proposal="{pid}"]').count() == 0
+
+        fac.goto(f"{url}/proposal/{pid}")
+        fac.get_by_role("link", name="Ubah di formulir").click()
+        fac.locator('[name="title"]').fill(data["title"] + " - draf diubah")
+        fac.get_by_role("button", name="Simpan sebagai draf").click()
+        fac.wait_for_selector("#draft")
+        assert "draf diubah" in fac.locator("h1").inner_text()
+        fits(fac)
+        screenshot(fac, f"draft-{screen}-01-draf")
+        fac.locator('#draft form[action$="/ajukan"] button').click()
+        fac.wait_for_selector("#state")
+        assert "Menunggu di tahap" in fac.locator("#state").inner_text()
+        assert stage_in_list(fac, url, pid).startswith("Kelurahan")
+        reviewer.goto(f"{url}/tinjauan")
+        assert reviewer.locator(f'tr[data-proposal="{pid}"]').count() == 1
+    finally:
+        for context, _ in people:
+            context.close()

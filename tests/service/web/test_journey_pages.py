@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.service.web.helpers import csrf_of, valid_proposal
+from tests.service.web.helpers import as_form, csrf_of, valid_proposal
 from tests.service.web.journey_helpers import flawed, post, submitted
 
 
@@ -114,3 +114,49 @@ def test_an_ineligible_proposal_is_submitted_only_after_confirmation_and_the_not
     notice = notice[:notice.index("</section>")]
     assert "seperti yang Anda konfirmasi" in notice and 'href="/proposal/' in notice
     assert "Tidak layak." in browser.get("/proposal").text
+
+
+def save_draft_form(browser, proposal: dict, draft_id: str | None = None):
+    """Press "Simpan sebagai draf" on the pre-check form (a new draft, or the draft being edited)."""
+    url = f"/pra-periksa?draf={draft_id}" if draft_id else "/pra-periksa"
+    fields = {**as_form(proposal), "csrf_token": csrf_of(browser.get(url).text), "action": "draft",
+              "documents": proposal.get("documents", []), **({"draft_id": draft_id} if draft_id else {})}
+    return browser.post("/pra-periksa", data=fields, follow_redirects=False)
+
+
+def test_a_facilitator_saves_edits_and_submits_a_draft_on_the_pages(app, people):
+    browser, proposal = people["facilitator"], flawed()
+    saved = save_draft_form(browser, proposal)
+    assert saved.status_code == 303, saved.text[:500]
+    pid = saved.headers["location"].removeprefix("/proposal/")
+    page = browser.get(f"/proposal/{pid}").text
+    assert f'action="/proposal/{pid}/ajukan"' in page and f'href="/pra-periksa?draf={pid}"' in page
+    row = re.search(rf'<tr data-proposal="{pid}">.*?</tr>', browser.get("/proposal").text, re.S).group(0)
+    assert '<td class="stage">Draf</td>' in row
+    assert pid not in people["kelurahan"].get("/tinjauan").text
+    assert people["kelurahan"].get(f"/proposal/{pid}").status_code == 404
+
+    form = browser.get(f"/pra-periksa?draf={pid}").text
+    assert f'name="draft_id" value="{pid}"' in form and 'value="submit"' not in form
+    proposal["title"] = "Drainase RW, draf diubah"
+    assert save_draft_form(browser, proposal, pid).headers["location"] == f"/proposal/{pid}"
+    page = browser.get(f"/proposal/{pid}").text
+    assert "Drainase RW, draf diubah" in page and page.count('data-event="drafted"') == 2
+
+    assert post(browser, f"/proposal/{pid}/ajukan", {}).status_code == 303
+    page = browser.get(f"/proposal/{pid}").text
+    assert "Menunggu di tahap: Kelurahan" in page and f'action="/proposal/{pid}/ajukan"' not in page
+    assert pid in people["kelurahan"].get("/tinjauan").text
+    refused = post(browser, f"/proposal/{pid}/hapus", {})
+    assert refused.status_code == 409 and "tidak dapat dihapus" in refused.text
+
+
+def test_a_facilitator_deletes_a_draft_and_the_rw_is_free_again(app, people):
+    browser, proposal = people["facilitator"], valid_proposal()
+    pid = save_draft_form(browser, proposal).headers["location"].removeprefix("/proposal/")
+    again = save_draft_form(browser, proposal)
+    assert again.status_code == 409 and pid in again.text  # one per RW and cycle, drafts included
+    deleted = post(browser, f"/proposal/{pid}/hapus", {})
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/proposal"
+    assert browser.get(f"/proposal/{pid}").status_code == 404
+    assert save_draft_form(browser, proposal).status_code == 303
