@@ -1,5 +1,6 @@
-"""Phones: no page is wider than a 390 px screen, for any role, result pages with wide tables
-included (Debian Chromium through Playwright measures `document.documentElement.scrollWidth`).
+"""Phones: no page is wider than a 390 px screen, for any role, result pages with wide tables (the scores
+of a run, an RW's history) included (Debian Chromium through Playwright measures
+`document.documentElement.scrollWidth`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def test_result_pages_with_findings_and_wide_tables_fit_a_phone(phone, live_serv
     phone.get_by_role("button", name=re.compile("Unggah dan hitung skor|Upload and score")).click()
     phone.wait_for_selector("#units")
     screenshot(phone, "13-skor-ponsel")
+    assert _wide(phone) <= PHONE["width"]
+
+    phone.locator("#units a.rw-history").first.click()           # the RW's history, from the units table
+    phone.wait_for_selector("#history-summary")
+    phone.locator("details.indicators").first.evaluate("d => d.open = true")
+    screenshot(phone, "15-riwayat-rw-ponsel")
     assert _wide(phone) <= PHONE["width"]
 
 
