@@ -16,7 +16,7 @@ from knowledge.proposal import Proposal
 from service.schemas import ProposalPublic, UtcDatetime
 
 
-class _Documented(StrEnum):
+class DocumentedEnum(StrEnum):
     """An enum whose schema in /docs carries its first value as the example."""
 
     @classmethod
@@ -26,7 +26,7 @@ class _Documented(StrEnum):
         return schema
 
 
-class ProposalState(_Documented):
+class ProposalState(DocumentedEnum):
     """Where a proposal is: a draft, waiting at a stage, returned for revision, approved or withdrawn."""
 
     IN_REVIEW = "in_review"
@@ -36,7 +36,7 @@ class ProposalState(_Documented):
     DRAFT = "draft"  # saved and checked, in no reviewer's queue, until its kelurahan submits it
 
 
-class EventKind(_Documented):
+class EventKind(DocumentedEnum):
     """A step of the timeline."""
 
     SUBMITTED = "submitted"
@@ -49,7 +49,7 @@ class EventKind(_Documented):
     DRAFTED = "drafted"  # a draft saved, or saved again after an edit
 
 
-class RevisionKind(_Documented):
+class RevisionKind(DocumentedEnum):
     SUBMISSION = "submission"
     REVISION = "revision"
     AMENDMENT = "amendment"

@@ -1,10 +1,10 @@
-"""Tier decisions (evaluators), override rates, and cycles closed for decisions (policy staff)."""
+"""Tier decisions (evaluators), override rates, an RW's history, and cycles closed for decisions (policy staff)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from service.auth import MayCloseCycles, MayDecideTiers, MayReadTiers
 from service.bodies import body_doc, json_body
@@ -17,7 +17,8 @@ from service.schemas_evaluations import (
     TierDecisionPublic,
     TierDecisionRequest,
 )
-from service.usecases import tiers
+from service.schemas_history import RwHistory
+from service.usecases import rw_history, tiers
 
 router = APIRouter(prefix="/v1", tags=["tiers"])
 
@@ -43,6 +44,14 @@ def list_decisions(key: MayReadTiers, services: ServicesDep, cycle: Cycle = None
             summary="Tingkat koreksi / override rates", responses=problems(401, 403))
 def override_rates(key: MayReadTiers, services: ServicesDep, cycle: Cycle = None) -> OverrideRates:
     return tiers.override_rates(services, cycle)
+
+
+@router.get("/rw-history/{kelurahan}/{rw}", response_model=RwHistory,
+            summary="Riwayat RW / an RW's history across cycles", responses=problems(401, 403, 404, 422))
+def history(kelurahan: Annotated[str, Path(min_length=1, max_length=80)], rw: Annotated[int, Path(ge=1, le=999)],
+            key: MayReadTiers, services: ServicesDep) -> RwHistory:
+    """Per stored cycle: computed and final tier, dimension scores, indicators, advice, and whether it was followed."""
+    return rw_history.rw_history(services, kelurahan, rw)
 
 
 @router.get("/cycles/closed", response_model=list[ClosurePublic],

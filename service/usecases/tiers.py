@@ -33,13 +33,13 @@ def _tier_name(services: Services, tier: int, lang: str = "id") -> str:
     return str(level.name.model_dump()[lang])
 
 
-def _key_labels(services: Services) -> dict[str, str]:
+def key_labels(services: Services) -> dict[str, str]:
     with services.db.session() as session:
         return {row.id: row.label or row.id for row in repository.list_keys(session)}
 
 
 def public(services: Services, row: TierDecision, labels: dict[str, str] | None = None) -> TierDecisionPublic:
-    labels = labels if labels is not None else _key_labels(services)
+    labels = labels if labels is not None else key_labels(services)
     return TierDecisionPublic(
         id=row.id, index_name=row.index_name, cycle=row.cycle, kecamatan=row.kecamatan, kelurahan=row.kelurahan,
         rw=row.rw, score=row.score, computed_tier=row.computed_tier,
@@ -91,7 +91,7 @@ def list_decisions(services: Services, *, cycle: int | None = None, kelurahan: s
         rows = store.tier_decisions(session, services.engines.definition().name,
                                     cycles=None if cycle is None else [cycle], kelurahan=kelurahan, rw=rw,
                                     latest_only=not history)
-    labels = _key_labels(services)
+    labels = key_labels(services)
     return [public(services, r, labels) for r in rows]
 
 
@@ -115,7 +115,7 @@ def override_rates(services: Services, cycle: int | None = None) -> OverrideRate
     with services.db.session() as session:
         rows = store.tier_decisions(session, services.engines.definition().name,
                                     cycles=None if cycle is None else [cycle])
-    labels = _key_labels(services)
+    labels = key_labels(services)
     return OverrideRates(by_kelurahan=_grouped(rows, lambda r: r.kelurahan),
                          by_evaluator=_grouped(rows, lambda r: labels.get(r.key_id or "", r.key_id or "—")),
                          total=_rate("", rows))

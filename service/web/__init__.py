@@ -2,8 +2,8 @@
 
 `router` holds every page: pra-periksa proposal (facilitators, no key needed to check),
 proposals through review (lists, one proposal's page, the reviewer's queue), skor pemberdayaan
-(evaluators), kebijakan (policy staff: the knowledge base in force and the workbench of versions,
-drafts, what-if and publishing), sign-in and sign-out. Pages are
+(evaluators; an RW's history across cycles), kebijakan (policy staff: the knowledge base in force
+and the workbench of versions, drafts, what-if and publishing), sign-in and sign-out. Pages are
 server-rendered Jinja2 templates with plain CSS and one small script; every text is in
 `messages.yaml`, Bahasa Indonesia first with an English switch (?lang=en).
 """
@@ -17,6 +17,7 @@ from service.web import (
     policy,
     precheck,
     printing,
+    rw_history,
     scores,
     tier_pages,
     workbench,
@@ -24,7 +25,8 @@ from service.web import (
 from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages, phone_signin, precheck, journey_pages, printing, scores, tier_pages, policy, workbench):
+for _module in (pages, phone_signin, precheck, journey_pages, printing, scores, tier_pages, rw_history, policy,
+                workbench):
     router.include_router(_module.router)
 
 

@@ -102,6 +102,20 @@ def record(rw: int, **changes) -> dict:
     return row
 
 
+# A known fixture for following advice (synthetic records): in 2023 the score advises raising "Porsi dana
+# pihak lain" (other_funding_share, 0 -> 0.3) and lowering "Keterlambatan LPJ (hari)" (lpj_days_late, 90 -> 0).
+ADVISED_2023 = {"other_funding_share": 0.0, "lpj_days_late": 90, "public_disclosure": 2}
+NEXT_2024 = {1: {"other_funding_share": 0.2, "lpj_days_late": 30},    # both moved the advised way
+             2: {"other_funding_share": 0.0, "lpj_days_late": 120},   # neither: one unchanged, one worse
+             3: {"other_funding_share": 0.1, "lpj_days_late": 90}}    # one of the two
+
+
+def advice_records() -> list[dict]:
+    """RW 1, 2 and 3 of Cibabat in 2023 (the same advice) and 2024 (followed, not followed, partly)."""
+    return [record(rw, cycle=2023, **ADVISED_2023) for rw in NEXT_2024] + [
+        record(rw, cycle=2024, **{**ADVISED_2023, **later}) for rw, later in NEXT_2024.items()]
+
+
 def artifact(cuts=(0.35, 0.55, 0.75)) -> dict:
     definition = load_index_definition("ppm")
     return build_artifact(index_name="ppm", index_hash=definition.content_hash(), method="fixed",

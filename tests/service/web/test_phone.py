@@ -1,5 +1,6 @@
-"""Phones: no page is wider than a 390 px screen, for any role, result pages with wide tables
-included (Debian Chromium through Playwright measures `document.documentElement.scrollWidth`).
+"""Phones: no page is wider than a 390 px screen, for any role, result pages with wide tables (the scores
+of a run, an RW's history) included (Debian Chromium through Playwright measures
+`document.documentElement.scrollWidth`).
 """
 
 from __future__ import annotations
@@ -106,6 +107,12 @@ def test_result_pages_with_findings_and_wide_tables_fit_a_phone(phone, live_serv
     screenshot(phone, "13-skor-ponsel")
     assert _wide(phone) <= PHONE["width"]
 
+    phone.locator("#units a.rw-history").first.click()           # the RW's history, from the units table
+    phone.wait_for_selector("#history-summary")
+    phone.locator("details.indicators").first.evaluate("d => d.open = true")
+    screenshot(phone, "15-riwayat-rw-ponsel")
+    assert _wide(phone) <= PHONE["width"]
+
 
 def test_the_form_keeps_a_running_budget_total_and_narrows_kelurahan_to_the_kecamatan(phone, live_server):
     phone.goto(f"{live_server['url']}/pra-periksa")
@@ -124,6 +131,7 @@ def test_the_form_keeps_a_running_budget_total_and_narrows_kelurahan_to_the_keca
     expect(phone.locator('[data-source-total="swadaya"]')).to_have_text("Rp 3.000.000")
     expect(phone.locator("[data-grand-total]")).to_have_text("Rp 3.285.000")
     second.get_by_role("button", name="Hapus baris").click()
+    # The form recomputes its totals just after the click's own handlers (a zero timeout): wait for it.
     expect(phone.locator("[data-grand-total]")).to_have_text("Rp 285.000")
 
     kelurahan = phone.locator('[name="region.kelurahan"]')
