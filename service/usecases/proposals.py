@@ -83,3 +83,9 @@ def list_proposals(services: Services, key: Principal, *, cycle: int | None, kel
         rows, total = repository.list_proposals(session, cycle=cycle, kelurahan=kelurahan, verdict=verdict,
                                                 state=state, stage_index=stage_index, offset=offset, limit=limit)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def listed_cycles(services: Services, key: Principal) -> list[int]:
+    """The cycles of the proposals this key lists (a facilitator: its kelurahan's), newest first."""
+    with services.db.session() as session:
+        return repository.proposal_cycles(session, kelurahan=key.scoped_kelurahan)
