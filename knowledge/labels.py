@@ -59,6 +59,9 @@ def path_words(path: str, lang: str = "id") -> str:
     where = labels()["where"]
     if not found:
         return label
+    if not path.startswith("activities["):
+        # Only the activities are counted as "Kegiatan N"; an entry of another list (a document) is its item.
+        return label if found[0] == "*" else where["item"][lang].format(label=label, n=int(found[0]) + 1)
     if found[0] == "*":
         return where["every_activity"][lang].format(label=label)
     if len(found) == 1:

@@ -210,9 +210,18 @@ def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str
     if verdict is not None:
         query = query.where(StoredProposal.verdict == verdict)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(StoredProposal.cycle, StoredProposal.kelurahan, StoredProposal.rw,
+    # Newest cycle first, the latest change first within it: what a facilitator works on now is on page 1.
+    rows = session.scalars(query.order_by(StoredProposal.cycle.desc(), StoredProposal.updated_at.desc(),
                                           StoredProposal.id).offset(offset).limit(limit))
     return list(rows), int(total)
+
+
+def proposal_cycles(session: Session, *, kelurahan: str | None = None) -> list[int]:
+    """The cycles with a stored proposal (in a kelurahan when given), newest first: a list's cycle filter."""
+    query = select(StoredProposal.cycle).distinct()
+    if kelurahan is not None:
+        query = query.where(StoredProposal.kelurahan == kelurahan)
+    return [int(c) for c in session.scalars(query.order_by(StoredProposal.cycle.desc()))]
 
 
 def count_proposals(session: Session) -> int:

@@ -87,3 +87,9 @@ def list_proposals(services: Services, key: Principal, *, cycle: int | None, kel
                                                 state=state, stage_index=stage_index, offset=offset, limit=limit,
                                                 drafts=key.scoped_kelurahan is not None)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def listed_cycles(services: Services, key: Principal) -> list[int]:
+    """The cycles of the proposals this key lists (a facilitator: its kelurahan's), newest first."""
+    with services.db.session() as session:
+        return repository.proposal_cycles(session, kelurahan=key.scoped_kelurahan)

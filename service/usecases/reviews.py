@@ -13,8 +13,9 @@ from knowledge.review_chain import ReviewChain, Scope, Stage, load_review_chain
 from service import journey_store, repository
 from service.auth import Principal
 from service.deps import Services
-from service.errors import Conflict, Forbidden
+from service.errors import Conflict, Forbidden, ServiceError
 from service.models import StoredProposal
+from service.permissions import Permission
 from service.schemas import ProposalPage
 from service.schemas_journey import (
     DecisionRequest,
@@ -32,30 +33,56 @@ SCOPE_WORDS = {Scope.KELURAHAN: ("kelurahan", "kelurahan"), Scope.KECAMATAN: ("k
                Scope.CITY: ("tingkat kota (dinas)", "city-wide (dinas)")}
 
 
-def _require_region(key: Principal, row: StoredProposal) -> None:
+def _region_refusal(key: Principal, kelurahan: str, kecamatan: str) -> ServiceError | None:
     """A reviewer of another kelurahan or kecamatan may not touch this proposal at all."""
-    if key.scope == Scope.KELURAHAN and key.kelurahan != row.kelurahan:
-        raise Forbidden(f"Kunci peninjau ini untuk Kelurahan {key.kelurahan}, bukan {row.kelurahan}",
-                        f"This reviewer key is for Kelurahan {key.kelurahan}, not {row.kelurahan}")
-    if key.scope == Scope.KECAMATAN and key.kecamatan != row.kecamatan:
-        raise Forbidden(f"Kunci peninjau ini untuk Kecamatan {key.kecamatan}, bukan {row.kecamatan}",
-                        f"This reviewer key is for Kecamatan {key.kecamatan}, not {row.kecamatan}")
+    if key.scope == Scope.KELURAHAN and key.kelurahan != kelurahan:
+        return Forbidden(f"Kunci peninjau ini untuk Kelurahan {key.kelurahan}, bukan {kelurahan}",
+                         f"This reviewer key is for Kelurahan {key.kelurahan}, not {kelurahan}")
+    if key.scope == Scope.KECAMATAN and key.kecamatan != kecamatan:
+        return Forbidden(f"Kunci peninjau ini untuk Kecamatan {key.kecamatan}, bukan {kecamatan}",
+                         f"This reviewer key is for Kecamatan {key.kecamatan}, not {kecamatan}")
+    return None
+
+
+def decision_refusal(key: Principal, *, state: str, stage_index: int, kelurahan: str,
+                     kecamatan: str) -> ServiceError | None:
+    """Why this key may not decide on a proposal now (None when it may): not a reviewer, another region,
+    not in review, or another stage's scope (the refusal names who decides there).
+
+    The one test of who decides: the use cases raise it, the proposal page shows its form only when
+    it is None and otherwise says who decides.
+    """
+    if not key.may(Permission.PROPOSALS_REVIEW):
+        return Forbidden("Hanya peninjau yang memutuskan di tahap tinjauan", "Only reviewers decide at a review stage")
+    refused = _region_refusal(key, kelurahan, kecamatan)
+    if refused is not None:
+        return refused
+    if state != ProposalState.IN_REVIEW:
+        return Conflict("Proposal ini tidak sedang ditinjau; tidak dapat diputuskan di tahap mana pun",
+                        "This proposal is not in review; it cannot be decided at any stage", state=state)
+    stage = load_review_chain().stage(stage_index)
+    if key.scope != stage.scope:
+        who_id, who_en = SCOPE_WORDS[stage.scope]
+        return Forbidden(f"Proposal ini menunggu di tahap {stage.name.id}; yang memutuskan di tahap ini peninjau "
+                         f"{who_id}", f"This proposal waits at the stage {stage.name.en}; it is decided there by a "
+                         f"{who_en} reviewer")
+    return None
 
 
 def _require_stage(key: Principal, chain: ReviewChain, row: StoredProposal, expected: int | None) -> Stage:
-    """The stage the proposal waits at, if this key decides there: else 403 (other stage) or 409."""
-    _require_region(key, row)
+    """The stage the proposal waits at, if this key decides there: else 403 (other region or stage) or 409."""
+    refused = _region_refusal(key, row.kelurahan, row.kecamatan)
+    if refused is not None:
+        raise refused
     if expected is not None and expected != row.row_version:
         raise journey_store.changed_since(row)
     if row.state != ProposalState.IN_REVIEW:
         raise refuse_state(row, "diputuskan di tahap mana pun", "be decided at any stage")
-    stage = chain.stage(row.stage_index)
-    if key.scope != stage.scope:
-        who_id, who_en = SCOPE_WORDS[stage.scope]
-        raise Forbidden(f"Proposal ini menunggu di tahap {stage.name.id}; yang memutuskan di tahap ini peninjau "
-                        f"{who_id}", f"This proposal waits at the stage {stage.name.en}; it is decided there by a "
-                        f"{who_en} reviewer")
-    return stage
+    refused = decision_refusal(key, state=row.state, stage_index=row.stage_index, kelurahan=row.kelurahan,
+                               kecamatan=row.kecamatan)
+    if refused is not None:
+        raise refused
+    return chain.stage(row.stage_index)
 
 
 def decide(services: Services, key: Principal, proposal_id: str, request: DecisionRequest) -> ProposalJourney:
@@ -102,16 +129,39 @@ def accept_exception(services: Services, key: Principal, proposal_id: str,
     return journey_of(services, proposal_id)
 
 
-def queue(services: Services, key: Principal, *, cycle: int | None, offset: int, limit: int) -> ProposalPage:
-    """Proposals waiting at a stage this reviewer decides, in its region."""
+def _queue_region(key: Principal) -> tuple[list[int], str | None, str | None]:
+    """The stage indices this reviewer decides at, and its kelurahan or kecamatan (None for the city)."""
     chain = load_review_chain()
     indices = [i for i, stage in enumerate(chain.stages) if stage.scope == key.scope]
     kelurahan = key.kelurahan if key.scope == Scope.KELURAHAN else None
     kecamatan = key.kecamatan if key.scope == Scope.KECAMATAN else None
+    return indices, kelurahan, kecamatan
+
+
+def queue_stages(key: Principal) -> list[Stage]:
+    """The stages of the review chain this reviewer decides at (the queue's stage filter)."""
+    chain = load_review_chain()
+    return [chain.stage(i) for i in _queue_region(key)[0]]
+
+
+def queue(services: Services, key: Principal, *, cycle: int | None, offset: int, limit: int,
+          stage: str | None = None) -> ProposalPage:
+    """Proposals waiting at a stage this reviewer decides (or at `stage`, one of those), in its region."""
+    indices, kelurahan, kecamatan = _queue_region(key)
+    if stage is not None:
+        chain = load_review_chain()
+        indices = [i for i in indices if chain.stage(i).id == stage]
     with services.db.session() as session:
         rows, total = journey_store.waiting(session, stage_indices=indices, kelurahan=kelurahan, kecamatan=kecamatan,
                                             cycle=cycle, offset=offset, limit=limit)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def queue_cycles(services: Services, key: Principal) -> list[int]:
+    """The cycles with a proposal in this reviewer's queue, newest first."""
+    indices, kelurahan, kecamatan = _queue_region(key)
+    with services.db.session() as session:
+        return journey_store.waiting_cycles(session, stage_indices=indices, kelurahan=kelurahan, kecamatan=kecamatan)
 
 
 def overrides(services: Services, cycle: int | None) -> OverrideReport:

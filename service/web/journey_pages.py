@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from knowledge import intake
 from knowledge.documents import parse_proposal
 from knowledge.errors import BerdayaError, InvalidInput, Problem
-from knowledge.labels import path_words
+from knowledge.labels import document_name, path_words
 from knowledge.review_chain import load_review_chain
 from knowledge.validation import problems_from
 from service.bodies import off_loop, read_limits
@@ -27,15 +27,18 @@ from service.schemas_journey import (
     BeritaAcara,
     DecisionRequest,
     DraftSubmitRequest,
+    EventKind,
+    EventView,
     ExceptionRequest,
     ProposalJourney,
+    ProposalState,
     RevisionRequest,
     WithdrawRequest,
 )
 from service.usecases import journey, proposal_drafts, reviews
-from service.usecases.proposals import LISTED_STATES, list_proposals
+from service.usecases.proposals import LISTED_STATES, list_proposals, listed_cycles
 from service.web import forms
-from service.web.rendering import Page, finish, page_allowed, posted_form, refuse, render, uploaded_file
+from service.web.rendering import Page, finish, page_allowed, pager, posted_form, refuse, render, uploaded_file
 from service.web.xlsx_proposal import read_workbook
 
 router = APIRouter()
@@ -54,36 +57,64 @@ def stage_options(page: Page) -> list[tuple[str, str]]:
     return staged + [(state, page.t(f"state.{state}")) for state in LISTED_STATES if state != "draft" or drafts]
 
 
+PAGE_SIZE = 50
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+CycleFilter = Annotated[int | None, Query(ge=2000, le=2100)]
+StageFilter = Annotated[str | None, Query(max_length=40)]
+
+
 @router.get("/proposal")
-def proposal_list(page: ReadPage, cycle: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-                  stage: Annotated[str | None, Query(max_length=40)] = None,
-                  offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> Response:
-    """The proposals (a facilitator: its kelurahan's), filtered by cycle and stage."""
+def proposal_list(page: ReadPage, cycle: CycleFilter = None, stage: StageFilter = None,
+                  number: PageNumber = 1) -> Response:
+    """The proposals (a facilitator: its kelurahan's), filtered by cycle and stage, newest first, a page at a time."""
     services = page.request.app.state.services
     assert page.user is not None
     chosen = stage or None
     listed = list_proposals(services, page.user, cycle=cycle, kelurahan=None, verdict=None, stage=chosen,
-                            offset=offset, limit=50)
+                            offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render(page, "proposals.html", active="proposals", listed=listed, cycle=cycle, stage=chosen,
-                  stage_options=stage_options(page))
+                  stage_options=stage_options(page), cycles=listed_cycles(services, page.user),
+                  pager=pager(page, total=listed.total, number=number, size=PAGE_SIZE))
 
 
 @router.get("/tinjauan")
-def review_queue(page: ReviewPage, cycle: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Response:
-    """The proposals waiting at the stage this reviewer decides, in its region."""
+def review_queue(page: ReviewPage, cycle: CycleFilter = None, stage: StageFilter = None,
+                 number: PageNumber = 1) -> Response:
+    """The proposals waiting at the stage this reviewer decides, in its region: newest cycle first, paged."""
     assert page.user is not None
-    listed = reviews.queue(page.request.app.state.services, page.user, cycle=cycle, offset=0, limit=200)
-    return render(page, "queue.html", active="queue", listed=listed, cycle=cycle)
+    services = page.request.app.state.services
+    stages = reviews.queue_stages(page.user)
+    chosen = stage if stage in {s.id for s in stages} else None
+    listed = reviews.queue(services, page.user, cycle=cycle, stage=chosen, offset=(number - 1) * PAGE_SIZE,
+                           limit=PAGE_SIZE)
+    return render(page, "queue.html", active="queue", listed=listed, cycle=cycle, stage=chosen,
+                  stage_options=[(s.id, page.t.pick(s.name.model_dump())) for s in stages],
+                  cycles=reviews.queue_cycles(services, page.user),
+                  pager=pager(page, total=listed.total, number=number, size=PAGE_SIZE))
 
 
 def diff_words(patch: list[dict[str, Any]], lang: str) -> list[str]:
-    """An RFC 6902 patch as the form's labels: '/activities/0/budget_lines/1/quantity' -> 'Kegiatan 1, ...'."""
+    """An RFC 6902 patch as the form's labels: '/activities/0/budget_lines/1/quantity' -> 'Kegiatan 1, ...'.
+
+    A document added or replaced is named ('Dokumen terlampir: Foto lokasi'): its position in the list
+    means nothing to a reader.
+    """
     out = []
     for op in patch:
         parts = [p for p in str(op.get("path", "")).split("/") if p]
         dotted = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
-        out.append(path_words(dotted, lang) if dotted else "")
+        if len(parts) == 2 and parts[0] == "documents" and isinstance(op.get("value"), str):
+            out.append(f"{path_words('documents', lang)}: {document_name(op['value'], lang)}")
+        else:
+            out.append(path_words(dotted, lang) if dotted else "")
     return sorted(set(out))
+
+
+def _return_note(shown: ProposalJourney) -> EventView | None:
+    """The reviewer's note of the latest return, shown at the top of a returned proposal."""
+    if shown.state != ProposalState.RETURNED:
+        return None
+    return next((e for e in reversed(shown.events) if e.kind == EventKind.RETURNED), None)
 
 
 def show_proposal(page: Page, proposal_id: str, problems: list[Problem] | None = None,
@@ -99,9 +130,13 @@ def show_proposal(page: Page, proposal_id: str, problems: list[Problem] | None =
     user = page.user
     own = user.may(Permission.PROPOSALS_SUBMIT) and user.kelurahan == shown.kelurahan
     stage_names = {stage.id: page.t.pick(stage.name.model_dump()) for stage in load_review_chain().stages}
+    refusal = None if shown.stage is None else reviews.decision_refusal(
+        user, state=shown.state, stage_index=shown.stage.index, kelurahan=shown.kelurahan, kecamatan=shown.kecamatan)
     return render(page, "proposal.html", status=status, active="proposals", p=shown, stage_names=stage_names,
                   diffs={r.number: diff_words(r.diff, page.lang) for r in shown.revisions},
-                  may_review=user.may(Permission.PROPOSALS_REVIEW) and shown.state == "in_review",
+                  may_review=shown.stage is not None and refusal is None, return_note=_return_note(shown),
+                  who_decides=refusal.message(page.lang) if refusal is not None and user.may(
+                      Permission.PROPOSALS_REVIEW) and shown.state == "in_review" else None,
                   may_change=own and shown.state in ("in_review", "returned"),
                   may_amend=own and shown.state == "approved", may_draft=own and shown.state == "draft",
                   problems=[p.as_dict() for p in problems or []])

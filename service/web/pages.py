@@ -20,7 +20,7 @@ STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; char
 
 
 # Where a role lands after signing in without a page to return to.
-HOME_OF: dict[str, str] = {Role.EVALUATOR: "/skor", Role.POLICY: "/kebijakan"}
+HOME_OF: dict[str, str] = {Role.REVIEWER: "/tinjauan", Role.EVALUATOR: "/skor", Role.POLICY: "/kebijakan"}
 
 
 @router.get("/")

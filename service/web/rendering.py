@@ -50,6 +50,27 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """An entry of the menu and the permission its page needs (None: open to anyone, signed in or not)."""
+
+    href: str
+    key: str
+    active: str
+    permission: Permission | None
+
+
+# The menu, in order. A signed-in key sees only the pages its role may open; a visitor sees every page
+# but the reviewers' queue (each leads to signing in). tests/service/web/test_pages.py checks that each
+# permission here is the one its page's dependency asks for.
+NAV = (NavLink("/pra-periksa", "nav.precheck", "precheck", None),
+       NavLink("/proposal", "nav.proposals", "proposals", Permission.PROPOSALS_READ),
+       NavLink("/tinjauan", "nav.queue", "queue", Permission.PROPOSALS_REVIEW),
+       NavLink("/skor", "nav.scores", "scores", Permission.SCORES_CREATE),
+       NavLink("/kalibrasi", "nav.calibrations", "calibrations", Permission.CALIBRATIONS_READ),
+       NavLink("/kebijakan", "nav.policy", "policy", Permission.POLICY_READ))
+
+
 @dataclass
 class Page:
     request: Request
@@ -63,6 +84,14 @@ class Page:
     @property
     def csrf(self) -> str:
         return self.session.csrf
+
+    @property
+    def nav(self) -> list[NavLink]:
+        """The menu this visitor may open."""
+        if self.user is None:
+            return [link for link in NAV if link.permission != Permission.PROPOSALS_REVIEW]
+        user = self.user
+        return [link for link in NAV if link.permission is None or user.may(link.permission)]
 
     def lang_url(self, lang: str) -> str:
         """The current page in another language (the switch in the header)."""
@@ -187,6 +216,29 @@ async def uploaded_file(form: Any, kinds: dict[str, str]) -> Upload | Problem:
         listed = ", ".join(most)
         return Problem(name or "file", f"pilih berkas {listed} atau {last}", f"choose a {listed} or {last} file")
     return Upload(name, kind, await upload.read())
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: which rows are shown of how many, and the links to the other pages."""
+
+    number: int
+    pages: int
+    first: int  # the first row shown, counted from 1 (0 when the list is empty)
+    last: int
+    total: int
+    links: list[tuple[int, str]]  # (page number, its address with the page's filters kept)
+
+
+def pager(page: Page, *, total: int, number: int, size: int) -> Pager:
+    """The pager of a list `size` rows a page; the links keep the query string and change only `page`."""
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    params = {k: v for k, v in page.request.query_params.items() if k != "page" and v}
+    shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    links = [(n, f"{page.request.url.path}?{urlencode({**params, 'page': n})}") for n in shown]
+    first = (number - 1) * size + 1 if total else 0
+    return Pager(number, pages, first, min(total, number * size), total, links)
 
 
 def html(page: Page, body: str, status: int = 200) -> Response:

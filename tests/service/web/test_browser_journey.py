@@ -46,9 +46,14 @@ def fits(tab) -> None:
 
 
 def stage_in_list(tab, url: str, pid: str) -> str:
+    """The proposal's stage as the list shows it, every column of its row on the screen (a card on a phone)."""
     tab.goto(f"{url}/proposal")
     fits(tab)
-    return tab.locator(f'tr[data-proposal="{pid}"] td.stage').inner_text()
+    row = tab.locator(f'tr[data-proposal="{pid}"]')
+    for cell in row.locator("td").all():
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= tab.viewport_size["width"], (cell.inner_text(), box)
+    return row.locator("td.stage").inner_text()
 
 
 def decide(tab, url: str, pid: str, button: str, note: str = "") -> None:
