@@ -3,7 +3,8 @@
 `codes_in(text)` lists snake_case identifiers (`repairs_flood_damage`, `foto_lokasi`), dotted
 paths (`musyawarah.speakers.women`, `sarana_prasarana.drainase`), list indices (`[0]`), the
 budget source code `ppm` written in lower case, file names of the knowledge base (`categories.yaml`)
-and template slots left unfilled (`{field.cycle}`). `visible_text(html)` is the text a browser
+and template slots left unfilled (`{field.cycle}`); `SCHEMA_ENGLISH` finds a schema's English
+messages on a page in Indonesian. `visible_text(html)` is the text a browser
 shows: no tags, attributes, scripts or styles, and not what a page marks as code (`<code>`: rule
 ids, parameter ids, conditions and message templates on the policy pages, the column headers an
 upload must have), which is always shown beside its words.
@@ -25,6 +26,8 @@ CODE = re.compile(
     r"|\b\w+\.ya?ml\b"                              # knowledge-base files
     r"|\{[^}]*\}"                                   # an unfilled template slot
 )
+# English a schema speaks (pydantic's messages, "Field required") that must not reach an Indonesian page.
+SCHEMA_ENGLISH = re.compile(r"\b(?:Field required|Input should|Value error|Extra inputs|valid (?:number|integer|date))\b")
 # Abbreviations that look like dotted paths.
 _ALLOWED = {"e.g", "i.e"}
 

@@ -11,6 +11,7 @@ import yaml
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
+from knowledge.labels import path_words
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
@@ -60,20 +61,30 @@ def test_the_field_a_finding_concerns_is_marked_in_the_form(client, app):
     assert "aria-invalid" not in title
 
 
-def test_schema_errors_show_every_problem_with_its_field_in_both_languages(client, app):
+def test_schema_errors_name_each_field_by_its_label_in_the_pages_language_only(client, app):
     data = valid_proposal()
     data["activities"][0]["budget_lines"][0]["quantity"] = "banyak"
     data["musyawarah"]["attendance"]["women"] = 500
     data["region"]["kelurahan"] = "Cibabad"
     response = post_form(client, data)
     assert response.status_code == 422
-    block = text_of(re.search(r'<section class="problems".*?</section>', response.text, re.S).group(0))
+    block = text_of(re.search(r'<section class="problems".*?</section>', response.text, re.S).group(0)).replace(" :", ":")
     assert "(3 masalah)" in block
-    for path in ("activities[0].budget_lines[0].quantity", "musyawarah.attendance.women", "region"):
-        assert path in block
-    assert "mungkin maksud Anda 'Cibabat'" in block and "did you mean 'Cibabat'" in block
+    assert '"banyak" tidak terbaca sebagai angka' in block
+    for label in (path_words("activities[0].budget_lines[0].quantity", "id"),
+                  path_words("musyawarah.attendance.women", "id"), path_words("region.kelurahan", "id")):
+        assert f"{label}:" in block
+    for code in ("activities[0]", "musyawarah.attendance", "Field required", "Input should"):
+        assert code not in block
+    assert "mungkin maksud Anda 'Cibabat'" in block and "did you mean" not in block
     quantity = re.search(r'<input[^>]*name="activities\[0\]\.budget_lines\[0\]\.quantity"[^>]*>', response.text).group(0)
     assert 'aria-invalid="true"' in quantity and 'value="banyak"' in quantity
+    # The note under the field says the same, in the page's language.
+    assert '"banyak" tidak terbaca sebagai angka' in text_of(
+        re.search(r'id="note-f-activities-0-budget_lines-0-quantity".*?</div>', response.text, re.S).group(0))
+    client.get("/?lang=en")
+    english = text_of(re.search(r'<section class="problems".*?</section>', post_form(client, data).text, re.S).group(0))
+    assert "did you mean 'Cibabat'" in english and "mungkin" not in english
 
 
 def test_uploads_of_json_yaml_and_xlsx_give_the_same_result(client, app):
