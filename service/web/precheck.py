@@ -133,8 +133,14 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
         totals=forms.budget_totals(data),
-        repairs=repairs, changed=set(changed or ()),
+        repairs=repairs, changed=set(changed or ()), found=_found(page.t, groups),
     )
+
+
+def _found(t: Translator, groups: list[tuple[str, list[dict[str, Any]]]]) -> str:
+    """What the check found, each severity counted by its name: '1 temuan menghalangi dan 5 temuan berat'."""
+    parts = [t(f"precheck.found.{severity}", n=len(findings)) for severity, findings in groups]
+    return t("words.and", first=", ".join(parts[:-1]), last=parts[-1]) if len(parts) > 1 else "".join(parts)
 
 
 def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool = False, confirmed: bool = False,

@@ -125,12 +125,20 @@ def test_only_a_signed_in_facilitator_can_submit_and_then_the_proposal_is_stored
 def test_submitting_an_ineligible_proposal_asks_first_and_the_stored_notice_explains_the_verdict(client, app, keys):
     data = valid_proposal()
     data["activities"][0]["repairs_flood_damage"] = True          # a blocking finding
+    data["musyawarah"]["attendance"]["women"] = 1                  # and major ones
+    data["activities"][0]["maintenance_plan"] = None
+    severities = [f["severity"] for f in app.state.services.engines.check_json(parse_proposal(data))["findings"]]
+    assert sorted(set(severities)) == ["blocking", "major", "minor"]
+    assert severities.count("blocking") == 1 and severities.count("major") > 1
     sign_in(client, keys["facilitator"])
     asked = post_form(client, data, action="submit")
     assert asked.status_code == 200 and count_stored(app) == 0   # nothing stored before the answer
     text = text_of(asked.text)
     assert "Ajukan proposal yang tidak layak?" in text and "Belum diajukan" in text
-    assert "1 temuan berat" in text and "tidak dapat didanai" in text
+    # Each severity counted and named as the findings below show it.
+    assert (f"Pemeriksaan menemukan 1 temuan menghalangi, {severities.count('major')} temuan berat dan "
+            f"{severities.count('minor')} temuan ringan.") in text
+    assert "tidak dapat didanai" in text
     assert 'value="submit_anyway"' in asked.text and 'id="stored"' not in asked.text
     # The question comes right under the red verdict, before the findings.
     assert asked.text.index('id="verdict"') < asked.text.index('id="confirm"') < asked.text.index('class="finding"')
