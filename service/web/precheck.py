@@ -134,6 +134,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
         totals=forms.budget_totals(data),
         repairs=repairs, changed=set(changed or ()), found=_found(page.t, groups),
+        rule_titles=kb_view.rule_titles(services) if result else {},
     )
 
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
 from knowledge.labels import path_words
+from service.web import kb_view
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
@@ -289,3 +290,15 @@ def test_the_budget_totals_are_shown_after_a_check_without_javascript(client):
     grand = re.search(r"data-grand-total>([^<]+)<", response.text).group(1)
     assert grand == "Rp " + f"{sum(expected.values()):,}".replace(",", ".")
     assert len(re.findall(r"data-activity-total>Rp [1-9]", response.text)) == len(data["activities"])
+
+
+def test_each_finding_is_named_by_its_rules_title_with_the_id_as_a_small_reference(client, app):
+    data = valid_proposal()
+    data["activities"][0]["repairs_flood_damage"] = True
+    data["activities"][0]["maintenance_plan"] = None
+    response = post_form(client, data)
+    titles = {r.id: r.title.id for r in kb_view.kb_in_force(app.state.services).rules}
+    metas = re.findall(r'<li class="finding" id="finding-([A-Z0-9-]+)".*?<p class="meta">(.*?)</p>', response.text, re.S)
+    assert len(metas) >= 2
+    for rule_id, meta in metas:
+        assert f'Aturan: {titles[rule_id]} <small class="rule-ref">({rule_id})</small>' in " ".join(meta.split())
