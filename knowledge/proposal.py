@@ -173,8 +173,9 @@ class Attendance(Strict):
         total = info.data.get("total")
         if total is not None and value > total:
             raise bilingual(
-                f"jumlah hadir '{info.field_name}' ({value}) melebihi total hadir ({total})",
-                f"attendance '{info.field_name}' ({value}) exceeds total attendance ({total})",
+                # Said beside the field's label (the path stays in the JSON): no field name here.
+                f"{value} orang, melebihi total hadir ({total})",
+                f"{value} people, more than the total attendance ({total})",
             )
         return value
 

@@ -3,7 +3,9 @@
 `codes_in(text)` lists snake_case identifiers (`repairs_flood_damage`, `foto_lokasi`), dotted
 paths (`musyawarah.speakers.women`, `sarana_prasarana.drainase`), list indices (`[0]`), the
 budget source code `ppm` written in lower case, file names of the knowledge base (`categories.yaml`)
-and template slots left unfilled (`{field.cycle}`). `visible_text(html)` is the text a browser
+and template slots left unfilled (`{field.cycle}`); `SCHEMA_ENGLISH` finds a schema's English
+messages on a page in Indonesian, and `field_names_in(text, lang)` a field named by its code
+("Ubah source baris upah", "(kind upah, source swadaya)"). `visible_text(html)` is the text a browser
 shows: no tags, attributes, scripts or styles, and not what a page marks as code (`<code>`: rule
 ids, parameter ids, conditions and message templates on the policy pages, the column headers an
 upload must have), which is always shown beside its words.
@@ -25,6 +27,16 @@ CODE = re.compile(
     r"|\b\w+\.ya?ml\b"                              # knowledge-base files
     r"|\{[^}]*\}"                                   # an unfilled template slot
 )
+# English a schema speaks (pydantic's messages, "Field required") that must not reach an Indonesian page.
+SCHEMA_ENGLISH = re.compile(r"\b(?:Field required|Input should|Value error|Extra inputs|valid (?:number|integer|date))\b")
+# A proposal field named by its bare name in an Indonesian text ("Ubah source baris upah"): every field
+# of the form except those whose name is an Indonesian word too (total, unit, item, rw, ...).
+_INDONESIAN_TOO = {"total", "unit", "item", "rw", "kecamatan", "kelurahan", "poor"}
+FIELD_NAMES = sorted({k.rsplit(".", 1)[-1] for k in labels()["fields"]} - _INDONESIAN_TOO, key=len, reverse=True)
+_BARE_FIELD = re.compile(rf"\b(?:{'|'.join(FIELD_NAMES)})\b")
+# In English the names are words, but a name followed by a code is still a code: "(kind upah, source swadaya)".
+_FIELD_AND_CODE = re.compile(
+    rf"\b(?:{'|'.join(FIELD_NAMES)})\s+(?:{'|'.join(sorted({*labels()['sources'], *labels()['kinds']}))})\b")
 # Abbreviations that look like dotted paths.
 _ALLOWED = {"e.g", "i.e"}
 
@@ -34,6 +46,13 @@ def codes_in(text: str, *, quoted: Collection[str] = ()) -> list[str]:
     for value in sorted(quoted, key=len, reverse=True):
         text = text.replace(value, " ")
     return [m for m in CODE.findall(text) if m.rstrip(".") not in _ALLOWED]
+
+
+def field_names_in(text: str, lang: str, *, quoted: Collection[str] = ()) -> list[str]:
+    """Fields named by their code in a text in `lang` ("source", "kind upah"), what the person wrote aside."""
+    for value in sorted(quoted, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return (_BARE_FIELD if lang == "id" else _FIELD_AND_CODE).findall(text)
 
 
 _HIDDEN = ("script", "style", "template", "code")

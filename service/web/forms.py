@@ -4,7 +4,12 @@ Every input is named by its proposal field path (`activities[0].budget_lines[1].
 the same paths the schema errors and the rules' findings use, so highlighting the field a
 finding concerns is a lookup, not a translation table. Values are converted by the type the
 schema gives them; a value that does not convert is passed on as typed, so that the schema
-names it ("harus bilangan bulat") instead of the form silently dropping it.
+refuses it at its field (`parse_typed` says how to write it) instead of the form
+silently dropping or changing it.
+
+Numbers are read one way (`read_number`, the same rule as static/form.js): as Indonesians write
+them, a dot groups thousands and a comma starts the fraction ("250.000", "6,5", "1.500,50",
+"Rp 285.000"). A text that rule cannot read ("6.5", "1,500.50") is refused, never guessed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
+
+from knowledge.documents import parse_proposal
+from knowledge.errors import InvalidInput, Problem
+from knowledge.proposal import Proposal
 
 # Field -> kind, relative to its container. Kinds: str, text (None when empty), int, float,
 # date, bool (checkbox), list (comma- or line-separated).
@@ -35,8 +45,16 @@ ATTENDANCE_FIELDS = ("total", "women", "poor", "persons_with_disability", "youth
 SPEAKER_FIELDS = ("women", "poor", "persons_with_disability", "youth", "elderly")
 TEAM_FIELDS = ("members", "women_members")
 SOURCES = ("ppm", "swadaya", "lainnya")
+_KINDS: dict[str, Mapping[str, str]] = {
+    "": TOP_FIELDS, "region": REGION_FIELDS, "activities": ACTIVITY_FIELDS, "activities.budget_lines": LINE_FIELDS,
+    "activities.beneficiaries": dict.fromkeys(BENEFICIARY_FIELDS, "int"), "musyawarah": MUSYAWARAH_FIELDS,
+    "musyawarah.attendance": dict.fromkeys(ATTENDANCE_FIELDS, "int"),
+    "musyawarah.speakers": dict.fromkeys(SPEAKER_FIELDS, "int"), "team": dict.fromkeys(TEAM_FIELDS, "int"),
+}
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+# Indonesian writing: digits grouped by dots in threes, or not grouped; a comma and the fraction.
+# static/form.js holds the same pattern and the same clean-up (keep them together).
+_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$", re.ASCII)
 _RUPIAH = re.compile(r"^\s*Rp\.?", re.IGNORECASE)
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _INDEXED = re.compile(r"^activities\[(\d+)\]\.(.+)$")
@@ -58,20 +76,62 @@ def _convert(raw: Any, kind: str, present: bool = True) -> Any:
         found = _DMY.match(text)  # 14/02/2022, the way dates are written in Indonesia
         return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text
     if kind in ("int", "float"):
-        # Rupiah is often typed with its sign and Indonesian thousands dots: Rp 65.000 -> 65000.
-        compact = _RUPIAH.sub("", text).replace(" ", "")
-        if _THOUSANDS.match(compact):
-            compact = compact.replace(".", "")
-        try:
-            number = float(compact.replace(",", ".")) if kind == "float" else int(compact)
-        except ValueError:
-            try:
-                as_float = float(compact.replace(",", "."))
-            except ValueError:
-                return text
-            return int(as_float) if as_float.is_integer() else as_float
-        return int(number) if isinstance(number, float) and number.is_integer() else number
+        number = read_number(text)
+        return text if number is None else number
     return text
+
+
+def read_number(text: str) -> int | float | None:
+    """A number as a person types it ("Rp 285.000", "250.000", "6,5", "1.500,50", "285.000,-");
+    None when the text is not a number written that way. Whole numbers come back as int."""
+    compact = re.sub(r"\s", "", _RUPIAH.sub("", text)).removesuffix(",-")
+    if not _NUMBER.match(compact):
+        return None
+    whole, _, fraction = compact.replace(".", "").partition(",")
+    try:
+        return int(whole) if fraction.strip("0") == "" else float(f"{whole}.{fraction}")
+    except ValueError:  # more digits than Python turns into an int
+        return None
+
+
+def written(value: Any) -> Any:
+    """A value as a person reads and types it back, numbers the way read_number reads them:
+    40.0 -> 40 (quantities are floats in the schema but mostly whole), 6.5 -> "6,5"."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    if value.is_integer():
+        return int(value)
+    return format(Decimal(repr(value)), "f").replace(".", ",")
+
+
+def parse_typed(data: Any, source: str) -> Proposal:
+    """parse_proposal for what a person typed (the form, the XLSX template): besides the schema's
+    problems, every number the one rule cannot read is refused at its field, saying what was typed
+    and how to write it (the schema alone would take "6.5" as 6,5 but "1.500" as 1500)."""
+    unreadable = {p.path: p for p in _unreadable_numbers(data)}
+    try:
+        proposal = parse_proposal(data, source=source)
+    except InvalidInput as exc:
+        problems = [unreadable.pop(p.path, p) for p in exc.problems]
+        raise InvalidInput([*problems, *unreadable.values()], source=source) from None
+    if unreadable:
+        raise InvalidInput(list(unreadable.values()), source=source)
+    return proposal
+
+
+def _unreadable_numbers(data: Any) -> list[Problem]:
+    return [Problem(path,
+                    f'"{value}" tidak terbaca sebagai angka: tulis ribuan dengan titik dan pecahan dengan koma, '
+                    "misalnya 250.000 atau 6,5",
+                    f'"{value}" cannot be read as a number: write thousands with a dot and decimals with a comma, '
+                    "for example 250.000 or 6,5")
+            for path, value in flatten(data).items()
+            if isinstance(value, str) and _kind_of(path) in ("int", "float")]
+
+
+def _kind_of(path: str) -> str | None:
+    container, _, field = re.sub(r"\[\d+\]", "", path).rpartition(".")
+    return _KINDS.get(container, {}).get(field)
 
 
 def _block(form: Mapping[str, Any], prefix: str, fields: Mapping[str, str]) -> dict[str, Any]:

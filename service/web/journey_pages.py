@@ -241,9 +241,9 @@ async def delete_draft(proposal_id: str, request: Request, page: SubmitPage) -> 
 def _read_upload(page: Page, raw: bytes, kind: str, name: str) -> Any:
     """The uploaded proposal through the guarded reader (JSON, YAML or the XLSX template), validated."""
     limits = read_limits(page.request)
-    data = (forms.form_to_proposal(read_workbook(raw, source=name, limits=limits)) if kind == "xlsx"
-            else intake.read_text_document(raw, limits, source=name))
-    return parse_proposal(data, source=name)
+    if kind == "xlsx":
+        return forms.parse_typed(forms.form_to_proposal(read_workbook(raw, source=name, limits=limits)), name)
+    return parse_proposal(intake.read_text_document(raw, limits, source=name), source=name)
 
 
 @router.post("/proposal/{proposal_id}/revisi")

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge.dates import cycle_date
+from knowledge.errors import BerdayaError
 from knowledge.kb import KnowledgeBase, load_knowledge_base
 from knowledge.kb_schema import GROUPS
 from knowledge.labels import document_name
@@ -98,6 +99,17 @@ def region_options() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, s
     kecamatan = [(k.name, k.name, "") for k in ref.kecamatan]
     kelurahan = [(kel.name, kel.name, kec.name) for kec in ref.kecamatan for kel in kec.kelurahan]
     return kecamatan, kelurahan
+
+
+def rule_titles(services) -> dict[str, dict[str, str]]:
+    """Rule id -> its title in both languages, from the knowledge base in force: a finding is read
+    by its rule's title (rule ids are stable, so a stored check of an older version finds its title
+    too); {} while the knowledge base cannot load, the id then stands alone."""
+    try:
+        kb = kb_in_force(services)
+    except BerdayaError:
+        return {}
+    return {rule.id: rule.title.model_dump() for rule in kb.rules}
 
 
 def parameters_of(rule) -> list[str]:

@@ -52,8 +52,10 @@ def blank_proposal(page: Page) -> dict[str, Any]:
 
 
 def _problem_dict(t: Translator, p: Problem, targets: dict[str, str | None]) -> dict[str, Any]:
+    """A schema problem for the page: its field's label and the text in the page's language only
+    (the path stays in the JSON); a problem with no field of the form is about the whole proposal."""
     label = path_label(t, p.path) if p.path else ""
-    return {"path": p.path, "label": label if label != p.path else "", "id": p.id, "en": p.en,
+    return {"label": label if label != p.path else t("precheck.whole_proposal"), "text": p.id if t.lang == "id" else p.en,
             "target": targets.get(p.path)}
 
 
@@ -93,9 +95,7 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         # the reason is shown instead of a bare error.
         kb = None
         upload_problems = [*(upload_problems or []), Problem("knowledge base", exc.message_id, exc.message_en)]
-    # 40.0 -> 40: quantities are floats in the schema but are typed as whole numbers.
-    values: dict[str, Any] = {k: int(v) if isinstance(v, float) and v.is_integer() else v
-                              for k, v in forms.flatten(data).items()}
+    values = {k: forms.written(v) for k, v in forms.flatten(data).items()}
     names = forms.all_input_names(data)
     notes: dict[str, list[dict[str, str]]] = {}
     groups = []
@@ -137,7 +137,8 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         can_submit=bool(page.user and page.user.may(Permission.PROPOSALS_SUBMIT)),
         programme=kb_view.programme_of(kb, result.get("cycle")) if kb and result else None,
         totals=forms.budget_totals(data),
-        repairs=repairs, changed=set(changed or ()), draft_id=draft_id,
+        repairs=repairs, changed=set(changed or ()), draft_id=draft_id, found=_found(page.t, groups),
+        rule_titles=kb_view.rule_titles(services) if result else {},
     )
 
 
@@ -147,7 +148,7 @@ def _save_draft(page: Page, data: Any, draft_id: str | None) -> Response:
     if page.user is None or not page.user.may(Permission.PROPOSALS_SUBMIT):
         return refuse(page, "role", keyed={"role": f"role.{first_role(Permission.PROPOSALS_SUBMIT)}"})
     try:
-        proposal = parse_proposal(data, source="formulir")
+        proposal = forms.parse_typed(data, "formulir")  # typed by a person: numbers as text, read as the check reads them
         services = page.request.app.state.services
         if draft_id:
             saved = edit_draft(services, page.user, draft_id, DraftEditRequest(proposal=proposal)).id
@@ -162,18 +163,25 @@ def _save_draft(page: Page, data: Any, draft_id: str | None) -> Response:
     return finish(page, RedirectResponse(f"/proposal/{saved}", status_code=303))
 
 
-def check_and_show(page: Page, data: Any, *, submit: bool = False, confirmed: bool = False,
+def _found(t: Translator, groups: list[tuple[str, list[dict[str, Any]]]]) -> str:
+    """What the check found, each severity counted by its name: '1 temuan menghalangi dan 5 temuan berat'."""
+    parts = [t(f"precheck.found.{severity}", n=len(findings)) for severity, findings in groups]
+    return t("words.and", first=", ".join(parts[:-1]), last=parts[-1]) if len(parts) > 1 else "".join(parts)
+
+
+def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool = False, confirmed: bool = False,
                    repair: bool = False) -> Response:
     """Validate, check (and, when asked by a facilitator, submit), then show the result.
 
     An ineligible proposal is stored only once the facilitator has confirmed it, after being
     told what submitting it means; otherwise the page shows the check with that question.
+    `typed`: the data is what a person typed (the form, the XLSX template), numbers as text.
     `repair`: the "Terapkan perbaikan" button: the form is refilled with the proposal after the
     combined patch, checked again, its changed inputs marked; nothing is stored.
     """
     shown = data if isinstance(data, dict) else {}
     try:
-        proposal = parse_proposal(data, source="formulir")
+        proposal = forms.parse_typed(data, "formulir") if typed else parse_proposal(data, source="formulir")
     except InvalidInput as exc:
         return show_form(page, shown, schema_problems=exc.problems, status=422)
     services = page.request.app.state.services
@@ -246,7 +254,7 @@ async def precheck_post(request: Request, page: AnyPage) -> Response:
     action = form.get("action")
     if action == "draft":
         return await off_loop(_save_draft, page, data, str(form.get("draft_id") or "") or None)
-    return await off_loop(check_and_show, page, data, submit=action in ("submit", "submit_anyway"),
+    return await off_loop(check_and_show, page, data, typed=True, submit=action in ("submit", "submit_anyway"),
                           confirmed=action == "submit_anyway", repair=action == "repair")
 
 
@@ -276,7 +284,7 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
     except BerdayaError as exc:
         return show_form(page, blank_proposal(page), upload_problems=[Problem(name, exc.message_id, exc.message_en)],
                          status=422)
-    return check_and_show(page, data)
+    return check_and_show(page, data, typed=kind == "xlsx")
 
 
 @router.get("/pra-periksa/templat.xlsx")

@@ -23,6 +23,7 @@ from knowledge.review_chain import CHAIN_FILE, load_review_chain
 from service.bodies import off_loop
 from service.schemas_journey import EventKind, ProposalJourney
 from service.usecases import journey
+from service.web import kb_view
 from service.web.journey_pages import ReadPage
 from service.web.rendering import Page, finish, refuse, templates
 
@@ -60,7 +61,8 @@ def _context(page: Page, shown: ProposalJourney) -> dict[str, Any]:
     head = letterhead()
     signers = [page.t.pick(s) for s in head.get("signatories", [])] + list(stage_names.values())
     return {"page": page, "t": page.t, "lang": page.lang, "p": shown, "rab": rab(shown.proposal, page.lang),
-            "stage_names": stage_names, "decisions": decisions, "head": head, "signers": signers}
+            "stage_names": stage_names, "decisions": decisions, "head": head, "signers": signers,
+            "rule_titles": kb_view.rule_titles(page.request.app.state.services)}
 
 
 def _shown(page: Page, proposal_id: str) -> ProposalJourney | Response:

@@ -207,8 +207,8 @@ def _text(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(forms.written(value))  # a number cell, written as the form's one number rule reads it
     text = restored(str(value).strip())
     return text or None
 

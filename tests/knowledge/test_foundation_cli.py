@@ -77,7 +77,7 @@ BAD = [  # (change, field path, Indonesian text, English text)
     (_end_before_start, "activities[0].end", "sebelum tanggal mulai", "before start date"),
     (_unknown_kecamatan, "region.kecamatan", "mungkin maksud Anda 'Cimahi Utara'", "did you mean 'Cimahi Utara'"),
     (_unknown_kelurahan, "region.kelurahan", "mungkin maksud Anda 'Cibabat'", "did you mean 'Cibabat'"),
-    (_attendance_above_total, "musyawarah.attendance.women", "melebihi total hadir", "exceeds total attendance"),
+    (_attendance_above_total, "musyawarah.attendance.women", "melebihi total hadir", "more than the total attendance"),
 ]
 
 

@@ -10,9 +10,20 @@
   function rupiah(value) {
     return "Rp " + Math.round(value).toLocaleString(locale, { maximumFractionDigits: 0 });
   }
+  /* The server's one rule for typed numbers (service/web/forms.py read_number, same pattern):
+     a dot groups thousands, a comma starts the fraction: "250.000", "6,5", "Rp 1.500,50".
+     Text that rule cannot read ("6.5") counts as 0 here and is marked; the check refuses it. */
+  var NUMBER = /^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$/;
+  function readNumber(text) {
+    var compact = text.replace(/^\s*Rp\.?/i, "").replace(/\s/g, "").replace(/,-$/, "");
+    if (!NUMBER.test(compact)) { return null; }
+    return parseFloat(compact.replace(/\./g, "").replace(",", "."));
+  }
   function number(input) {
-    var value = input ? parseFloat(input.value) : 0;  /* a number input's value is "" until valid */
-    return isFinite(value) ? value : 0;
+    if (!input) { return 0; }
+    var value = input.value.trim() === "" ? 0 : readNumber(input.value);
+    input.classList.toggle("unreadable", value === null);
+    return value !== null && isFinite(value) ? value : 0;
   }
   function field(scope, suffix) {
     return scope.querySelector('[name$="].' + suffix + '"]');

@@ -36,6 +36,47 @@ def test_rupiah_with_its_sign_and_dates_written_dd_mm_yyyy_are_understood():
     assert (posted["submitted_on"], posted["activities"][0]["start"]) == ("2022-02-14", "2022-05-02")
 
 
+# What a person types -> what Berdaya reads (None: refused at its field, never guessed).
+TYPED_NUMBERS = [
+    ("6,5", 6.5), ("250.000", 250000), ("Rp 285.000", 285000), ("1.500,50", 1500.5), ("250000", 250000),
+    ("Rp. 1.000.000,-", 1000000), ("2,00", 2), ("0,25", 0.25),
+    ("6.5", None), ("1,500.50", None), ("12.34", None), ("1.5000", None), ("1.000.00", None), ("tiga", None),
+    ("6,5,1", None), ("٣", None),
+]
+
+
+@pytest.mark.parametrize(("typed", "read"), TYPED_NUMBERS)
+def test_numbers_are_read_as_indonesians_write_them_and_nothing_else(typed, read):
+    assert forms.read_number(typed) == read
+    assert type(forms.read_number(typed)) is type(read)
+
+
+def test_a_quantity_with_a_decimal_comma_reaches_the_proposal_unchanged():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].budget_lines[0].quantity"] = "6,5"
+    fields["activities[0].budget_lines[0].unit_price"] = "1.500,00"
+    line = forms.form_to_proposal(fields, documents=data["documents"])["activities"][0]["budget_lines"][0]
+    assert (line["quantity"], line["unit_price"]) == (6.5, 1500)
+
+
+def test_a_number_the_rule_cannot_read_is_refused_at_its_field_saying_how_to_write_it():
+    data = valid_proposal()
+    fields = as_form(data)
+    fields["activities[0].budget_lines[1].quantity"] = "6.5"
+    with pytest.raises(InvalidInput) as err:
+        forms.parse_typed(forms.form_to_proposal(fields, documents=data["documents"]), "formulir")
+    [problem] = err.value.problems
+    assert problem.path == "activities[0].budget_lines[1].quantity"
+    assert problem.id.startswith('"6.5" tidak terbaca sebagai angka') and "6,5" in problem.id
+
+
+def test_numbers_are_shown_back_the_way_they_are_read():
+    for value in (6.5, 0.25, 1e-7, 1234567.125):
+        assert forms.read_number(forms.written(value)) == value
+    assert forms.written(40.0) == 40 and forms.written("teks") == "teks"
+
+
 def test_a_value_that_is_not_a_number_reaches_the_schema_with_its_path():
     data = valid_proposal()
     fields = as_form(data)

@@ -11,6 +11,8 @@ import yaml
 from openpyxl import load_workbook
 
 from knowledge.documents import parse_proposal
+from knowledge.labels import path_words
+from service.web import kb_view
 from service.web.xlsx_proposal import write_template
 from tests.service.web.helpers import (
     as_form,
@@ -60,20 +62,30 @@ def test_the_field_a_finding_concerns_is_marked_in_the_form(client, app):
     assert "aria-invalid" not in title
 
 
-def test_schema_errors_show_every_problem_with_its_field_in_both_languages(client, app):
+def test_schema_errors_name_each_field_by_its_label_in_the_pages_language_only(client, app):
     data = valid_proposal()
     data["activities"][0]["budget_lines"][0]["quantity"] = "banyak"
     data["musyawarah"]["attendance"]["women"] = 500
     data["region"]["kelurahan"] = "Cibabad"
     response = post_form(client, data)
     assert response.status_code == 422
-    block = text_of(re.search(r'<section class="problems".*?</section>', response.text, re.S).group(0))
+    block = text_of(re.search(r'<section class="problems".*?</section>', response.text, re.S).group(0)).replace(" :", ":")
     assert "(3 masalah)" in block
-    for path in ("activities[0].budget_lines[0].quantity", "musyawarah.attendance.women", "region"):
-        assert path in block
-    assert "mungkin maksud Anda 'Cibabat'" in block and "did you mean 'Cibabat'" in block
+    assert '"banyak" tidak terbaca sebagai angka' in block
+    for label in (path_words("activities[0].budget_lines[0].quantity", "id"),
+                  path_words("musyawarah.attendance.women", "id"), path_words("region.kelurahan", "id")):
+        assert f"{label}:" in block
+    for code in ("activities[0]", "musyawarah.attendance", "Field required", "Input should"):
+        assert code not in block
+    assert "mungkin maksud Anda 'Cibabat'" in block and "did you mean" not in block
     quantity = re.search(r'<input[^>]*name="activities\[0\]\.budget_lines\[0\]\.quantity"[^>]*>', response.text).group(0)
     assert 'aria-invalid="true"' in quantity and 'value="banyak"' in quantity
+    # The note under the field says the same, in the page's language.
+    assert '"banyak" tidak terbaca sebagai angka' in text_of(
+        re.search(r'id="note-f-activities-0-budget_lines-0-quantity".*?</div>', response.text, re.S).group(0))
+    client.get("/?lang=en")
+    english = text_of(re.search(r'<section class="problems".*?</section>', post_form(client, data).text, re.S).group(0))
+    assert "did you mean 'Cibabat'" in english and "mungkin" not in english
 
 
 def test_uploads_of_json_yaml_and_xlsx_give_the_same_result(client, app):
@@ -114,12 +126,20 @@ def test_only_a_signed_in_facilitator_can_submit_and_then_the_proposal_is_stored
 def test_submitting_an_ineligible_proposal_asks_first_and_the_stored_notice_explains_the_verdict(client, app, keys):
     data = valid_proposal()
     data["activities"][0]["repairs_flood_damage"] = True          # a blocking finding
+    data["musyawarah"]["attendance"]["women"] = 1                  # and major ones
+    data["activities"][0]["maintenance_plan"] = None
+    severities = [f["severity"] for f in app.state.services.engines.check_json(parse_proposal(data))["findings"]]
+    assert sorted(set(severities)) == ["blocking", "major", "minor"]
+    assert severities.count("blocking") == 1 and severities.count("major") > 1
     sign_in(client, keys["facilitator"])
     asked = post_form(client, data, action="submit")
     assert asked.status_code == 200 and count_stored(app) == 0   # nothing stored before the answer
     text = text_of(asked.text)
     assert "Ajukan proposal yang tidak layak?" in text and "Belum diajukan" in text
-    assert "1 temuan berat" in text and "tidak dapat didanai" in text
+    # Each severity counted and named as the findings below show it.
+    assert (f"Pemeriksaan menemukan 1 temuan menghalangi, {severities.count('major')} temuan berat dan "
+            f"{severities.count('minor')} temuan ringan.") in text
+    assert "tidak dapat didanai" in text
     assert 'value="submit_anyway"' in asked.text and 'id="stored"' not in asked.text
     # The question comes right under the red verdict, before the findings.
     assert asked.text.index('id="verdict"') < asked.text.index('id="confirm"') < asked.text.index('class="finding"')
@@ -285,3 +305,15 @@ def test_the_budget_totals_are_shown_after_a_check_without_javascript(client):
     grand = re.search(r"data-grand-total>([^<]+)<", response.text).group(1)
     assert grand == "Rp " + f"{sum(expected.values()):,}".replace(",", ".")
     assert len(re.findall(r"data-activity-total>Rp [1-9]", response.text)) == len(data["activities"])
+
+
+def test_each_finding_is_named_by_its_rules_title_with_the_id_as_a_small_reference(client, app):
+    data = valid_proposal()
+    data["activities"][0]["repairs_flood_damage"] = True
+    data["activities"][0]["maintenance_plan"] = None
+    response = post_form(client, data)
+    titles = {r.id: r.title.id for r in kb_view.kb_in_force(app.state.services).rules}
+    metas = re.findall(r'<li class="finding" id="finding-([A-Z0-9-]+)".*?<p class="meta">(.*?)</p>', response.text, re.S)
+    assert len(metas) >= 2
+    for rule_id, meta in metas:
+        assert f'Aturan: {titles[rule_id]} <small class="rule-ref">({rule_id})</small>' in " ".join(meta.split())

@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from service.web.forms import input_id
 from tests.service.web.helpers import (
     browser_sign_in,
     make_key,
@@ -20,12 +21,17 @@ from tests.service.web.helpers import (
     valid_proposal,
 )
 from tests.service.web.helpers import whatif_report as make_report
+from tests.service.web.test_forms import TYPED_NUMBERS
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 SKIPPED = ("/static/", "/v1/", "/docs", "/openapi", "/redoc")
 LINKS = """() => Array.from(document.querySelectorAll('a[href^="/"]')).map(a => a.getAttribute('href'))"""
 WIDTH = "document.documentElement.scrollWidth"
+
+
+def rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def _wide(tab) -> int:
@@ -142,3 +148,31 @@ def test_the_form_keeps_a_running_budget_total_and_narrows_kelurahan_to_the_keca
     phone.locator('[name="region.kecamatan"]').select_option("Cimahi Utara")
     assert kelurahan.input_value() == ""                          # Melong is not in Cimahi Utara
     screenshot(phone, "14-jumlah-anggaran-ponsel")
+
+
+def test_the_running_total_reads_numbers_by_the_servers_rule(phone, live_server):
+    """form.js reads what is typed as forms.read_number does (the same table of examples); a number
+    neither can read counts as 0 and is marked, and the check then refuses it at its field."""
+    phone.goto(f"{live_server['url']}/pra-periksa")
+    line = phone.locator("fieldset.line").first
+    quantity, price = line.locator('[name$="].quantity"]'), line.locator('[name$="].unit_price"]')
+    line.locator('[name$="].source"]').select_option("ppm")
+    price.fill("100")
+    for typed, read in TYPED_NUMBERS:
+        quantity.fill(typed)
+        shown = phone.locator("[data-grand-total]").inner_text()
+        assert shown == rupiah(round((read or 0) * 100)), typed
+        assert ("unreadable" in (quantity.get_attribute("class") or "")) == (read is None), typed
+    quantity.fill("6,5")
+    price.fill("250.000")
+    assert phone.locator("[data-grand-total]").inner_text() == "Rp 1.625.000"
+    phone.get_by_role("button", name=re.compile("^Periksa$")).click()
+    phone.wait_for_selector("#schema-problems")  # the empty rest of the form
+    assert quantity.input_value() == "6,5" and price.input_value() == "250000"
+    assert phone.locator("[data-grand-total]").inner_text() == "Rp 1.625.000"  # the server's total
+    quantity.fill("6.5")
+    phone.get_by_role("button", name=re.compile("^Periksa$")).click()
+    phone.wait_for_selector("#schema-problems")
+    note = phone.locator(f"#note-{input_id('activities[0].budget_lines[0].quantity')}").inner_text()
+    assert '"6.5" tidak terbaca sebagai angka' in note
+    screenshot(phone, "15-angka-tak-terbaca-ponsel")

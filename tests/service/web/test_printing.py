@@ -8,10 +8,15 @@ import subprocess
 
 import pytest
 
+from service.web import kb_view
 from tests.service.web.helpers import ROOT
 from tests.service.web.journey_helpers import flawed, post, submitted
 
 ARTIFACTS = ROOT / "test-artifacts" / "print"
+
+
+def title(app, rule_id: str) -> str:
+    return kb_view.rule_titles(app.state.services)[rule_id]["id"]
 
 
 def approved_with_exception(app, people) -> tuple[str, str]:
@@ -34,7 +39,9 @@ def test_the_print_view_is_the_summary_without_menu_or_forms(app, people):
     assert "PEMERINTAH KOTA CIMAHI" in text and "@media print" in text and "size: A4" in text
     assert "<nav" not in text and "<form" not in text
     assert "Jumlah seluruhnya" in text and "Rp 5.600.000" in text and "Rp 2.600.000" in text and "Rp 3.000.000" in text
-    assert rule in text and "Musyawarah susulan khusus perempuan" in text and "Oke dinas" in text
+    assert "Musyawarah susulan khusus perempuan" in text and "Oke dinas" in text
+    # The exception names the finding by its rule's title, the rule id beside it as a reference.
+    assert f"Temuan &#34;{title(app, rule)}&#34; ({rule}) diterima sebagai pengecualian" in text
     assert people["facilitator"].get("/proposal/nope/cetak").status_code == 404
 
 
@@ -50,4 +57,6 @@ def test_the_pdf_holds_verdict_rab_totals_exception_and_reason(app, people):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "PEMERINTAH KOTA CIMAHI" in text and "Perlu perbaikan" in text
     assert "Jumlah seluruhnya" in text and "Rp 5.600.000" in text and "Rp 2.600.000" in text
-    assert rule in text and "Musyawarah susulan khusus perempuan" in text and "Ketua RW" in text
+    words = " ".join(text.split())  # lines wrap where the layout wraps them
+    assert rule in text and "Musyawarah susulan khusus perempuan" in words and "Ketua RW" in text
+    assert title(app, rule) in words

@@ -20,7 +20,7 @@ from tests.service.web.helpers import (
     synthetic_records,
     whatif_report,
 )
-from tests.words import codes_in, strings_in, visible_text
+from tests.words import SCHEMA_ENGLISH, codes_in, strings_in, visible_text
 
 KB = Path(__file__).resolve().parents[3] / "knowledge" / "data" / "kb"
 SKIPPED = ("/static/", "/v1/", "/docs", "/openapi", "/redoc")
@@ -99,3 +99,17 @@ def test_a_scores_result_speaks_in_words(client, keys):
         "file": ("evaluasi.csv", records_csv(synthetic_records()), "text/csv")}))
     assert response.status_code == 200 and '<table id="units">' in response.text
     assert _codes_on(response.text) == []
+
+
+def test_the_forms_error_states_speak_in_words_in_the_pages_language(client):
+    """An empty form, and one with numbers typed every wrong way, pre-checked: the problems name the
+    fields by their labels, in Indonesian only on the Indonesian page (the JSON keeps the paths)."""
+    token = csrf_of(client.get("/pra-periksa").text)
+    wrong = {"cycle": "2.027,5", "region.rw": "lima", "activities[0].budget_lines[0].quantity": "6.5",
+             "activities[0].budget_lines[0].unit_price": "1,500.50", "musyawarah.attendance.women": "12.34"}
+    pages = [client.post("/pra-periksa", data={"csrf_token": token, **posted}) for posted in ({}, wrong)]
+    assert [p.status_code for p in pages] == [422, 422]
+    assert all(p.text.count("<li>") > 5 for p in pages)  # the problems are there to be read
+    offending = [(text, codes) for page in pages for text, codes in _codes_on(page.text, wrong.values())]
+    english = [text for page in pages for text in visible_text(page.text) if SCHEMA_ENGLISH.search(text)]
+    assert (offending, english) == ([], [])
