@@ -132,7 +132,7 @@ def test_a_facilitator_saves_edits_and_submits_a_draft_on_the_pages(app, people)
     page = browser.get(f"/proposal/{pid}").text
     assert f'action="/proposal/{pid}/ajukan"' in page and f'href="/pra-periksa?draf={pid}"' in page
     row = re.search(rf'<tr data-proposal="{pid}">.*?</tr>', browser.get("/proposal").text, re.S).group(0)
-    assert '<td class="stage">Draf</td>' in row
+    assert re.search(r'<td class="stage"[^>]*>Draf</td>', row)
     assert pid not in people["kelurahan"].get("/tinjauan").text
     assert people["kelurahan"].get(f"/proposal/{pid}").status_code == 404
 
