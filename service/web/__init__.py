@@ -10,11 +10,21 @@ server-rendered Jinja2 templates with plain CSS and one small script; every text
 
 from fastapi import APIRouter, FastAPI
 
-from service.web import journey_pages, pages, policy, precheck, printing, scores, tier_pages, workbench
+from service.web import (
+    calibration_pages,
+    journey_pages,
+    pages,
+    policy,
+    precheck,
+    printing,
+    scores,
+    tier_pages,
+    workbench,
+)
 from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages, precheck, journey_pages, printing, scores, tier_pages, policy, workbench):
+for _module in (pages, precheck, journey_pages, printing, scores, tier_pages, calibration_pages, policy, workbench):
     router.include_router(_module.router)
 
 
