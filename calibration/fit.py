@@ -96,14 +96,33 @@ def calibrate(definition: IndexDefinition, rows: list[dict[str, Any]], *, cycles
     -------
     CalibrationResult
     """
+    _check_options(method, n_bootstrap)
+    data = prepare(definition, rows, cycles)
+    return calibrate_data(definition, data, cycles=cycles, method=method, n_bootstrap=n_bootstrap, seed=seed,
+                          synthetic=synthetic, progress=progress, created_at=created_at)
+
+
+def _check_options(method: str, n_bootstrap: int) -> None:
     if method not in METHODS:
         raise InvalidInput([Problem("method", f"metode '{method}' tidak dikenal; pilih {', '.join(METHODS)}",
                                     f"unknown method '{method}'; choose {', '.join(METHODS)}")])
     if int(n_bootstrap) < 1:
         raise InvalidInput([Problem("bootstrap", "jumlah ulangan bootstrap harus sedikitnya 1",
                                     "the number of bootstrap replicates must be at least 1")])
+
+
+def calibrate_data(definition: IndexDefinition, data: CalibrationData, *, cycles: Sequence[int],
+                   method: str = "ordinal", n_bootstrap: int = 200, seed: int = 0, synthetic: bool | None = None,
+                   progress: Callable[[int], None] | None = None, created_at: datetime | None = None,
+                   labels: dict[str, int] | None = None) -> CalibrationResult:
+    """Fit ``method`` to records already paired with their tiers (:func:`calibrate` after ``prepare``).
+
+    The service calls this with the scores it stored and the final tiers its evaluators decided;
+    the parameters are :func:`calibrate`'s, and ``labels`` (where the tiers came from, counted by
+    source) is kept in the artifact's record summary.
+    """
+    _check_options(method, n_bootstrap)
     cycles = sorted(int(c) for c in cycles)
-    data = prepare(definition, rows, cycles)
     if data.scores.size == 0:
         raise InvalidInput([Problem("", "tidak ada unit yang dapat dinilai di siklus terpilih",
                                     "no unit in the selected cycles could be scored")])
@@ -124,7 +143,7 @@ def calibrate(definition: IndexDefinition, rows: list[dict[str, Any]], *, cycles
     probability = tier_probability(data.scores, estimator.cut_points_, boot.cut_samples, estimator.cut_rule)
     flagged = flag_uncertain(probability)
     is_synthetic = data.synthetic or bool(synthetic)
-    summary = {
+    summary: dict[str, Any] = {
         "scheme": "leave_one_cycle_out",
         "chosen": method,
         "methods": validation,
@@ -133,6 +152,8 @@ def calibrate(definition: IndexDefinition, rows: list[dict[str, Any]], *, cycles
         "records": {"used": int(data.scores.size), "unscored": data.unscored,
                     "per_tier": {t: int(n) for t, n in zip(_tier_names(definition), estimator.tier_counts_)}},
     }
+    if labels is not None:
+        summary["records"]["labels"] = dict(labels)
     artifact = build_artifact(
         index_name=definition.name, index_hash=definition.content_hash(), method=method, cycles=cycles,
         tiers=_tier_names(definition), cut_points=estimator.cut_points_.tolist(),

@@ -140,6 +140,32 @@ def rw_units(session: Session, index_name: str, kelurahan: str, rw: int) -> list
         .order_by(ScoreUnit.cycle, ScoreRun.created_at.desc(), ScoreUnit.id.desc())))
 
 
+def stored_cycles(session: Session, index_name: str, index_hash: str) -> list[int]:
+    """The cycles with stored scores of this version of the index."""
+    return sorted(c for c in session.scalars(
+        select(ScoreUnit.cycle).join(ScoreRun, ScoreRun.id == ScoreUnit.run_id)
+        .where(ScoreRun.index_name == index_name, ScoreRun.index_hash == index_hash, ScoreUnit.cycle.is_not(None))
+        .distinct()) if c is not None)
+
+
+def latest_units(session: Session, index_name: str, index_hash: str,
+                 cycles: Sequence[int]) -> list[tuple[ScoreUnit, bool]]:
+    """(unit, its run is synthetic): the newest stored score of each RW in `cycles`, this version of the index."""
+    rows = session.execute(
+        select(ScoreUnit, ScoreRun.synthetic).join(ScoreRun, ScoreRun.id == ScoreUnit.run_id)
+        .where(ScoreRun.index_name == index_name, ScoreRun.index_hash == index_hash,
+               ScoreUnit.cycle.in_(list(cycles)))
+        .order_by(ScoreRun.created_at.desc(), ScoreUnit.id.desc()))
+    seen: set[tuple[int | None, str, int | None]] = set()
+    latest = []
+    for unit, synthetic in rows:
+        key = (unit.cycle, unit.kelurahan, unit.rw)
+        if key not in seen:
+            seen.add(key)
+            latest.append((unit, bool(synthetic)))
+    return latest
+
+
 # ---- tier decisions -----------------------------------------------------------------------------
 
 def add_tier_decision(session: Session, row: TierDecision) -> TierDecision:

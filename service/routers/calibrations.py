@@ -1,4 +1,5 @@
-"""GET/POST /v1/calibrations: calibration artifacts (policy staff upload; evaluators read)."""
+"""GET/POST /v1/calibrations: calibration artifacts (policy staff upload; evaluators read); /v1/calibration-runs:
+cut points fitted to the stored final tiers as a background job (evaluators and policy staff)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from service.bodies import body_doc, json_body
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import EXAMPLE_CALIBRATION, CalibrationSummary
+from service.schemas_calibration import CalibrationRunPublic, CalibrationRunRequest
 from service.schemas_evaluations import InForcePublic, InForceRequest, TierTransitions
-from service.usecases import calibrations, score_runs
+from service.usecases import calibration_runs, calibrations, score_runs
 
 router = APIRouter(prefix="/v1", tags=["calibrations"])
 
@@ -69,3 +71,29 @@ def upload_calibration(key: MayWriteCalibrations,
     """Store (propose) an artifact written by `berdaya calibrate`; artifacts are immutable. Not in force until
     policy staff put it in force (POST /v1/calibrations/in-force)."""
     return calibrations.upload_calibration(services, key, artifact)
+
+
+@router.post("/calibration-runs", status_code=202, response_model=CalibrationRunPublic,
+             summary="Kalibrasi dari tingkat akhir tersimpan / calibrate on the stored final tiers",
+             openapi_extra=body_doc(CalibrationRunRequest), responses=problems(401, 403, 413, 422, 503))
+def start_calibration_run(key: MayWriteCalibrations,
+                          body: Annotated[CalibrationRunRequest, Depends(json_body(CalibrationRunRequest))],
+                          services: ServicesDep) -> CalibrationRunPublic:
+    """Start a calibration run over past cycles (a background job). Cycles without stored scores, or too few
+    final tiers in a tier, are refused (422) before anything is written; the finished run stores each fit as a
+    proposed calibration (policy staff put one in force)."""
+    return calibration_runs.start_run(services, key, body)
+
+
+@router.get("/calibration-runs", response_model=list[CalibrationRunPublic],
+            summary="Kalibrasi yang dijalankan / calibration runs", responses=problems(401, 403))
+def list_calibration_runs(key: MayReadCalibrations, services: ServicesDep) -> list[CalibrationRunPublic]:
+    """The newest runs first, each with its state and, when done, its report."""
+    return calibration_runs.list_runs(services)
+
+
+@router.get("/calibration-runs/{run_id}", response_model=CalibrationRunPublic,
+            summary="Satu kalibrasi yang dijalankan / one calibration run", responses=problems(401, 403, 404))
+def get_calibration_run(run_id: str, key: MayReadCalibrations, services: ServicesDep) -> CalibrationRunPublic:
+    """State and progress; when done, the report (cut points, scores per final tier, validation, drift)."""
+    return calibration_runs.get_run(services, run_id)

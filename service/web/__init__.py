@@ -11,6 +11,7 @@ server-rendered Jinja2 templates with plain CSS and one small script; every text
 from fastapi import APIRouter, FastAPI
 
 from service.web import (
+    calibration_pages,
     journey_pages,
     pages,
     phone_signin,
@@ -25,8 +26,8 @@ from service.web import (
 from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages, phone_signin, precheck, journey_pages, printing, scores, tier_pages, rw_history, policy,
-                workbench):
+for _module in (pages, phone_signin, precheck, journey_pages, printing, scores, tier_pages, calibration_pages,
+                rw_history, policy, workbench):
     router.include_router(_module.router)
 
 

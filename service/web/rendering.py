@@ -149,6 +149,7 @@ TierDecisionPage = Annotated[Page, Depends(page_allowed(Permission.TIERS_DECIDE)
 TiersReadPage = Annotated[Page, Depends(page_allowed(Permission.TIERS_READ))]
 CalibrationsPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_READ))]
 EnactPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_ENACT))]
+CalibrationRunPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_WRITE))]
 PolicyWritePage = Annotated[Page, Depends(page_allowed(Permission.KNOWLEDGE_WRITE))]
 
 

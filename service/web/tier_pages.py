@@ -7,6 +7,7 @@ status and nothing stored; putting a calibration in force needs the policy role.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -18,7 +19,8 @@ from knowledge.validation import problems_from
 from service.errors import ServiceError
 from service.permissions import Permission
 from service.schemas_evaluations import InForceRequest, TierDecisionRequest
-from service.usecases import calibrations, tiers
+from service.usecases import calibration_runs, calibrations, tiers
+from service.web.calibration_view import METHODS
 from service.web.rendering import CalibrationsPage, EnactPage, Page, TierDecisionPage, finish, posted_form, render
 from service.web.scores import services_of, show
 
@@ -55,13 +57,19 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
     return finish(page, RedirectResponse(_back(form, done=f"{done}-{decided.cycle}-{decided.rw}"), status_code=303))
 
 
-def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200) -> Response:
+def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200,
+                      form: dict[str, Any] | None = None) -> Response:
+    """The calibration page; `form` keeps what a refused run form held (cycles, method)."""
     services = services_of(page)
     stored = calibrations.list_calibrations(services)
+    user = page.user
     return render(page, "calibrations.html", status=status, active="calibrations", stored=stored,
                   history=calibrations.in_force_history(services), rates=tiers.override_rates(services),
-                  may_enact=page.user is not None and page.user.may(Permission.CALIBRATIONS_ENACT),
-                   problems=[p.as_dict() for p in problems or []])
+                  may_enact=user is not None and user.may(Permission.CALIBRATIONS_ENACT),
+                  may_run=user is not None and user.may(Permission.CALIBRATIONS_WRITE),
+                  cycles=calibration_runs.stored_cycles(services), runs=calibration_runs.list_runs(services, 10),
+                  methods=METHODS, form=form or {}, proposed=page.request.query_params.get("usul"),
+                  problems=[p.as_dict() for p in problems or []])
 
 
 @router.get("/kalibrasi")
