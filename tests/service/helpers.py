@@ -213,3 +213,9 @@ def api_routes(routes_) -> list[APIRoute]:
         elif hasattr(route, "original_router"):
             out += api_routes(route.original_router.routes)
     return out
+
+
+def routes(app) -> list[tuple[str, str, Permission | None]]:
+    """(method, path, permission) of every route of an app."""
+    return [(method, route.path, permission_of(route.dependant))
+            for route in api_routes(app.routes) for method in sorted(route.methods)]

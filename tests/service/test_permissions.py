@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.permissions import PERMISSIONS, Permission, Role, allows, first_role
-from tests.service.helpers import api_routes, permission_of
+from tests.service.helpers import routes
 from tests.service.web.helpers import build_app, csrf_of, make_key, sign_in
 
 PUBLIC = {
@@ -23,11 +23,6 @@ PUBLIC = {
     # A one-time sign-in link is its own credential: the page asks, its button signs in.
     ("GET", "/masuk/tautan/{token}"), ("POST", "/masuk/tautan/{token}"),
 }
-
-
-def routes(app) -> list[tuple[str, str, Permission | None]]:
-    return [(method, route.path, permission_of(route.dependant))
-            for route in api_routes(app.routes) for method in sorted(route.methods)]
 
 
 def is_page(path: str) -> bool:

@@ -187,3 +187,12 @@ def fill_proposal(tab, data: dict) -> None:
             field.fill(str(value))
     for doc in data.get("documents", []):
         tab.locator(f'#doc-{doc}').check()
+
+
+# What a person may type for a number, and what it reads as (None: refused at its field).
+TYPED_NUMBERS = [
+    ("6,5", 6.5), ("250.000", 250000), ("Rp 285.000", 285000), ("1.500,50", 1500.5), ("250000", 250000),
+    ("Rp. 1.000.000,-", 1000000), ("2,00", 2), ("0,25", 0.25),
+    ("6.5", None), ("1,500.50", None), ("12.34", None), ("1.5000", None), ("1.000.00", None), ("tiga", None),
+    ("6,5,1", None), ("٣", None),
+]

@@ -16,6 +16,7 @@ import subprocess
 
 import pytest
 
+from service.web.kb_view import rule_titles
 from tests.service.web.helpers import browser_sign_in, make_key, screenshot, valid_proposal
 
 pytestmark = pytest.mark.browser
@@ -151,7 +152,9 @@ def test_a_proposal_goes_the_whole_way_through_review(browser, live_server, tmp_
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Hasil pemeriksaan: Perlu perbaikan" in text and "Jumlah seluruhnya" in text
     assert "Rp 5.600.000" in text and "Rp 2.600.000" in text and "Rp 3.000.000" in text
-    assert rule in text and "Musyawarah susulan khusus perempuan" in text
+    words = " ".join(text.split())                                            # lines wrap where the layout wants
+    title = rule_titles(app.state.services)[rule]["id"]                      # a finding is printed by its title
+    assert f'"{title}"' in words and "Musyawarah susulan khusus perempuan" in words
 
 
 @pytest.mark.parametrize("screen", list(VIEWPORTS))

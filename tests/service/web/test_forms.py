@@ -7,7 +7,7 @@ import pytest
 from knowledge.documents import parse_proposal
 from knowledge.errors import InvalidInput
 from service.web import forms
-from tests.service.web.helpers import as_form, valid_proposal
+from tests.service.web.helpers import TYPED_NUMBERS, as_form, valid_proposal
 
 
 def test_a_posted_form_becomes_the_same_proposal():
@@ -37,12 +37,6 @@ def test_rupiah_with_its_sign_and_dates_written_dd_mm_yyyy_are_understood():
 
 
 # What a person types -> what Berdaya reads (None: refused at its field, never guessed).
-TYPED_NUMBERS = [
-    ("6,5", 6.5), ("250.000", 250000), ("Rp 285.000", 285000), ("1.500,50", 1500.5), ("250000", 250000),
-    ("Rp. 1.000.000,-", 1000000), ("2,00", 2), ("0,25", 0.25),
-    ("6.5", None), ("1,500.50", None), ("12.34", None), ("1.5000", None), ("1.000.00", None), ("tiga", None),
-    ("6,5,1", None), ("٣", None),
-]
 
 
 @pytest.mark.parametrize(("typed", "read"), TYPED_NUMBERS)

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from service.models import StoredProposal
 from service.web import journey_pages
 from service.web.rendering import NAV
-from tests.service.test_permissions import routes
+from tests.service.helpers import routes
 from tests.service.web.helpers import csrf_of, make_key, valid_proposal
 from tests.service.web.journey_helpers import flawed, post, submitted
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from service.web.forms import input_id
 from tests.service.web.helpers import (
+    TYPED_NUMBERS,
     browser_sign_in,
     make_key,
     records_csv,
@@ -21,7 +22,6 @@ from tests.service.web.helpers import (
     valid_proposal,
 )
 from tests.service.web.helpers import whatif_report as make_report
-from tests.service.web.test_forms import TYPED_NUMBERS
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
