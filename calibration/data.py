@@ -38,11 +38,15 @@ class CalibrationData:
     synthetic: bool  # the definition or some row is labelled synthetic
 
 
+def name_is_synthetic(name: str) -> bool:
+    """A file name that marks its data synthetic (SINTETIS / synthetic), as the demo-data generator writes them."""
+    return any(word in name.lower() for word in ("sintetis", "synthetic"))
+
+
 def source_is_synthetic(path: str | Path) -> bool:
-    """A table file marked synthetic by its name (SINTETIS / synthetic) or by a `manifest.json`
-    with `"synthetic": true` beside it, as the demo-data generator writes them."""
+    """A table file marked synthetic by its name or by a `manifest.json` with `"synthetic": true` beside it."""
     p = Path(path)
-    if any(word in p.name.lower() for word in ("sintetis", "synthetic")):
+    if name_is_synthetic(p.name):
         return True
     try:
         manifest = json.loads((p.parent / "manifest.json").read_text(encoding="utf-8"))

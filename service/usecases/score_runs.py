@@ -4,8 +4,10 @@ background job with progress (`service.jobs`), the units kept so pages filter, s
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
+from calibration.data import name_is_synthetic
 from scoring.inputs import read_rows
 from service import repository_evaluations as store
 from service.auth import Principal
@@ -18,15 +20,17 @@ from service.usecases.scores import new_run, score_table_in_chunks
 JOB_KIND = "score-run"
 
 
-def _synthetic(rows: list[dict[str, Any]]) -> bool:
-    return any(str(r.get("synthetic")).strip().lower() in {"1", "true", "ya", "yes"} for r in rows)
+def _synthetic(rows: list[dict[str, Any]], source: str) -> bool:
+    """Rows marked synthetic, or a file named so (the demo generator's evaluations_SINTETIS.xlsx)."""
+    return name_is_synthetic(PurePath(source).name) or any(
+        str(r.get("synthetic")).strip().lower() in {"1", "true", "ya", "yes"} for r in rows)
 
 
 def start_run(services: Services, key: Principal, rows: list[dict[str, Any]], *, source: str,
               lang: str = "id") -> ScoreRunPublic:
     """Check every row (InvalidInput names row and column; nothing is stored), then score in the background."""
     read_rows(services.engines.definition(), rows, source=source)
-    run = new_run(services, key, source=source, synthetic=_synthetic(rows), rows=len(rows))
+    run = new_run(services, key, source=source, synthetic=_synthetic(rows, source), rows=len(rows))
 
     def work(ctx: JobContext) -> JobOutcome:
         def progress(done: int, total: int) -> None:

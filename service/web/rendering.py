@@ -119,6 +119,7 @@ PolicyPage = Annotated[Page, Depends(page_allowed(Permission.POLICY_READ))]
 TierDecisionPage = Annotated[Page, Depends(page_allowed(Permission.TIERS_DECIDE))]
 CalibrationsPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_READ))]
 EnactPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_ENACT))]
+CalibrationRunPage = Annotated[Page, Depends(page_allowed(Permission.CALIBRATIONS_WRITE))]
 PolicyWritePage = Annotated[Page, Depends(page_allowed(Permission.KNOWLEDGE_WRITE))]
 
 

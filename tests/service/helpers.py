@@ -88,6 +88,24 @@ def upload(client, keys, art, role="policy"):
     return client.post("/v1/calibrations", json=art, headers=keys.auth(role))
 
 
+def known_tier_rows(cycles=(2022, 2023), per_cycle=60, seed=3) -> list[dict]:
+    """Synthetic rows whose evaluator tiers are their own ppm scores cut at the quartiles, with a little
+    perception noise: a calibration on them has a known answer."""
+    import numpy as np
+
+    from knowledge.synthetic import noisy_tiers, rows_from_columns, synthetic_indicator_matrix
+    from scoring.engine import score_table
+
+    definition = load_index_definition("ppm")
+    rows = rows_from_columns(synthetic_indicator_matrix(per_cycle * len(cycles), seed, cycles=cycles))
+    scores = np.array(score_table(definition, rows).score, dtype=float)
+    cuts = np.quantile(scores, [0.25, 0.5, 0.75])
+    _, tiers, _ = noisy_tiers(scores, cuts, 0.1, np.random.default_rng(seed))
+    for row, tier in zip(rows, tiers, strict=True):
+        row.update(evaluator_tier=definition.tier_ids[int(tier)], synthetic=True)
+    return rows
+
+
 BIN = Path(sys.executable).parent / "berdaya"
 
 

@@ -6,22 +6,11 @@ import time
 import numpy as np
 
 from knowledge.indices import load_index_definition
-from knowledge.synthetic import noisy_tiers, rows_from_columns, synthetic_indicator_matrix
 from scoring.engine import score_table
+from tests.service.helpers import known_tier_rows as known_rows
 
 DEFINITION = load_index_definition("ppm")
 REASON = "kunjungan lapangan: kelompok tidak aktif / field visit: groups inactive"
-
-
-def known_rows(cycles=(2022, 2023), per_cycle=60, seed=3):
-    """Synthetic rows whose evaluator tiers are their scores cut at the quartiles, with a little perception noise."""
-    rows = rows_from_columns(synthetic_indicator_matrix(per_cycle * len(cycles), seed, cycles=cycles))
-    scores = np.array(score_table(DEFINITION, rows).score, dtype=float)
-    cuts = np.quantile(scores, [0.25, 0.5, 0.75])
-    _, tiers, _ = noisy_tiers(scores, cuts, 0.1, np.random.default_rng(seed))
-    for row, tier in zip(rows, tiers, strict=True):
-        row.update(evaluator_tier=DEFINITION.tier_ids[int(tier)], synthetic=True)
-    return rows
 
 
 def wait(client, keys, path, role="evaluator", timeout=120.0):
@@ -125,3 +114,15 @@ def test_refusals_name_the_cycles_and_the_counts_per_tier_and_write_nothing(clie
     assert len(client.get("/v1/calibration-runs", headers=keys.auth("evaluator")).json()) == runs
     assert client.get("/v1/calibrations", headers=keys.auth("evaluator")).json() == []
     assert client.get("/v1/calibration-runs/nope", headers=keys.auth("evaluator")).status_code == 404
+
+
+def test_a_file_named_sintetis_labels_its_run_and_the_calibration_on_it_synthetic(client, keys):
+    rows = [{k: v for k, v in r.items() if k != "synthetic"} for r in known_rows()]
+    started = client.post("/v1/score-runs", json={"records": rows, "source": "evaluations_SINTETIS.xlsx"},
+                          headers=keys.auth("evaluator"))
+    assert started.status_code == 202, started.text
+    assert wait(client, keys, f"/v1/score-runs/{started.json()['id']}")["synthetic"] is True
+    run = finished(client, keys, start(client, keys, cycles="2022-2023"))
+    assert run["report"]["synthetic"] is True
+    artifact = client.get(f"/v1/calibrations/{run['calibration_ids'][0]}", headers=keys.auth("evaluator")).json()
+    assert artifact["synthetic"] is True
