@@ -63,6 +63,18 @@ def screenshot(tab, name: str) -> Path:
     return path
 
 
+def on_phone(browser, url: str, cookies: list, name: str) -> None:
+    """Open `url` signed in (`cookies`) on a 390 px phone, take a screenshot, and fail if the page scrolls sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.add_cookies(cookies)
+    tab = context.new_page()
+    tab.goto(url)
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    screenshot(tab, name)
+    context.close()
+    assert width <= 390, f"{url} scrolls sideways on a phone ({width}px)"
+
+
 def browser_sign_in(tab, url: str, key: str) -> None:
     tab.goto(f"{url}/masuk")
     tab.get_by_label(re.compile("Kunci API|API key")).fill(key)

@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.documents import to_jsonable
 from tests.policy.engine_fixtures import proposal
-from tests.service.web.helpers import browser_sign_in, fill_proposal, screenshot
+from tests.service.web.helpers import browser_sign_in, fill_proposal, on_phone, screenshot
 
 pytestmark = pytest.mark.browser
 WOMEN_33 = 21  # of 64 attendees: 32.8%, above 30% and below 35%
@@ -28,17 +28,6 @@ def stored_proposals(live_server) -> None:
         response = httpx.post(f"{live_server['url']}/v1/proposals", headers=auth, timeout=60,
                               json=to_jsonable(proposal(women, 2025, rw=rw)))
         assert response.status_code == 201, response.text
-
-
-def on_phone(browser, url: str, cookies: list, name: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    context.add_cookies(cookies)
-    tab = context.new_page()
-    tab.goto(url)
-    width = tab.evaluate("document.documentElement.scrollWidth")
-    screenshot(tab, name)
-    context.close()
-    assert width <= 390, f"{url} scrolls sideways on a phone ({width}px)"
 
 
 def women_findings(tab) -> int:
