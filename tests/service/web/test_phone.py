@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.service.web.helpers import (
     browser_sign_in,
@@ -108,22 +109,22 @@ def test_result_pages_with_findings_and_wide_tables_fit_a_phone(phone, live_serv
 
 def test_the_form_keeps_a_running_budget_total_and_narrows_kelurahan_to_the_kecamatan(phone, live_server):
     phone.goto(f"{live_server['url']}/pra-periksa")
-    assert phone.locator("[data-grand-total]").inner_text() == "Rp 0"
+    expect(phone.locator("[data-grand-total]")).to_have_text("Rp 0")
     line = phone.locator("fieldset.line").first
     line.locator('[name$="].quantity"]').fill("3")
     line.locator('[name$="].unit_price"]').fill("95000")
     line.locator('[name$="].source"]').select_option("ppm")
-    assert phone.locator("[data-activity-total]").first.inner_text() == "Rp 285.000"
+    expect(phone.locator("[data-activity-total]").first).to_have_text("Rp 285.000")
     phone.get_by_role("button", name="Tambah baris anggaran").click()
     second = phone.locator("fieldset.line").nth(1)
     second.locator('[name$="].quantity"]').fill("2")
     second.locator('[name$="].unit_price"]').fill("1500000")
     second.locator('[name$="].source"]').select_option("swadaya")
-    assert phone.locator('[data-source-total="ppm"]').inner_text() == "Rp 285.000"
-    assert phone.locator('[data-source-total="swadaya"]').inner_text() == "Rp 3.000.000"
-    assert phone.locator("[data-grand-total]").inner_text() == "Rp 3.285.000"
+    expect(phone.locator('[data-source-total="ppm"]')).to_have_text("Rp 285.000")
+    expect(phone.locator('[data-source-total="swadaya"]')).to_have_text("Rp 3.000.000")
+    expect(phone.locator("[data-grand-total]")).to_have_text("Rp 3.285.000")
     second.get_by_role("button", name="Hapus baris").click()
-    assert phone.locator("[data-grand-total]").inner_text() == "Rp 285.000"
+    expect(phone.locator("[data-grand-total]")).to_have_text("Rp 285.000")
 
     kelurahan = phone.locator('[name="region.kelurahan"]')
     phone.locator('[name="region.kecamatan"]').select_option("Cimahi Selatan")
