@@ -1,8 +1,13 @@
-"""Tier decisions from the scores table, and the calibration page (in force, proposed, override rates).
+"""Tier decisions from the scores table, and the calibration pages: in force, proposed, override rates, and
+calibration runs on the stored final tiers.
 
-Both call the same use cases as the API (`service.usecases.tiers`, `service.usecases.calibrations`):
-a refused decision (closed cycle 409, a missing reason 422) is shown on the scores page with its
-status and nothing stored; putting a calibration in force needs the policy role.
+All call the same use cases as the API (`service.usecases.tiers`, `service.usecases.calibrations`,
+`service.usecases.calibration_runs`): a refused decision (closed cycle 409, a missing reason 422) is
+shown on the scores page with its status and nothing stored; putting a calibration in force needs the
+policy role. A calibration run (evaluators and policy staff: past cycles and a method) fits in the
+background; its page refreshes until the report is there, in words and tables. A refused run
+(cycles without stored scores, too few final tiers per tier) is shown on /kalibrasi with its reasons
+and the form as sent; nothing is stored.
 """
 
 from __future__ import annotations
@@ -16,12 +21,23 @@ from pydantic import ValidationError
 
 from knowledge.errors import InvalidInput, Problem
 from knowledge.validation import problems_from
-from service.errors import ServiceError
+from service.errors import NotFound, ServiceError
 from service.permissions import Permission
+from service.schemas_calibration import CalibrationRunRequest
 from service.schemas_evaluations import InForceRequest, TierDecisionRequest
 from service.usecases import calibration_runs, calibrations, tiers
-from service.web.calibration_view import METHODS
-from service.web.rendering import CalibrationsPage, EnactPage, Page, TierDecisionPage, finish, posted_form, render
+from service.web import calibration_view as view
+from service.web.rendering import (
+    CalibrationRunPage,
+    CalibrationsPage,
+    EnactPage,
+    Page,
+    TierDecisionPage,
+    finish,
+    posted_form,
+    refuse,
+    render,
+)
 from service.web.scores import services_of, show
 
 router = APIRouter()
@@ -68,7 +84,7 @@ def show_calibrations(page: Page, *, problems: list[Problem] | None = None, stat
                   may_enact=user is not None and user.may(Permission.CALIBRATIONS_ENACT),
                   may_run=user is not None and user.may(Permission.CALIBRATIONS_WRITE),
                   cycles=calibration_runs.stored_cycles(services), runs=calibration_runs.list_runs(services, 10),
-                  methods=METHODS, form=form or {}, proposed=page.request.query_params.get("usul"),
+                  methods=view.METHODS, form=form or {}, proposed=page.request.query_params.get("usul"),
                   problems=[p.as_dict() for p in problems or []])
 
 
@@ -95,3 +111,39 @@ async def put_in_force(request: Request, page: EnactPage) -> Response:
         return show_calibrations(page, problems=[Problem("calibration_id", exc.message_id, exc.message_en)],
                                  status=exc.status)
     return finish(page, RedirectResponse("/kalibrasi?done=in-force#in-force", status_code=303))
+
+
+@router.post("/kalibrasi/jalankan")
+async def start_run(request: Request, page: CalibrationRunPage) -> Response:
+    posted, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    form = {"cycles": [str(c) for c in posted.getlist("cycles")], "method": str(posted.get("method") or ""),
+            "reference_cycles": [str(c) for c in posted.getlist("reference_cycles")]}
+    try:
+        body = CalibrationRunRequest.model_validate({
+            "cycles": ",".join(form["cycles"]), "method": form["method"] or "ordinal",
+            "reference_cycles": ",".join(form["reference_cycles"]) or None})
+        assert page.user is not None
+        run = calibration_runs.start_run(services_of(page), page.user, body)
+    except ValidationError as exc:
+        return show_calibrations(page, problems=problems_from(exc), status=422, form=form)
+    except InvalidInput as exc:
+        return show_calibrations(page, problems=list(exc.problems), status=422, form=form)
+    return finish(page, RedirectResponse(f"/kalibrasi/jalankan/{run.id}", status_code=303))
+
+
+@router.get("/kalibrasi/jalankan/{run_id}")
+def run_page(run_id: str, page: CalibrationsPage) -> Response:
+    services = services_of(page)
+    try:
+        run = calibration_runs.get_run(services, run_id)
+    except NotFound:
+        return refuse(page, "not_found", status=404, name=run_id[:80])
+    definition = services.engines.definition()
+    report = run.report
+    return render(page, "calibration_run.html", active="calibrations", run=run, report=report,
+                  finished=run.job.state not in ("queued", "running"),
+                  tiers=view.tier_names(definition, page.t), indicators=view.indicator_names(definition, page.t),
+                  cycles_words=view.cycles_words, histogram=view.histogram_rows if report else None,
+                  may_enact=page.user is not None and page.user.may(Permission.CALIBRATIONS_ENACT))
