@@ -213,6 +213,9 @@ class Team(Strict):
         return self
 
 
+AMENDMENT_DOCUMENT = "berita_acara_perubahan"  # the document id of the berita acara perubahan in "documents"
+
+
 class Amendment(Strict):
     proposal_ref: Text = Field(min_length=1)
     berita_acara_perubahan: bool = False

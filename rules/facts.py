@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.dates import cycle_date
-from knowledge.proposal import KINDS, Proposal
+from knowledge.proposal import AMENDMENT_DOCUMENT, KINDS, Proposal
 from rules.fact_params import (
     ExtractionParams,
     category_of,
@@ -418,7 +418,7 @@ def _documents(proposal: Proposal, p: ExtractionParams, loc: dict[str, list[str]
     values["unknown_documents"] = ", ".join(unknown_docs)
     values["is_amendment"] = amends is not None
     values["amendment_has_berita_acara"] = bool(amends and amends.berita_acara_perubahan)
-    values["amendment_document_listed"] = "berita_acara_perubahan" in docs
+    values["amendment_document_listed"] = AMENDMENT_DOCUMENT in docs
     values["submitted_on_given"] = submitted is not None
     values["days_after_submission_deadline"] = (submitted - p.deadline).days if submitted else 0
     values["submission_deadline_date"] = p.deadline.isoformat()

@@ -7,6 +7,7 @@ and stored with `synthetic = true`; the keys are labelled `demo`.
 from __future__ import annotations
 
 from knowledge.documents import parse_proposal, to_jsonable
+from knowledge.reference import load_reference
 from knowledge.synthetic import generate_cycles
 from service import repository
 from service.apikeys import ROLES, check_role, hash_key, new_key, new_key_id
@@ -16,13 +17,23 @@ from service.engines import Engines
 DEMO_LABEL = "demo"
 
 
-def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018) -> int:
-    """Check and store every synthetic proposal, if the database holds no proposal yet."""
+def load_demo_cycles(db: Database, engines: Engines, *, seed: int = 2018, open_for: str | None = None) -> int:
+    """Check and store every synthetic proposal, if the database holds no proposal yet.
+
+    `open_for` (the demo facilitator's kelurahan): its RWs get no proposal of the latest cycle, so
+    the demo facilitator can still submit one for the current cycle instead of meeting a conflict.
+    """
     with db.session() as session:
         if repository.count_proposals(session):
             return 0
+    generated = generate_cycles(seed=seed).proposals
+    latest = max((int(item.proposal["cycle"]) for item in generated), default=0)
+    known = load_reference().find_kelurahan(open_for) if open_for else None
+    left_open = known.name if known else open_for
     items = []
-    for item in generate_cycles(seed=seed).proposals:
+    for item in generated:
+        if int(item.proposal["cycle"]) == latest and item.proposal["region"]["kelurahan"] == left_open:
+            continue
         proposal = parse_proposal(item.proposal, source="synthetic")
         check, audit = engines.check_audited(proposal)
         # Each proposal records the version in force for its own cycle.

@@ -80,10 +80,11 @@ def active_proposal(session: Session, cycle: int, kelurahan: str, rw: int) -> St
 
 
 def _conflict(first: StoredProposal) -> Conflict:
+    # The sentence names the RW and the cycle; the active proposal's id is a field of its own (the page links it).
     return Conflict(
-        f"RW {first.rw} Kelurahan {first.kelurahan} sudah punya proposal aktif untuk siklus {first.cycle}: "
-        f"{first.id}", f"RW {first.rw} of Kelurahan {first.kelurahan} already has an active proposal for "
-        f"cycle {first.cycle}: {first.id}", existing_proposal_id=first.id)
+        f"RW {first.rw} Kelurahan {first.kelurahan} sudah punya proposal aktif untuk siklus {first.cycle}.",
+        f"RW {first.rw} of Kelurahan {first.kelurahan} already has an active proposal for cycle {first.cycle}.",
+        existing_proposal_id=first.id)
 
 
 def check_decision(proposal: dict[str, Any], check: dict[str, Any], *, key_id: str | None,

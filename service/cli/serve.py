@@ -127,7 +127,7 @@ def run_demo(
     db = Database(settings)
     db.migrate()
     engines = Engines(settings.kb_dir, settings.index, settings.kb_store)
-    stored = load_demo_cycles(db, engines)
+    stored = load_demo_cycles(db, engines, open_for=kelurahan)
     keys = issue_demo_keys(db, kelurahan)
     db.dispose()
     typer.echo(demo_banner(f"http://{host}:{port}", stored, keys, kelurahan))

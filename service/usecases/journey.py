@@ -15,7 +15,7 @@ import jsonpatch
 
 from knowledge.documents import to_jsonable
 from knowledge.errors import InvalidInput, Problem
-from knowledge.proposal import Amendment, Proposal
+from knowledge.proposal import AMENDMENT_DOCUMENT, Amendment, Proposal
 from service import journey_store, repository
 from service.auth import Principal
 from service.deps import Services
@@ -70,6 +70,17 @@ def journey_of(services: Services, proposal_id: str, key: Principal | None = Non
             row_version=row.row_version,
             revisions=[_revision(r) for r in journey_store.revisions(session, row.id)],
             events=timeline, exceptions=[e for e in timeline if e.kind == EventKind.EXCEPTION])
+
+
+def revision_content(services: Services, key: Principal, proposal_id: str, number: int) -> dict[str, Any]:
+    """The proposal as revision `number` stored it (a facilitator: own kelurahan; 404 for no such revision)."""
+    with services.db.session() as session:
+        row = repository.get_proposal(session, proposal_id)
+        key.require_kelurahan(row.kelurahan)
+        found = next((r for r in journey_store.revisions(session, row.id) if r.number == number), None)
+        if found is None:
+            raise NotFound(f"Proposal {row.id} tidak punya revisi {number}", f"Proposal {row.id} has no revision {number}")
+        return dict(found.content)
 
 
 def refuse_state(row: StoredProposal, doing_id: str, doing_en: str) -> Conflict:
@@ -149,8 +160,11 @@ def amend(services: Services, key: Principal, proposal_id: str, request: Amendme
         raise refuse_state(row, "diamendemen (amendemen hanya untuk proposal yang disetujui)",
                            "be amended (amendments are for approved proposals)")
     same_rw(row, request.proposal)
+    # The berita acara given with the amendment is its document: listed, as the documents rule expects.
+    documents = [*request.proposal.documents, *([] if AMENDMENT_DOCUMENT in request.proposal.documents
+                                                else [AMENDMENT_DOCUMENT])]
     proposal = request.proposal.model_copy(
-        update={"amends": Amendment(proposal_ref=row.id, berita_acara_perubahan=True)})
+        update={"amends": Amendment(proposal_ref=row.id, berita_acara_perubahan=True), "documents": documents})
     _store_revision(services, key, row.id, proposal, expected=request.row_version, allowed=(ProposalState.APPROVED,),
                     kind=RevisionKind.AMENDMENT, berita_acara=request.berita_acara.model_dump(mode="json"))
     return journey_of(services, row.id)

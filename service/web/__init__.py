@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from service.web import (
     calibration_pages,
+    change_form,
     journey_pages,
     pages,
     phone_signin,
@@ -26,8 +27,8 @@ from service.web import (
 from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages, phone_signin, precheck, journey_pages, printing, scores, tier_pages, calibration_pages,
-                rw_history, policy, workbench):
+for _module in (pages, phone_signin, precheck, change_form, journey_pages, printing, scores, tier_pages,
+                calibration_pages, rw_history, policy, workbench):
     router.include_router(_module.router)
 
 

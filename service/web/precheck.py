@@ -9,7 +9,8 @@ POST /v1/proposals/drafts does; `?draf=<id>` opens a draft in the form to edit i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -35,6 +36,9 @@ from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, re
 from service.web.security import CSRF_FIELD
 from service.web.xlsx_proposal import read_workbook, write_template
 from service.web.xlsx_words import Choices
+
+if TYPE_CHECKING:
+    from service.web.change_form import ChangeTarget
 
 router = APIRouter()
 SEVERITIES = ("blocking", "major", "minor", "advice")
@@ -86,7 +90,8 @@ def _targets(paths: list[str], names: list[str]) -> dict[str, str | None]:
 def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
               schema_problems: list[Problem] | None = None, upload_problems: list[Problem] | None = None,
               stored: dict | None = None, confirm: bool = False, status: int = 200,
-              repairs: dict | None = None, changed: list[str] | None = None, draft_id: str | None = None) -> Response:
+              repairs: dict | None = None, changed: list[str] | None = None, draft_id: str | None = None,
+              refused: ServiceError | None = None, change: ChangeTarget | None = None) -> Response:
     services = page.request.app.state.services
     try:
         kb = kb_view.kb_in_force(services)
@@ -139,6 +144,9 @@ def show_form(page: Page, data: dict[str, Any], *, result: dict | None = None,
         totals=forms.budget_totals(data),
         repairs=repairs, changed=set(changed or ()), draft_id=draft_id, found=_found(page.t, groups),
         rule_titles=kb_view.rule_titles(services) if result else {},
+        refused=None if refused is None else {"id": refused.message_id, "en": refused.message_en,
+                                              "existing": getattr(refused, "extra", {}).get("existing_proposal_id")},
+        change=change,
     )
 
 
@@ -156,6 +164,8 @@ def _save_draft(page: Page, data: Any, draft_id: str | None) -> Response:
             saved = save_draft(services, page.user, proposal).id
     except InvalidInput as exc:
         return show_form(page, shown, schema_problems=exc.problems, status=422, draft_id=draft_id)
+    except ServiceError as exc:
+        return show_form(page, shown, refused=exc, status=exc.status, draft_id=draft_id)
     except BerdayaError as exc:
         problem = Problem("", exc.message_id, exc.message_en)
         return show_form(page, shown, upload_problems=[problem], status=getattr(exc, "status", 500),
@@ -170,7 +180,7 @@ def _found(t: Translator, groups: list[tuple[str, list[dict[str, Any]]]]) -> str
 
 
 def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool = False, confirmed: bool = False,
-                   repair: bool = False) -> Response:
+                   repair: bool = False, change: ChangeTarget | None = None) -> Response:
     """Validate, check (and, when asked by a facilitator, submit), then show the result.
 
     An ineligible proposal is stored only once the facilitator has confirmed it, after being
@@ -178,12 +188,14 @@ def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool =
     `typed`: the data is what a person typed (the form, the XLSX template), numbers as text.
     `repair`: the "Terapkan perbaikan" button: the form is refilled with the proposal after the
     combined patch, checked again, its changed inputs marked; nothing is stored.
+    `change`: the stored proposal the form revises or amends (`service.web.change_form`), kept on the page.
     """
+    show = partial(show_form, change=change)
     shown = data if isinstance(data, dict) else {}
     try:
         proposal = forms.parse_typed(data, "formulir") if typed else parse_proposal(data, source="formulir")
     except InvalidInput as exc:
-        return show_form(page, shown, schema_problems=exc.problems, status=422)
+        return show(page, shown, schema_problems=exc.problems, status=422)
     services = page.request.app.state.services
     canonical = proposal.model_dump(mode="json")
     if submit:
@@ -194,15 +206,14 @@ def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool =
                 checked = services.engines.check_json(proposal)
             except BerdayaError as exc:
                 problem = Problem("", exc.message_id, exc.message_en)
-                return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
+                return show(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
             if checked["verdict"] == "ineligible":
-                return show_form(page, canonical, result=checked, confirm=True)
+                return show(page, canonical, result=checked, confirm=True)
         try:
             stored = submit_proposal(services, page.user, proposal)
         except ServiceError as exc:
-            problem = Problem("", exc.message_id, exc.message_en)
-            return show_form(page, canonical, upload_problems=[problem], status=exc.status)
-        return show_form(page, canonical, result=stored.check, stored={"id": stored.id})
+            return show(page, canonical, refused=exc, status=exc.status)
+        return show(page, canonical, result=stored.check, stored={"id": stored.id})
     try:
         repaired = repair_in_force(services.engines, proposal)
         changed: list[str] = []
@@ -212,10 +223,10 @@ def check_and_show(page: Page, data: Any, *, typed: bool = False, submit: bool =
             repaired = repair_in_force(services.engines, repaired.patched)
     except BerdayaError as exc:
         problem = Problem("", exc.message_id, exc.message_en)
-        return show_form(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
+        return show(page, canonical, upload_problems=[problem], status=getattr(exc, "status", 500))
     result = repaired.model_dump(mode="json", exclude={"repair", "patched"})
-    return show_form(page, canonical, result=result, repairs=repairs_view.repairs_context(page.t, repaired.repair),
-                     changed=changed)
+    return show(page, canonical, result=result, repairs=repairs_view.repairs_context(page.t, repaired.repair),
+                changed=changed)
 
 
 def _draft_form(page: Page, draft_id: str) -> Response:
@@ -289,15 +300,20 @@ def check_upload(page: Page, raw: bytes, kind: str, name: str) -> Response:
 
 @router.get("/pra-periksa/templat.xlsx")
 def precheck_template(request: Request, page: AnyPage) -> Response:
+    return workbook(page, None, "templat-proposal-ppm.xlsx")
+
+
+def workbook(page: Page, proposal: dict[str, Any] | None, filename: str) -> Response:
+    """The XLSX template as a download, empty or filled with `proposal`."""
     ind, eng = Translator("id"), Translator("en")
 
     def describe(path: str) -> str:
         # The workbook is shared between people: both languages, Indonesian first.
         return f"{ind(f'field.{path}')} / {eng(f'field.{path}')}"
 
-    body = write_template(describe, None, choices=template_choices(page))
+    body = write_template(describe, proposal, choices=template_choices(page))
     return finish(page, Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     headers={"Content-Disposition": 'attachment; filename="templat-proposal-ppm.xlsx"',
+                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                               "Cache-Control": "no-store"}))
 
 

@@ -21,7 +21,7 @@ from knowledge.errors import BerdayaError
 from knowledge.labels import named
 from knowledge.review_chain import CHAIN_FILE, load_review_chain
 from service.bodies import off_loop
-from service.schemas_journey import EventKind, ProposalJourney
+from service.schemas_journey import EventKind, ProposalJourney, RevisionKind
 from service.usecases import journey
 from service.web import kb_view
 from service.web.journey_pages import ReadPage
@@ -59,10 +59,14 @@ def _context(page: Page, shown: ProposalJourney) -> dict[str, Any]:
     stage_names = {stage.id: page.t.pick(stage.name.model_dump()) for stage in chain.stages}
     decisions = [e for e in shown.events if e.kind in (EventKind.APPROVED, EventKind.RETURNED)]
     head = letterhead()
-    signers = [page.t.pick(s) for s in head.get("signatories", [])] + list(stage_names.values())
+    # (who, signs with a staff number): the reviewers of each stage are civil servants, the RW chair is not.
+    signers = [(page.t.pick(s), bool(s.get("nip", True))) for s in head.get("signatories", [])]
+    signers += [(name, True) for name in stage_names.values()]
+    latest = shown.revisions[-1] if shown.revisions else None
     return {"page": page, "t": page.t, "lang": page.lang, "p": shown, "rab": rab(shown.proposal, page.lang),
             "stage_names": stage_names, "decisions": decisions, "head": head, "signers": signers,
-            "rule_titles": kb_view.rule_titles(page.request.app.state.services)}
+            "rule_titles": kb_view.rule_titles(page.request.app.state.services),
+            "amendment": latest if latest is not None and latest.kind == RevisionKind.AMENDMENT else None}
 
 
 def _shown(page: Page, proposal_id: str) -> ProposalJourney | Response:

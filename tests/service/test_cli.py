@@ -1,5 +1,6 @@
 """`berdaya keys ...` and `berdaya run-demo --no-serve`: keys are stored only as hashes."""
 
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 from service.app import create_app
 from service.cli import app as cli
 from service.settings import Settings
+from tests.service.web.helpers import valid_proposal
 
 runner = CliRunner()
 
@@ -95,6 +97,15 @@ def test_run_demo_loads_synthetic_cycles_and_prints_a_working_key_per_role(tmp_p
         assert replay["identical"] is True
         mine = client.get("/v1/proposals", headers={"Authorization": f"Bearer {keys['facilitator']}"}).json()
         assert {i["kelurahan"] for i in mine["items"]} <= {"Cibabat"}
+        # The current cycle is left open for the demo facilitator's kelurahan (others have theirs).
+        everyone = {"Authorization": f"Bearer {keys['evaluator']}"}
+        assert client.get("/v1/proposals?cycle=2026&kelurahan=Cibabat", headers=everyone).json()["total"] == 0
+        assert client.get("/v1/proposals?cycle=2026&kelurahan=Melong", headers=everyone).json()["total"] > 0
+        current = json.loads(json.dumps(valid_proposal()).replace("2022-", "2026-"))
+        current.update(cycle=2026, title="Perbaikan drainase 2026 (SINTETIS)")
+        submitted = client.post("/v1/proposals", json=current,
+                                headers={"Authorization": f"Bearer {keys['facilitator']}"})
+        assert submitted.status_code == 201, submitted.text
     again = invoke(["run-demo", "--no-serve"], url)  # a second run loads nothing and revokes old demo keys
     assert "already in the database" in again.output
     with TestClient(create_app(Settings(database_url=url))) as client:

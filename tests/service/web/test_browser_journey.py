@@ -2,8 +2,8 @@
 
 The facilitator submits from the pre-check; the kelurahan reviewer approves; the kecamatan
 reviewer accepts one finding as an exception and returns it with a note; the facilitator
-revises by upload and resubmits; it is approved at every stage up to the dinas; an amendment
-with its berita acara follows. The facilitator's list shows each stage; no page is wider than
+revises in the form filled with the proposal and resubmits; it is approved at every stage up to
+the dinas; an amendment with its berita acara follows (by upload). The facilitator's list shows each stage; no page is wider than
 the viewport; the downloaded PDF's text holds the verdict, the RAB totals, the exception and its reason.
 """
 
@@ -111,12 +111,17 @@ def test_a_proposal_goes_the_whole_way_through_review(browser, live_server, tmp_
         assert stage_in_list(fac, url, pid) == "Dikembalikan untuk perbaikan"
 
         data["title"] += " - revisi"
-        upload.write_text(json.dumps(data), encoding="utf-8")
         fac.goto(f"{url}/proposal/{pid}")
-        fac.locator("#revise-file").set_input_files(str(upload))
+        assert "Tambahkan rincian swadaya" in fac.locator("#return-note").inner_text()  # the note at the top
+        fac.get_by_role("link", name="Revisi di formulir").click()  # no file: the form, filled with revision 1
+        fits(fac)
+        title = fac.get_by_label(re.compile("^Judul proposal"))
+        assert title.input_value() == data["title"].removesuffix(" - revisi")
+        title.fill(data["title"])
         fac.get_by_role("button", name="Ajukan revisi").click()
         fac.wait_for_selector("#state")
         assert "Revisi 2" in fac.locator("main").inner_text() and REASON in fac.locator("#exceptions").inner_text()
+        assert "Judul proposal" in fac.locator("#revisions").inner_text()
         assert stage_in_list(fac, url, pid).startswith("Kelurahan")
 
         for who in ("kelurahan", "kecamatan", "dinas"):
@@ -124,6 +129,10 @@ def test_a_proposal_goes_the_whole_way_through_review(browser, live_server, tmp_
         assert stage_in_list(fac, url, pid) == "Disetujui"
         screenshot(fac, f"journey-{screen}-03-disetujui")
 
+        fac.goto(f"{url}/proposal/{pid}/cetak")
+        rab = fac.evaluate("() => { const t = document.querySelector('.wrap-table'); "
+                           "return [t.scrollWidth, t.clientWidth]; }")
+        assert rab[0] <= rab[1], rab  # the RAB needs no sideways scrolling, on a phone too
         fac.goto(f"{url}/proposal/{pid}")
         with fac.expect_download() as info:
             fac.get_by_role("link", name="Unduh PDF").click()

@@ -3,6 +3,7 @@ the exceptions with their reasons and the decisions (the PDF read back with pdft
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -60,3 +61,52 @@ def test_the_pdf_holds_verdict_rab_totals_exception_and_reason(app, people):
     words = " ".join(text.split())  # lines wrap where the layout wraps them
     assert rule in text and "Musyawarah susulan khusus perempuan" in words and "Ketua RW" in text
     assert title(app, rule) in words
+
+
+def amended(app, people) -> str:
+    """The fixture proposal approved at every stage, then amended with its berita acara."""
+    import json
+
+    from tests.service.web.helpers import valid_proposal
+
+    proposal = valid_proposal()
+    pid = submitted(app, people, proposal)
+    for stage in ("kelurahan", "kecamatan", "dinas"):
+        assert post(people[stage], f"/proposal/{pid}/putusan", {"outcome": "approve"}).status_code == 303
+    files = {"file": ("amandemen.json", json.dumps(proposal).encode(), "application/json")}
+    done = post(people["facilitator"], f"/proposal/{pid}/revisi",
+                {"kind": "amendment", "ba_nomor": "BA-3/2022", "ba_tanggal": "2022-08-01"}, files=files)
+    assert done.status_code == 303
+    assert post(people["kelurahan"], f"/proposal/{pid}/putusan", {"outcome": "approve"}).status_code == 303
+    return pid
+
+
+def test_the_print_of_an_amendment_names_it_its_berita_acara_and_the_revision_of_each_decision(app, people):
+    pid = amended(app, people)
+    text = people["facilitator"].get(f"/proposal/{pid}/cetak").text
+    amendment = text[text.index('id="amendment"'):].split("</p>", 1)[0]
+    assert "Amendemen" in amendment and "BA-3/2022" in amendment and "1 Agustus 2022" in amendment
+    decisions = re.findall(r'<li data-revision="(\d)">[^<]*', text)
+    assert sorted(decisions) == ["1", "1", "1", "2"]
+    assert all(f"Revisi {n}" in line for n, line in zip(decisions, re.findall(r'<li data-revision="\d">([^<]*)', text)))
+    assert '<p>Ketua RW</p><p class="line">Nama</p>' in text  # an RW chair has no NIP
+    assert text.count("Nama dan NIP") == 3  # the reviewers of the three stages
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_signatures_stay_in_one_row_on_one_page_wherever_the_page_breaks(app, people, tmp_path):
+    from service.web.printing import pdf_of
+
+    pid, _rule = approved_with_exception(app, people)
+    html = people["facilitator"].get(f"/proposal/{pid}/cetak").text
+    signers = ["Ketua RW", "Kelurahan", "Kecamatan", "Dinas"]
+    for lines in range(0, 48, 4):  # moves the block down a page, a few lines at a time, across the break
+        filler = "".join(f"<p>Baris pengisi {n} (SINTETIS)</p>" for n in range(lines))
+        pdf = tmp_path / f"isi-{lines}.pdf"
+        pdf.write_bytes(pdf_of(html.replace('<section class="signatures">', filler + '<section class="signatures">')))
+        pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        block = [n for n, page in enumerate(pages) if "Nama dan NIP" in page or "Ketua RW" in page]
+        assert len(block) == 1, (lines, block)
+        first_row = next(line for line in pages[block[0]].splitlines() if "Ketua RW" in line)
+        assert all(name in first_row for name in signers), (lines, first_row)  # one row: nobody alone below
