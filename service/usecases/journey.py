@@ -54,15 +54,20 @@ def _event(event: ProposalEvent) -> EventView:
                      rule_id=event.rule_id, key_id=event.key_id, created_at=event.created_at)
 
 
+def _require_visible(key: Principal, row: StoredProposal) -> None:
+    """A facilitator reads its own kelurahan's proposals only; the other roles every one but a draft."""
+    key.require_kelurahan(row.kelurahan)
+    if row.state == ProposalState.DRAFT and key.scoped_kelurahan is None:
+        # A draft is its kelurahan's work in progress: no reviewer or other role sees it yet.
+        raise NotFound(f"Proposal '{row.id}' tidak ada", f"No proposal '{row.id}'")
+
+
 def journey_of(services: Services, proposal_id: str, key: Principal | None = None) -> ProposalJourney:
     """The proposal with its check, stage, revisions, timeline and exceptions (a facilitator: own kelurahan)."""
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
         if key is not None:
-            key.require_kelurahan(row.kelurahan)
-            if row.state == ProposalState.DRAFT and key.scoped_kelurahan is None:
-                # A draft is its kelurahan's work in progress: no reviewer or other role sees it yet.
-                raise NotFound(f"Proposal '{proposal_id}' tidak ada", f"No proposal '{proposal_id}'")
+            _require_visible(key, row)
         check = repository.get_decision(session, row.decision_id).output
         timeline = [_event(e) for e in journey_store.events(session, row.id)]
         return ProposalJourney(
@@ -76,7 +81,7 @@ def revision_content(services: Services, key: Principal, proposal_id: str, numbe
     """The proposal as revision `number` stored it (a facilitator: own kelurahan; 404 for no such revision)."""
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
-        key.require_kelurahan(row.kelurahan)
+        _require_visible(key, row)
         found = next((r for r in journey_store.revisions(session, row.id) if r.number == number), None)
         if found is None:
             raise NotFound(f"Proposal {row.id} tidak punya revisi {number}", f"Proposal {row.id} has no revision {number}")
