@@ -176,18 +176,25 @@ class ProposalJourney(ProposalPublic):
     exceptions: list[EventView]
 
 
+_OVERRIDE: dict[str, Any] = {
+    "cycle": 2026, "rule_id": "PPM-INK-001", "count": 4, "group": "inclusion",
+    "title": {"id": "Perempuan hadir dalam musyawarah", "en": "Women attend the musyawarah"}}
+
+
 class OverrideCount(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"cycle": 2026, "rule_id": "PPM-INK-001", "count": 4}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [_OVERRIDE]})
 
     cycle: int
     rule_id: str
     count: int
+    title: dict[str, str] | None = Field(default=None, description="The rule's title in the knowledge base that "
+                                                                   "checks the cycle (null: not in it)")
+    group: str | None = Field(default=None, description="The rule's group (budget, inclusion, ...)")
 
 
 class OverrideReport(BaseModel):
     """The rules accepted as exceptions most often, per cycle (an input to the annual review)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"items": [{"cycle": 2026, "rule_id": "PPM-INK-001", "count": 4}]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_OVERRIDE]}]})
 
     items: list[OverrideCount]

@@ -8,7 +8,8 @@ of a proposal cannot both land (409, `service.journey_store.advance`).
 
 from __future__ import annotations
 
-from knowledge.errors import InvalidInput, Problem
+from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.kb_schema import Rule
 from knowledge.review_chain import ReviewChain, Scope, Stage, load_review_chain
 from service import journey_store, repository
 from service.auth import Principal
@@ -164,7 +165,25 @@ def queue_cycles(services: Services, key: Principal) -> list[int]:
         return journey_store.waiting_cycles(session, stage_indices=indices, kelurahan=kelurahan, kecamatan=kecamatan)
 
 
+def _rules_of_cycle(services: Services, cycle: int) -> dict[str, Rule]:
+    """The rules of the knowledge base that checks `cycle` (none when no version is in force for it)."""
+    try:
+        entry = services.engines.entry_for_cycle(cycle)
+        kb = services.engines.load_kb(entry.name, entry.version)
+    except BerdayaError:
+        return {}
+    return {rule.id: rule for rule in kb.rules}
+
+
 def overrides(services: Services, cycle: int | None) -> OverrideReport:
+    """Exceptions accepted per cycle and rule, the most overridden first, each rule with its title and group."""
     with services.db.session() as session:
         counts = journey_store.override_counts(session, cycle)
-    return OverrideReport(items=[OverrideCount(cycle=c, rule_id=r, count=n) for c, r, n in counts])
+    rules = {c: _rules_of_cycle(services, c) for c in {c for c, _, _ in counts}}
+    items = []
+    for c, rule_id, n in counts:
+        rule = rules[c].get(rule_id)
+        items.append(OverrideCount(cycle=c, rule_id=rule_id, count=n,
+                                   title=None if rule is None else rule.title.model_dump(),
+                                   group=None if rule is None else str(rule.group)))
+    return OverrideReport(items=items)

@@ -1,4 +1,5 @@
-"""Kebijakan: the knowledge base in force, browsable, and the what-if reports of drafts.
+"""Kebijakan: the knowledge base in force, browsable, the what-if reports of drafts, and the rules
+reviewers accepted as exceptions most often per cycle (the use case of GET /v1/policy/overrides).
 
 Policy staff only. The knowledge base shown is the one the checks use (the service's
 engines). What-if reports are the ones the policy-tuning tools keep in the knowledge-base
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 
 from policy.reports import dump
 from service import repository
+from service.usecases import reviews
 from service.usecases.drafts import store_of
 from service.web import kb_view
 from service.web.charts import matrix_cells, paired_bars
@@ -36,6 +38,14 @@ def policy_home(request: Request, page: PolicyPage) -> Response:
     kb = kb_view.kb_in_force(request.app.state.services)
     return render(page, "policy.html", active="policy", kb=kb, view=kb_view.browse(kb),
                   reports=list_reports(request.app), item_words=kb_view.item_words)
+
+
+@router.get("/kebijakan/pengecualian")
+def overrides_page(request: Request, page: PolicyPage) -> Response:
+    by_cycle: dict[int, list[Any]] = {}
+    for item in reviews.overrides(request.app.state.services, None).items:  # newest cycle first
+        by_cycle.setdefault(item.cycle, []).append(item)
+    return render(page, "policy_overrides.html", active="policy", by_cycle=list(by_cycle.items()))
 
 
 @router.get("/kebijakan/what-if")
