@@ -255,13 +255,18 @@ def precheck_form(page: AnyPage, draf: Annotated[str | None, Query(max_length=64
     return show_form(page, data)
 
 
+def posted_proposal(form: Any) -> Any:
+    """The proposal a posted form holds (its inputs as named by `forms`), not yet validated."""
+    fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action", "draft_id")}
+    return forms.form_to_proposal(fields, documents=form.getlist("documents"))
+
+
 @router.post("/pra-periksa")
 async def precheck_post(request: Request, page: AnyPage) -> Response:
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
-    fields = {k: v for k, v in form.multi_items() if k not in ("documents", CSRF_FIELD, "action", "draft_id")}
-    data = forms.form_to_proposal(fields, documents=form.getlist("documents"))
+    data = posted_proposal(form)
     action = form.get("action")
     if action == "draft":
         return await off_loop(_save_draft, page, data, str(form.get("draft_id") or "") or None)

@@ -4,20 +4,28 @@ The summary holds the activities, the RAB per line with totals by source, the fi
 suggestions, the exceptions accepted with their reasons, the reviewers' decisions and a signature
 block (the RW and each stage of the review chain). The PDF is WeasyPrint's rendering of the same
 HTML, made in a worker thread.
+
+A pre-check that was never submitted prints from the same template: the result page posts its form
+again, and the proposal is read and checked again like any posted form (nothing is kept on the
+server between the check and the printout, so there is nothing to expire, and what is printed is
+what the rules in force say about what was sent).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from knowledge import intake
-from knowledge.errors import BerdayaError
+from knowledge.documents import parse_proposal
+from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.labels import named
 from knowledge.review_chain import CHAIN_FILE, load_review_chain
 from service.bodies import off_loop
@@ -25,7 +33,8 @@ from service.schemas_journey import EventKind, ProposalJourney, RevisionKind
 from service.usecases import journey
 from service.web import kb_view
 from service.web.journey_pages import ReadPage
-from service.web.rendering import Page, finish, refuse, templates
+from service.web.precheck import posted_proposal, show_form
+from service.web.rendering import AnyPage, Page, finish, posted_form, refuse, templates
 
 router = APIRouter()
 LETTERHEAD = CHAIN_FILE.parent / "letterhead.yaml"
@@ -54,7 +63,24 @@ def rab(content: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"lines": lines, "by_source": by_source, "total": sum(totals.values())}
 
 
-def _context(page: Page, shown: ProposalJourney) -> dict[str, Any]:
+@dataclass(frozen=True)
+class UnstoredCheck:
+    """What the print template reads of a proposal checked but never submitted: no id, revision or events."""
+
+    title: str
+    kecamatan: str
+    kelurahan: str
+    rw: int
+    cycle: int
+    verdict: str
+    proposal: dict[str, Any]
+    check: dict[str, Any]
+    id: None = None
+    exceptions: list[Any] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+
+
+def _context(page: Page, shown: ProposalJourney | UnstoredCheck) -> dict[str, Any]:
     chain = load_review_chain()
     stage_names = {stage.id: page.t.pick(stage.name.model_dump()) for stage in chain.stages}
     decisions = [e for e in shown.events if e.kind in (EventKind.APPROVED, EventKind.RETURNED)]
@@ -66,7 +92,8 @@ def _context(page: Page, shown: ProposalJourney) -> dict[str, Any]:
     return {"page": page, "t": page.t, "lang": page.lang, "p": shown, "rab": rab(shown.proposal, page.lang),
             "stage_names": stage_names, "decisions": decisions, "head": head, "signers": signers,
             "rule_titles": kb_view.rule_titles(page.request.app.state.services),
-            "amendment": latest if latest is not None and latest.kind == RevisionKind.AMENDMENT else None}
+            "amendment": latest if latest is not None and latest.kind == RevisionKind.AMENDMENT else None,
+            "today": dt.date.today().isoformat()}
 
 
 def _shown(page: Page, proposal_id: str) -> ProposalJourney | Response:
@@ -79,7 +106,7 @@ def _shown(page: Page, proposal_id: str) -> ProposalJourney | Response:
         return refuse(page, "role")
 
 
-def summary_html(page: Page, shown: ProposalJourney) -> str:
+def summary_html(page: Page, shown: ProposalJourney | UnstoredCheck) -> str:
     return templates.get_template("print.html").render(_context(page, shown))
 
 
@@ -108,5 +135,49 @@ async def print_pdf(proposal_id: str, page: ReadPage) -> Response:
         return shown
     body = await off_loop(pdf_of, summary_html(page, shown))
     name = f"proposal-{shown.cycle}-{shown.kelurahan}-rw{shown.rw:02d}.pdf".replace(" ", "-").lower()
+    return finish(page, Response(body, media_type="application/pdf",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+def checked_again(page: Page, data: Any) -> UnstoredCheck | Response:
+    """A posted pre-check form validated and checked again (a refusal is the form with its problems)."""
+    try:
+        proposal = parse_proposal(data, source="formulir")
+    except InvalidInput as exc:
+        return show_form(page, data if isinstance(data, dict) else {}, schema_problems=exc.problems, status=422)
+    content = proposal.model_dump(mode="json")
+    try:
+        check = page.request.app.state.services.engines.check_json(proposal)
+    except BerdayaError as exc:
+        return show_form(page, content, upload_problems=[Problem("", exc.message_id, exc.message_en)],
+                         status=getattr(exc, "status", 500))
+    region = proposal.region
+    return UnstoredCheck(title=proposal.title, kecamatan=region.kecamatan, kelurahan=region.kelurahan, rw=region.rw,
+                         cycle=proposal.cycle, verdict=check["verdict"], proposal=content, check=check)
+
+
+@router.post("/pra-periksa/cetak")
+async def precheck_print_view(request: Request, page: AnyPage) -> Response:
+    """An unstored pre-check's result as a page made for printing, from the posted form."""
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    shown = await off_loop(checked_again, page, posted_proposal(form))
+    if isinstance(shown, Response):
+        return shown
+    return finish(page, HTMLResponse(summary_html(page, shown)))
+
+
+@router.post("/pra-periksa/cetak.pdf")
+async def precheck_pdf(request: Request, page: AnyPage) -> Response:
+    """The same printout of an unstored pre-check as a PDF made on the server."""
+    form, refused = await posted_form(request, page)
+    if refused is not None:
+        return refused
+    shown = await off_loop(checked_again, page, posted_proposal(form))
+    if isinstance(shown, Response):
+        return shown
+    body = await off_loop(pdf_of, summary_html(page, shown))
+    name = f"pra-periksa-{shown.cycle}-{shown.kelurahan}-rw{shown.rw:02d}.pdf".replace(" ", "-").lower()
     return finish(page, Response(body, media_type="application/pdf",
                                  headers={"Content-Disposition": f'attachment; filename="{name}"'}))

@@ -19,7 +19,7 @@ PUBLIC = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/v1/checks"),
     ("GET", "/"), ("GET", "/masuk"), ("POST", "/masuk"), ("POST", "/keluar"), ("GET", "/static/{name}"),
     ("GET", "/pra-periksa"), ("POST", "/pra-periksa"), ("POST", "/pra-periksa/unggah"),
-    ("GET", "/pra-periksa/templat.xlsx"),
+    ("GET", "/pra-periksa/templat.xlsx"), ("POST", "/pra-periksa/cetak"), ("POST", "/pra-periksa/cetak.pdf"),
     # A one-time sign-in link is its own credential: the page asks, its button signs in.
     ("GET", "/masuk/tautan/{token}"), ("POST", "/masuk/tautan/{token}"),
 }

@@ -1,5 +1,6 @@
 """Printing a proposal: the print view and the server-made PDF hold the verdict, the RAB totals by source,
-the exceptions with their reasons and the decisions (the PDF read back with pdftotext)."""
+the exceptions with their reasons and the decisions (the PDF read back with pdftotext); a pre-check that
+was never submitted prints from the same template, its form read and checked again."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import shutil
 import subprocess
 
 import pytest
+from sqlalchemy import func, select
 
+from service.models import StoredProposal
 from service.web import kb_view
-from tests.service.web.helpers import ROOT
+from tests.service.web.helpers import ROOT, as_form, csrf_of
 from tests.service.web.journey_helpers import flawed, post, submitted
 
 ARTIFACTS = ROOT / "test-artifacts" / "print"
@@ -110,3 +113,61 @@ def test_the_signatures_stay_in_one_row_on_one_page_wherever_the_page_breaks(app
         assert len(block) == 1, (lines, block)
         first_row = next(line for line in pages[block[0]].splitlines() if "Ketua RW" in line)
         assert all(name in first_row for name in signers), (lines, first_row)  # one row: nobody alone below
+
+
+def unstored_print(client, url: str, data: dict):
+    """Post the pre-check form, as its result page's Cetak / Unduh PDF buttons do (nothing is submitted)."""
+    token = csrf_of(client.get("/pra-periksa").text)
+    return client.post(url, data={**as_form(data), "csrf_token": token, "documents": data.get("documents", [])})
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_pre_check_result_page_offers_print_and_pdf_of_the_unstored_result(client):
+    token = csrf_of(client.get("/pra-periksa").text)
+    page = client.post("/pra-periksa", data={**as_form(flawed()), "csrf_token": token})
+    assert page.status_code == 200 and 'id="verdict"' in page.text
+    assert 'formaction="/pra-periksa/cetak"' in page.text and 'formaction="/pra-periksa/cetak.pdf"' in page.text
+
+
+def test_the_print_view_of_an_unstored_pre_check_is_the_same_summary_and_stores_nothing(app, client):
+    view = unstored_print(client, "/pra-periksa/cetak", flawed())
+    assert view.status_code == 200
+    text = _words(re.sub(r"<[^>]+>", " ", view.text))
+    assert "PEMERINTAH KOTA CIMAHI" in text and "size: A4" in view.text and "<form" not in view.text
+    assert "Hasil pra-periksa proposal" in text and "belum diajukan dan tidak tersimpan" in text
+    assert "Jumlah seluruhnya Rp 5.600.000" in text and "Perlu perbaikan" in text
+    assert "Keputusan peninjau" not in text  # no journey: no exceptions, no decisions
+    with app.state.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(StoredProposal)) == 0
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_of_an_unstored_pre_check_holds_verdict_rab_totals_and_findings_with_suggestions(client):
+    proposal = flawed()
+    findings = client.post("/v1/checks", json=proposal).json()["findings"]
+    assert findings and all(f["suggestion"]["id"] for f in findings)
+    response = unstored_print(client, "/pra-periksa/cetak.pdf", proposal)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"] and response.content.startswith(b"%PDF")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / "pre-check-unstored.pdf"  # kept for a person to look at (not committed)
+    pdf.write_bytes(response.content)
+    text = _words(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert "Hasil pra-periksa proposal" in text and "Hasil pemeriksaan: Perlu perbaikan" in text
+    assert "Jumlah seluruhnya Rp 5.600.000" in text and "Rp 2.600.000" in text and "Rp 3.000.000" in text
+    for finding in findings:
+        assert _words(finding["message"]["id"]) in text and _words(finding["suggestion"]["id"]) in text
+
+
+def test_a_tampered_form_sent_back_for_printing_is_refused_like_any_posted_proposal(client):
+    proposal = flawed()
+    proposal["activities"][0]["budget_lines"][0]["quantity"] = -3
+    for url in ("/pra-periksa/cetak", "/pra-periksa/cetak.pdf"):
+        response = unstored_print(client, url, proposal)
+        assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
+        assert "Kegiatan 1, rincian 1" in response.text
+    no_token = client.post("/pra-periksa/cetak.pdf", data=as_form(flawed()))
+    assert no_token.status_code == 403
