@@ -88,7 +88,7 @@ def _context(page: Page, shown: ProposalJourney | UnstoredCheck) -> dict[str, An
     # (who, signs with a staff number): the reviewers of each stage are civil servants, the RW chair is not.
     signers = [(page.t.pick(s), bool(s.get("nip", True))) for s in head.get("signatories", [])]
     signers += [(name, True) for name in stage_names.values()]
-    latest = shown.revisions[-1] if shown.revisions else None
+    latest = shown.revisions[-1] if isinstance(shown, ProposalJourney) and shown.revisions else None
     return {"page": page, "t": page.t, "lang": page.lang, "p": shown, "rab": rab(shown.proposal, page.lang),
             "stage_names": stage_names, "decisions": decisions, "head": head, "signers": signers,
             "rule_titles": kb_view.rule_titles(page.request.app.state.services),
