@@ -24,7 +24,7 @@ from service.bodies import off_loop, read_limits
 from service.deps import Services
 from service.errors import ServiceError
 from service.repository_evaluations import UnitQuery
-from service.usecases import calibrations, score_runs
+from service.usecases import calibrations, score_runs, tiers
 from service.usecases.tiers import final_tier_labels
 from service.web.charts import share_bars
 from service.web.rendering import Page, ScoresPage, finish, posted_form, refuse, render, uploaded_file
@@ -120,7 +120,7 @@ def _run_context(page: Page, run_id: str) -> dict[str, Any]:
 
 
 def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | None = None, status: int = 200,
-         message: str | None = None) -> Response:
+         problems_title: str = "scores.problems") -> Response:
     context = _run_context(page, run_id) if run_id else {}
     current = {k: v for k, v in page.request.query_params.items() if k in KEPT_PARAMS}
     if run_id:
@@ -135,7 +135,25 @@ def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | Non
                   t_ids=services_of(page).engines.definition().tier_ids, params=params, request_params=current,
                   index_title=page.t.pick(services_of(page).engines.definition().title.model_dump()),
                   dimensions=dimension_names(page), problems=[p.as_dict() for p in problems or []],
-                  recent=score_runs.latest_runs(services_of(page), 5), message=message, **context)
+                  recent=score_runs.latest_runs(services_of(page), 5), problems_title=problems_title,
+                  notice=_decided(page), **context)
+
+
+def _decided(page: Page) -> str | None:
+    """After a tier decision is saved (the redirect's `done`, `d_cycle`, `d_kelurahan`, `d_rw`): what was
+    stored, read back from the store: "Tingkat RW 5 Cibabat 2024 disimpan: Madani (alasan: ...)"."""
+    asked = page.request.query_params
+    if asked.get("done") not in ("override", "confirm") or not asked.get("d_cycle", "").isdigit() \
+            or not asked.get("d_rw", "").isdigit():
+        return None
+    found = tiers.list_decisions(services_of(page), cycle=int(asked["d_cycle"]), kelurahan=asked.get("d_kelurahan"),
+                                 rw=int(asked["d_rw"]))
+    if not found:
+        return None
+    d = found[0]
+    tier = dict(tier_names(page)).get(d.final_tier, d.final_tier_name)
+    key = "scores.decided_override" if d.overridden else "scores.decided_confirm"
+    return page.t(key, rw=d.rw, kelurahan=d.kelurahan, cycle=d.cycle, tier=tier, reason=d.reason)
 
 
 @router.get("/skor")

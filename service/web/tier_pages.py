@@ -44,9 +44,22 @@ router = APIRouter()
 KEEP = ("run", "q", "kelurahan", "cycle", "tier", "borderline", "sort", "order", "page")
 
 
+# The decision form's fields by their labels, for a refusal that names one.
+FIELD_LABELS = {"reason": "scores.reason_label", "tier": "scores.final_tier", "cycle": "scores.cycle",
+                "kelurahan": "scores.kelurahan", "rw": "journey.rw"}
+
+
 def _back(form: dict[str, str], **extra: str) -> str:
+    """The view the decision was made in, at the row decided (not the table's top, scrolled aside)."""
     params = {k: form[k] for k in KEEP if form.get(k)}
-    return f"/skor?{urlencode({**params, **extra})}#units"
+    row = f"#u-{form['d_unit']}" if form.get("d_unit", "").isdigit() else "#units"
+    return f"/skor?{urlencode({**params, **extra})}{row}"
+
+
+def _refused(page: Page, run_id: str | None, problems: list[Problem], status: int) -> Response:
+    """A refused decision under its own heading ("Tingkat tidak disimpan"), each field by its label."""
+    named = [Problem(page.t(FIELD_LABELS[p.path]) if p.path in FIELD_LABELS else p.path, p.id, p.en) for p in problems]
+    return show(page, run_id=run_id, problems=named, status=status, problems_title="scores.decision_problems")
 
 
 @router.post("/skor/tingkat")
@@ -63,14 +76,14 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
         assert page.user is not None
         decided = tiers.decide_tier(services_of(page), page.user, body)
     except ValidationError as exc:
-        return show(page, run_id=run_id, problems=problems_from(exc), status=422)
+        return _refused(page, run_id, problems_from(exc), 422)
     except InvalidInput as exc:
-        return show(page, run_id=run_id, problems=exc.problems, status=422)
+        return _refused(page, run_id, exc.problems, 422)
     except ServiceError as exc:
-        return show(page, run_id=run_id, problems=[Problem("tier", exc.message_id, exc.message_en)],
-                    status=exc.status)
+        return _refused(page, run_id, [Problem("tier", exc.message_id, exc.message_en)], exc.status)
     done = "override" if decided.overridden else "confirm"
-    return finish(page, RedirectResponse(_back(form, done=f"{done}-{decided.cycle}-{decided.rw}"), status_code=303))
+    back = _back(form, done=done, d_cycle=str(decided.cycle), d_kelurahan=decided.kelurahan, d_rw=str(decided.rw))
+    return finish(page, RedirectResponse(back, status_code=303))
 
 
 def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200,

@@ -70,6 +70,31 @@ def test_tier_decisions_from_the_table_need_a_reason_to_differ_and_a_closed_cycl
     assert [(d["rw"], d["final_tier"], d["reason"]) for d in decisions] == [(rows[0]["rw"], other, "kunjungan lapangan")]
 
 
+def test_a_tier_decision_is_confirmed_in_words_at_its_row_and_a_refusal_names_the_field(client, keys):
+    rows = synthetic_records(4)
+    run_id, token = uploaded(client, keys, rows)
+    units = client.get(f"/v1/score-runs/{run_id}/units", headers={"Authorization": f"Bearer {keys['evaluator']}"})
+    unit = next(u for u in units.json()["items"] if (u["kelurahan"], u["rw"]) == (rows[0]["kelurahan"], rows[0]["rw"]))
+    other = (unit["tier"] + 1) % 4
+    missing = client.post("/skor/tingkat", data={
+        "csrf_token": token, "run": run_id, "d_cycle": rows[0]["cycle"], "d_kelurahan": rows[0]["kelurahan"],
+        "d_rw": rows[0]["rw"], "d_unit": unit["unit_id"], "d_tier": other, "d_reason": ""})
+    problems = text_of(re.search(r'<section class="problems".*?</section>', missing.text, re.S).group(0))
+    assert "Tingkat tidak disimpan (1 masalah)" in problems and "Data tidak dapat dinilai" not in problems
+    assert "Alasan: alasan wajib" in problems and "reason" not in problems
+    saved = client.post("/skor/tingkat", data={
+        "csrf_token": token, "run": run_id, "d_cycle": rows[0]["cycle"], "d_kelurahan": rows[0]["kelurahan"],
+        "d_rw": rows[0]["rw"], "d_unit": unit["unit_id"], "d_tier": other, "d_reason": "kunjungan lapangan"},
+        follow_redirects=False)
+    assert saved.headers["location"].endswith(f"#u-{unit['unit_id']}")  # back at the row decided
+    shown = client.get(saved.headers["location"])
+    assert f'id="u-{unit["unit_id"]}"' in shown.text
+    name = re.search(rf'<option value="{other}"[^>]*>([^<]+)</option>', shown.text).group(1)
+    notice = text_of(re.search(r'<p class="notice" role="status" id="decided">.*?</p>', shown.text, re.S).group(0))
+    assert notice.strip() == (f"Tingkat RW {rows[0]['rw']} {rows[0]['kelurahan']} {rows[0]['cycle']} disimpan: "
+                              f"{name} (alasan: kunjungan lapangan).")
+
+
 def test_policy_puts_a_calibration_in_force_and_skor_shows_the_transitions(client, app, keys):
     rows = synthetic_records(6)
     run_id, _ = uploaded(client, keys, rows)
