@@ -53,9 +53,22 @@ def test_advice_is_bilingual_and_names_indicators_and_direction():
     unit = score_table(PPM, [row], explain=True, lang="en").units[0]
     first = unit["next_tier"]["steps"][0]
     assert first["indicator"] == "lpj_days_late"                 # gain 0.2/4 = 0.05, the largest
-    assert unit["advice"]["id"].startswith("Untuk naik ke Madani (skor minimal 0,8; kini 0,6708)")
+    # The score to the precision it is shown with (3 decimals when the definition names none).
+    assert unit["advice"]["id"].startswith("Untuk naik ke Madani (skor minimal 0,8; kini 0,671)")
     assert "turunkan Keterlambatan LPJ (hari) dari 90 ke 0" in unit["advice"]["id"]
     assert "lower Accountability report (LPJ) delay in days from 90 to 0" in unit["advice"]["en"]
+
+
+def test_advice_gives_a_share_in_percent_as_its_unit_says():
+    row = ppm_row(women_attendance_share=0.16, poor_beneficiary_share=0.0, on_time_share=0.3, active_groups=1)
+    unit = score_table(PPM, [row], explain=True).units[0]
+    ratios = {i.id for i in PPM.indicators if i.unit == "ratio"}
+    steps = [s for s in unit["next_tier"]["steps"] if s["indicator"] in ratios]
+    assert steps  # the plan raises a share
+    for step in steps:
+        assert (f"{step['name']['id']} dari {step['from'] * 100:.0f}% ke {step['to'] * 100:.0f}%".replace(".", ",")
+                in unit["advice"]["id"])
+        assert f"{step['name']['en']} from {step['from'] * 100:.0f}% to {step['to'] * 100:.0f}%" in unit["advice"]["en"]
 
 
 def test_top_tier_has_no_next_step():

@@ -147,7 +147,8 @@ def test_evaluator_uploads_records_and_downloads_the_results(page, live_server, 
     assert codes.max_row - 1 == n_rows == words.max_row - 1
     shown = page.locator("#units tbody tr").first.locator("td").nth(3).inner_text()
     first_score = codes.cell(row=2, column=header.index("score") + 1).value
-    assert shown == f"{first_score:.3f}".replace(".", ",") == words.cell(row=2, column=5).value
+    assert shown == f"{first_score:.3f}".replace(".", ",") and words.cell(row=2, column=5).value == first_score
+    assert words.cell(row=2, column=5).number_format == "0.000"
 
 
 def test_the_english_switch(page, live_server):

@@ -187,7 +187,11 @@ def test_scores_upload_shows_each_rw_and_the_download_is_in_words_with_codes_in_
     words = list(wb["skor"].iter_rows(values_only=True))
     assert words[0][:5] == ("Siklus", "Kecamatan", "Kelurahan", "RW", "Skor")
     first = dict(zip(words[0], words[1]))
-    assert first["Skor"] == f"{units[0]['score']:.3f}".replace(".", ",") and first["Tingkat"] == units[0]["tier_name"]
+    assert first["Skor"] == units[0]["score"] and first["Tingkat"] == units[0]["tier_name"]
+    # Scores are numbers shown to the page's decimals (Excel writes its locale's comma), not text.
+    score_cell, dimension_cell = wb["skor"].cell(row=2, column=5), wb["skor"].cell(row=2, column=6)
+    assert (score_cell.data_type, score_cell.number_format) == ("n", "0.000")
+    assert (dimension_cell.data_type, dimension_cell.number_format) == ("n", "0.00")
     assert first["Dekat batas"] in ("Ya", "Tidak")
     assert dict(wb["keterangan"].iter_rows(values_only=True))["data"] == "SINTETIS / synthetic"
 
