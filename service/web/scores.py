@@ -47,6 +47,16 @@ def tier_names(page: Page) -> list[tuple[int, str]]:
     return [(i, page.t.pick(level.name.model_dump())) for i, level in enumerate(definition.tiers.levels)]
 
 
+def upload_columns(page: Page) -> list[tuple[str, str]]:
+    """The columns an evaluation file has: the RW and cycle, each indicator of the index definition
+    (its name in words, its code as the file's header) and the evaluator's tier (optional)."""
+    definition = services_of(page).engines.definition()
+    keys = [(page.t("scores.cycle"), "cycle"), ("Kecamatan", "kecamatan"), (page.t("scores.kelurahan"), "kelurahan"),
+            ("RW", "rw")]
+    indicators = [(page.t.pick(ind.name.model_dump()), ind.id) for ind in definition.indicators]
+    return [*keys, *indicators, (page.t("scores.evaluator_tier_optional"), "evaluator_tier")]
+
+
 def dimension_names(page: Page) -> list[tuple[str, str]]:
     definition = services_of(page).engines.definition()
     return [(d.id, page.t.pick(d.name.model_dump())) for d in definition.dimensions]
@@ -136,7 +146,7 @@ def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | Non
                   index_title=page.t.pick(services_of(page).engines.definition().title.model_dump()),
                   dimensions=dimension_names(page), problems=[p.as_dict() for p in problems or []],
                   recent=score_runs.latest_runs(services_of(page), 5), problems_title=problems_title,
-                  notice=_decided(page), **context)
+                  notice=_decided(page), upload_columns=upload_columns(page), **context)
 
 
 def _decided(page: Page) -> str | None:

@@ -3,6 +3,7 @@ table; the calibration page (in force, override rates) and the transitions `/sko
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.service.helpers import artifact
@@ -122,3 +123,15 @@ def test_policy_puts_a_calibration_in_force_and_skor_shows_the_transitions(clien
     assert f"{high['id']} : kalibrasi ini kini berlaku untuk siklus 2024" in skor
     moved = sum(1 for r in rows)  # every synthetic unit scores below 0.97: all fall to the lowest tier or stay
     assert f"dari {moved} RW berpindah tingkat" in skor
+
+
+def test_the_upload_form_lists_the_columns_a_file_needs_in_words_with_their_headers(client, app, keys):
+    sign_in(client, keys["evaluator"])
+    page = client.get("/skor").text
+    listed = re.search(r'<ul class="help columns" id="records-file-columns">(.*?)</ul>', page, re.S).group(1)
+    items = re.findall(r"<li>([^<:]+): <code>([a-z_]+)</code></li>", listed)
+    definition = app.state.services.engines.definition()
+    expected = [("Siklus", "cycle"), ("Kecamatan", "kecamatan"), ("Kelurahan", "kelurahan"), ("RW", "rw"),
+                *((ind.name.id, ind.id) for ind in definition.indicators),
+                ("Tingkat dari penilai (boleh kosong)", "evaluator_tier")]
+    assert [(html.unescape(w), c) for w, c in items] == expected
