@@ -34,6 +34,7 @@ def _tier_name(services: Services, tier: int, lang: str = "id") -> str:
 
 
 def key_labels(services: Services) -> dict[str, str]:
+    """API key id -> the label it was given (who a person reads as having done something)."""
     with services.db.session() as session:
         return {row.id: row.label or row.id for row in repository.list_keys(session)}
 

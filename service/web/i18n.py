@@ -8,6 +8,7 @@ cookie switches to English.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ LANGS = ("id", "en")
 DEFAULT_LANG = "id"
 LANG_COOKIE = "berdaya_lang"
 CATALOGUE = Path(__file__).parent / "messages.yaml"
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")  # Cimahi's time zone
 
 
 
@@ -78,6 +80,11 @@ class Translator:
         if self.lang == "id":
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
+
+    def moment(self, value: dt.datetime) -> str:
+        """A stored time as people in Cimahi read it: '2 Desember 2026 22.05 WIB' (UTC+7, no DST)."""
+        local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(WIB)
+        return f"{self.date(local.date())} {local.strftime('%H.%M' if self.lang == 'id' else '%H:%M')} WIB"
 
     def date(self, value: Any) -> str:
         """ISO date (or date object) as '14 Februari 2022' / '14 February 2022'."""

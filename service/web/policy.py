@@ -22,6 +22,7 @@ from service.usecases.drafts import store_of
 from service.web import kb_view
 from service.web.charts import matrix_cells, paired_bars
 from service.web.rendering import PolicyPage, refuse, render
+from service.web.workbench_view import unit_value
 
 router = APIRouter()
 REPORT_NAME = re.compile(r"^[0-9a-f]{8,64}$")
@@ -37,7 +38,7 @@ def list_reports(app: Any) -> list[dict[str, Any]]:
 def policy_home(request: Request, page: PolicyPage) -> Response:
     kb = kb_view.kb_in_force(request.app.state.services)
     return render(page, "policy.html", active="policy", kb=kb, view=kb_view.browse(kb),
-                  reports=list_reports(request.app), item_words=kb_view.item_words)
+                  reports=list_reports(request.app), item_words=kb_view.item_words, unit_value=unit_value)
 
 
 @router.get("/kebijakan/pengecualian")

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from knowledge import intake
 from knowledge.dates import cycle_date
-from knowledge.errors import InvalidInput, Problem
+from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
 from knowledge.versions import UnknownVersion, governance
 from policy import drafts
@@ -28,10 +28,22 @@ from service.bodies import off_loop, read_limits
 from service.errors import NotFound
 from service.usecases import drafts as usecase
 from service.usecases.drafts import store_of
+from service.usecases.tiers import key_labels
+from service.web import kb_view
 from service.web import workbench_view as view
-from service.web.rendering import PolicyPage, PolicyWritePage, finish, posted_form, refuse, render, uploaded_file
+from service.web.rendering import (
+    PolicyPage,
+    PolicyWritePage,
+    finish,
+    posted_form,
+    refuse,
+    render,
+    templates,
+    uploaded_file,
+)
 
 router = APIRouter()
+templates.env.globals["problem_shown"] = view.problem_shown  # the workbench macros name problems in words
 EDIT = TypeAdapter(Edit)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,18 +77,31 @@ async def create_draft(request: Request, page: PolicyWritePage) -> Response:
     return finish(page, RedirectResponse(f"/kebijakan/draf/{info.draft_id}", status_code=303))
 
 
+def _next_cycle(request: Request, today: dt.date) -> int:
+    """The cycle a new value starts from unless staff choose another: the next open one, never the
+    first cycle (that would rewrite the whole history)."""
+    try:
+        return kb_view.cycle_in_preparation(kb_view.kb_in_force(request.app.state.services), today)
+    except BerdayaError:
+        return today.year + 1
+
+
 def _draft_page(request: Request, page: Any, draft_id: str, status: int = 200, **extra: Any) -> Response:
     store = store_of(request.app)
     try:
         root = usecase.draft_path(store, draft_id)
     except NotFound:
         return refuse(page, "not_found", status=404, name=draft_id[:80])
-    files = read_kb_files(root)
+    files, today = read_kb_files(root), dt.date.today()
+    parameters, rules = view.parameter_rows(files, today), view.rule_rows(files)
     context = {"draft_id": draft_id, "info": drafts.draft_info(store, draft_id), "files": files,
-               "parameters": view.parameter_rows(files), "rules": view.rule_rows(files),
+               "parameters": parameters, "rules": rules,
+               # The history names who edited and what, in words: key labels, descriptions, rule titles.
+               "people": key_labels(request.app.state.services),
+               "names": {**{p["name"]: p["description"] for p in parameters}, **{r["id"]: r["title"] for r in rules}},
                "history": store.edit_history(draft_id), "form": None, "problems": [],
-               "cycles": view.cycle_choices(dt.date.today()), "next_cycle": dt.date.today().year + 1,
-               "next_label": view.next_label([v.version for v in store.versions()], dt.date.today().year + 1),
+               "cycles": view.cycle_choices(today), "next_cycle": _next_cycle(request, today),
+               "next_label": view.next_label([v.version for v in store.versions()], today.year + 1),
                "fmt": view.unit_value,
                "jobs": usecase.simulations(request.app.state.services, draft_id)}
     context.update(extra)

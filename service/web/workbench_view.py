@@ -52,12 +52,14 @@ def cycle_choices(today: dt.date) -> list[int]:
     return list(range(FIRST_CYCLE, today.year + 3))
 
 
-def parameter_rows(files: KBFiles) -> list[dict[str, Any]]:
+def parameter_rows(files: KBFiles, today: dt.date) -> list[dict[str, Any]]:
+    """Each parameter with its dated values and `current`, the value in force `today` (None before its first)."""
     rows = []
     for name, (rel, data) in sorted(files.parameters.items()):
         values = [{"date": date, **entry} for date, entry in sorted(files.parameter_values(name).items())]
+        current = [v["value"] for v in values if str(v["date"]) <= today.isoformat()]
         rows.append({"name": name, "file": rel, "description": data.get("description") or {},
-                     "unit": str(data.get("unit") or ""), "values": values})
+                     "unit": str(data.get("unit") or ""), "values": values, "current": (current or [None])[-1]})
     return rows
 
 
@@ -78,6 +80,8 @@ def unit_value(t: Any, value: Any, unit: str) -> str:
         return f"{t.number(pct, 0 if pct == int(pct) else 1)}%"
     if unit == "IDR":
         return str(t.rupiah(value))
+    if unit == "date":
+        return t.date(value)
     return str(value)
 
 
@@ -196,6 +200,29 @@ def publish_problems(problems: list[Problem]) -> list[Problem]:
     """The gate's problems, the effective date's named by the form's field (the cycle it takes effect)."""
     fields = {"effective_from": "effective_cycle", "kb.yaml: version": "version"}
     return [Problem(fields[p.path], p.id, p.en) if p.path in fields else p for p in problems]
+
+
+# A form field a problem names -> its label; the publish gate's places get words and a link instead.
+FIELD_LABELS = {"parameter": "wb.parameter", "date": "wb.from_cycle", "cycle": "wb.from_cycle", "value": "wb.value",
+                "reference": "precheck.reference", "status": "policy.status", "modelled_on": "wb.modelled_on",
+                "effective_cycle": "wb.effective_cycle", "reason": "wb.reason", "confirm_changes": "wb.confirm_changes",
+                "cycles": "whatif.cycles", "as_of_cycle": "wb.as_of", "add": "wb.items_add", "remove": "wb.items_remove",
+                "rule_id": "wb.rule", "severity": "wb.severity", "from_cycle": "wb.from_cycle", "version": "wb.version_name"}
+_HASH = re.compile(r" ?\(sha256:[0-9a-f]+…?\)")
+
+
+def problem_shown(t: Any, problem: Problem) -> dict[str, Any]:
+    """A workbench problem as a person reads it: where (a field's label, the what-if report or the stored
+    proposal that would change, with a link), and the text in the page's language without content hashes."""
+    path = problem.path
+    if path.startswith("whatif/"):
+        place, href = t("wb.whatif_report"), "#whatif"
+    elif path.startswith("confirm_changes: "):
+        place, href = t("wb.changed_proposal"), f"/proposal/{path.split(': ', 1)[1]}"
+    else:
+        key = FIELD_LABELS.get(path.rsplit(".", 1)[-1].split(": ")[-1])
+        place, href = (t(key) if key else path), None
+    return {"place": place, "href": href, "text": _HASH.sub("", problem.id if t.lang == "id" else problem.en)}
 
 
 def future_change_note(store: KBStore, draft_id: str, params: dict[str, Any]) -> bool:

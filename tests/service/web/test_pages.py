@@ -231,6 +231,21 @@ def test_policy_page_lists_every_rule_parameter_and_its_dated_values(client, app
     assert "Rp 72.500.000" in response.text and "Rp 75.000.000" in response.text
 
 
+def test_policy_page_names_parameters_units_values_and_categories_in_words(client, app, keys):
+    sign_in(client, keys["policy"])
+    page = client.get("/kebijakan").text
+    kb = kb_view.kb_in_force(app.state.services)
+    mamin = re.search(r'<section id="param-max_mamin_share".*?</section>', page, re.S).group(0)
+    heading = text_of(re.search(r"<h3.*?</h3>", mamin, re.S).group(0)).strip()
+    assert heading == html.escape(kb.parameters["max_mamin_share"].description.id, quote=False).strip()
+    assert "satuan: bagian, dalam persen" in text_of(mamin) and ">10%<" in mamin and "0.1" not in text_of(mamin)
+    shown = text_of(page)
+    for unit in ("(satuan: ratio)", "satuan: IDR", "satuan: list", "sarana_prasarana.", "`assumed`"):
+        assert unit not in shown
+    for category in kb.categories.values():
+        assert f"<td>{html.escape(category.name.id)}</td>" in page
+
+
 def test_what_if_pages_say_when_there_are_no_reports_and_show_those_that_exist(client, app, keys):
     sign_in(client, keys["policy"])
     empty = client.get("/kebijakan/what-if")

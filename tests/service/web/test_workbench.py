@@ -58,12 +58,13 @@ def test_a_draft_in_one_click_then_35_percent_from_2027_shows_in_its_unit_and_in
     assert "min_women_attendance_share" in diff and "35" in diff
 
 
-def test_a_refused_edit_names_the_field_next_to_it_in_both_languages(policy):
+def test_a_refused_edit_names_the_field_by_its_label_in_the_pages_language(policy):
     location, csrf = new_draft(policy)
     refused = policy.post(f"{location}/ubah", data=women_35(csrf, modelled_on=""))
     assert refused.status_code == 422
     form = refused.text.split('id="edit-value"', 1)[1].split("</section>", 1)[0]
-    assert "values.2027-01-01.modelled_on" in form and "modelled_on" in form and "must say what" in form
+    assert "<strong>Dimodelkan pada (wajib bila asumsi)</strong>:" in form
+    assert "modelled_on</" not in form and "values.2027-01-01" not in form and "must say what" not in form
     missing = policy.post(f"{location}/ubah", data=women_35(csrf, reference=""))
     assert missing.status_code == 422 and "wajib diisi" in missing.text.split('id="edit-value"', 1)[1]
 
@@ -73,12 +74,14 @@ def test_publish_refusals_show_next_to_their_fields(policy):
     refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2017", "reason": ""})
     assert refused.status_code == 422
     form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
-    assert "effective_cycle" in form and "pilih siklus" in form
+    assert "pilih siklus" in form
     refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027", "reason": "",
                                                       "version": "2027.1"})
     form = refused.text.split('id="publish"', 1)[1].split("</section>", 1)[0]
-    assert "<strong>reason</strong>" in form and "alasan penerbitan wajib diisi" in form
-    assert "what-if" in form
+    assert "alasan penerbitan wajib diisi" in form and "<strong>reason</strong>" not in form
+    # The missing what-if report is named in words with a link to the simulation, without file names or hashes.
+    assert '<strong><a href="#whatif">Laporan what-if</a></strong>: belum ada laporan what-if' in form
+    assert "whatif/" not in form and "sha256" not in form and "(no what-if" not in form
     for name, says in (("", "tulis nama versi"), ("2026.1", "sudah diterbitkan")):
         refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027",
                                                           "reason": "uji", "version": name})
@@ -92,6 +95,22 @@ def test_the_publish_form_suggests_the_next_cycle_and_its_next_version_name(poli
     next_cycle = dt.date.today().year + 1
     assert f'<option value="{next_cycle}" selected>' in form
     assert f'id="pb-version" name="version" value="{next_cycle}.1"' in form
+
+
+def test_a_drafts_form_starts_at_the_next_open_cycle_and_its_history_speaks_in_words(policy):
+    location, csrf = new_draft(policy)
+    page = policy.get(location).text
+    form = page.split('id="edit-value"', 1)[1].split("</section>", 1)[0]
+    chosen = re.search(r'<select id="ev-cycle" name="cycle">.*?</select>', form, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)" selected>', chosen) == ["2027"]  # December 2026: 2027 is open
+    women = re.search(r'<option value="min_women_attendance_share">([^<]+)</option>', form).group(1)
+    assert women.endswith("— kini 30%")  # the value in force now, in its unit
+    edited = policy.get(policy.post(f"{location}/ubah", data=women_35(csrf), follow_redirects=False)
+                        .headers["location"]).text
+    history = edited.split('id="history"', 1)[1].split("</section>", 1)[0]
+    assert " WIB · " in history and "UTC" not in history and "key_" not in history
+    assert "min_women_attendance_share" not in history and "nilai baru: Bagian minimum perempuan" in history
+    assert "(staf kebijakan)" in history
 
 
 def test_a_whatif_from_the_page_runs_as_a_job_and_says_when_past_cycles_cannot_show_the_change(policy):
