@@ -20,7 +20,6 @@ from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.intake import LimitExceeded
 from knowledge.versions import UnknownVersion, governance
 from policy import drafts
-from policy.diff import render_text
 from policy.edits import Edit
 from policy.files import read_kb_files
 from policy.spreadsheet import edits_from_workbook, parameters_workbook
@@ -31,6 +30,7 @@ from service.usecases.drafts import store_of
 from service.usecases.tiers import key_labels
 from service.web import kb_view
 from service.web import workbench_view as view
+from service.web.diff_view import diff_words
 from service.web.rendering import (
     PolicyPage,
     PolicyWritePage,
@@ -183,7 +183,8 @@ def diff_page(request: Request, draft_id: str, page: PolicyPage) -> Response:
         return refuse(page, "not_found", status=404, name=draft_id[:80])
     except InvalidInput as exc:
         return _draft_page(request, page, draft_id, status=422, form="diff", problems=list(exc.problems))
-    return render(page, "workbench_diff.html", active="policy", draft_id=draft_id, text=render_text(diff, page.lang))
+    files = read_kb_files(usecase.draft_path(store, draft_id))
+    return render(page, "workbench_diff.html", active="policy", draft_id=draft_id, d=diff_words(page.t, diff, files))
 
 
 @router.post("/kebijakan/draf/{draft_id}/what-if")

@@ -55,7 +55,11 @@ def test_a_draft_in_one_click_then_35_percent_from_2027_shows_in_its_unit_and_in
     assert "35%" in row and "1 Januari 2027" in row
     assert "dibuat dari versi 2026.1" in page and "nilai baru" in page
     diff = policy.get(f"{edited.headers['location'].split('?')[0]}/beda").text
-    assert "min_women_attendance_share" in diff and "35" in diff
+    change = diff.split('id="df-param-min_women_attendance_share"', 1)[1].split("</article>", 1)[0]
+    # In words: the parameter's description, the period in Indonesian dates, the values in their unit.
+    assert "Bagian minimum perempuan di antara peserta musyawarah RW" in change
+    assert "Berlaku 1 Januari 2027 – seterusnya" in change and ">30%</span> → <span class=\"after\">35%<" in change
+    assert "kb.yaml" not in diff and "min_women_attendance_share (" not in diff
 
 
 def test_a_refused_edit_names_the_field_by_its_label_in_the_pages_language(policy):
@@ -155,7 +159,7 @@ def test_the_parameters_spreadsheet_round_trips_through_the_page(policy):
     page = policy.get(uploaded.headers["location"]).text
     assert "dari lembar kerja" in page
     diff = policy.get(f"{uploaded.headers['location'].split('?')[0]}/beda").text
-    assert "min_women_attendance_share" in diff and "0.35" in diff
+    assert 'id="df-param-min_women_attendance_share"' in diff and "Nilai mulai 1 Januari 2018: 30% → 35%" in diff
     wrong = policy.post(f"{location}/parameter", data={"csrf_token": csrf},
                         files={"file": ("parameter.xlsx", b"not a workbook", "application/octet-stream")})
     assert wrong.status_code in (413, 422) and 'id="spreadsheet"' in wrong.text
