@@ -24,8 +24,12 @@ def _words(t: Any, value: Any) -> str:
     return str(value)
 
 
+# kb.yaml's fields, beside the rules' and parameters' the diff names.
+_KB_FIELDS = {"version": ("versi", "version"), "name": ("nama", "name"), "description": ("uraian", "description")}
+
+
 def _field(t: Any, change: dict[str, Any]) -> dict[str, str]:
-    pair = FIELD_NAMES.get(change["field"], (change["field"], change["field"]))
+    pair = {**_KB_FIELDS, **FIELD_NAMES}.get(change["field"], (change["field"], change["field"]))
     return {"name": pair[0] if t.lang == "id" else pair[1], "before": _words(t, change["before"]),
             "after": _words(t, change["after"])}
 

@@ -99,6 +99,7 @@ def _draft_page(request: Request, page: Any, draft_id: str, status: int = 200, *
                # The history names who edited and what, in words: key labels, descriptions, rule titles.
                "people": key_labels(request.app.state.services),
                "names": {**{p["name"]: p["description"] for p in parameters}, **{r["id"]: r["title"] for r in rules}},
+               "category_names": {cid: data.get("name") for cid, (_, data) in files.categories.items()},
                "history": store.edit_history(draft_id), "form": None, "problems": [],
                "cycles": view.cycle_choices(today), "next_cycle": _next_cycle(request, today),
                "next_label": view.next_label([v.version for v in store.versions()], today.year + 1),
