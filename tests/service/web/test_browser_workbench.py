@@ -55,6 +55,8 @@ def test_policy_staff_raise_the_womens_share_to_35_percent_from_2027_in_the_page
     assert "35%" in page.locator("#pv-min_women_attendance_share-2027-01-01").inner_text()
     screenshot(page, "wb-02-draf-35-persen")
     on_phone(browser, page.url, page.context.cookies(), "wb-02-draf-ponsel")
+    # The difference from the published version, in words, within a phone's width.
+    on_phone(browser, page.url.split("?")[0] + "/beda", page.context.cookies(), "wb-02-beda-ponsel")
 
     page.locator("#wi-cycle-2025").check()
     page.locator("#wi-as-of").select_option("2027")
