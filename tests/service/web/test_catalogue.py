@@ -39,6 +39,10 @@ def test_keys_built_from_data_exist():
     built |= {f"verdict.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"job.{s.value}" for s in JobState}
     built |= {f"edit_kind.{k}" for k in ("add_value", "list_items", "change_rule", "switch_off")}
+    built |= {f"{prefix}.{c}" for prefix in ("diff_change", "diff_value") for c in ("added", "removed", "changed")}
+    built |= {f"precheck.found.{s}" for s in ("blocking", "major", "minor", "advice")}
+    built |= {f"unit.{u}" for u in ("IDR", "ratio", "count", "days", "date", "list", "text", "boolean")}
+    built |= {f"category_group.{g}" for g in ("sarana_prasarana", "pemberdayaan")}
     built |= {f"verdict.{v}.explain" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"verdict_name.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"stored_body.{v}" for v in ("eligible", "needs_revision", "ineligible")}
