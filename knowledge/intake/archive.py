@@ -77,6 +77,8 @@ class _Inflater:
                         raise exceeded("max_inflated_bytes", self.limits, self.source, info.filename)
                     self.deadline.check()
                     yield chunk
+        # zipfile raises NotImplementedError for a compression method it cannot read and RuntimeError
+        # for an encrypted entry: both are a client's archive, refused like a damaged one.
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
             raise InvalidInput([Problem(info.filename, f"isi arsip rusak ({type(exc).__name__})",
                                         f"the archive's content is damaged ({type(exc).__name__})")],

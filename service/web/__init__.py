@@ -11,7 +11,6 @@ server-rendered Jinja2 templates with plain CSS and one small script; every text
 from fastapi import APIRouter, FastAPI
 
 from service.web import (
-    calibration_pages,
     change_form,
     journey_pages,
     pages,
@@ -28,7 +27,7 @@ from service.web.rendering import install_page_refusals
 
 router = APIRouter(include_in_schema=False)
 for _module in (pages, phone_signin, precheck, change_form, journey_pages, printing, scores, tier_pages,
-                calibration_pages, rw_history, policy, workbench):
+                rw_history, policy, workbench):
     router.include_router(_module.router)
 
 
