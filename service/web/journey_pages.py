@@ -8,9 +8,10 @@ a refusal is shown on the page, in both languages, and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -20,7 +21,9 @@ from knowledge.errors import BerdayaError, InvalidInput, Problem
 from knowledge.labels import document_name, path_words
 from knowledge.review_chain import load_review_chain
 from knowledge.validation import problems_from
+from service.auth import Principal
 from service.bodies import off_loop, read_limits
+from service.deps import Services
 from service.permissions import Permission
 from service.schemas_journey import (
     AmendmentRequest,
@@ -38,7 +41,17 @@ from service.schemas_journey import (
 from service.usecases import journey, proposal_drafts, reviews
 from service.usecases.proposals import LISTED_STATES, list_proposals, listed_cycles
 from service.web import forms
-from service.web.rendering import Page, finish, page_allowed, pager, posted_form, refuse, render, uploaded_file
+from service.web.rendering import (
+    Page,
+    Upload,
+    finish,
+    page_allowed,
+    pager,
+    posted_form,
+    refuse,
+    render,
+    uploaded_file,
+)
 from service.web.xlsx_proposal import read_workbook
 
 router = APIRouter()
@@ -147,11 +160,41 @@ def proposal_page(proposal_id: str, page: ReadPage) -> Response:
     return show_proposal(page, proposal_id)
 
 
-def _act(page: Page, proposal_id: str, action: Callable[[], object], then: str | None = None) -> Response:
-    """Run a transition; back to the proposal page (or `then`; 303), or the page with the refusal in both
-    languages."""
+@dataclass(frozen=True)
+class Posted:
+    """What a form on the proposal page brings to its use case: the fields, who posted them, the services."""
+
+    form: Any
+    key: Principal
+    services: Services
+    upload: Upload | Problem | None = None
+
+    def text(self, name: str) -> str:
+        return str(self.form.get(name) or "")
+
+    @property
+    def row_version(self) -> int | None:
+        """The version of the proposal the form was made from (None: the form did not say)."""
+        raw = self.text("row_version")
+        return int(raw) if raw.isdigit() else None
+
+
+async def _transition(page: Page, proposal_id: str, use: Callable[[Posted], object], *, then: str | None = None,
+                      upload_types: dict[str, str] | None = None) -> Response:
+    """Read the posted form (and its file), run `use` in a worker thread, and send the browser back to the
+    proposal page (or `then`; 303), or show the page with the refusal in both languages."""
+    form, refused = await posted_form(page.request, page)
+    if refused is not None:
+        return refused
+    assert page.user is not None
+    upload = await uploaded_file(form, upload_types) if upload_types is not None else None
+    posted = Posted(form, page.user, page.request.app.state.services, upload)
+    return await off_loop(_run, page, proposal_id, use, posted, then)
+
+
+def _run(page: Page, proposal_id: str, use: Callable[[Posted], object], posted: Posted, then: str | None) -> Response:
     try:
-        action()
+        use(posted)
     except InvalidInput as exc:
         return show_proposal(page, proposal_id, exc.problems, status=422)
     except ValidationError as exc:
@@ -162,80 +205,46 @@ def _act(page: Page, proposal_id: str, action: Callable[[], object], then: str |
     return finish(page, RedirectResponse(then or f"/proposal/{proposal_id}", status_code=303))
 
 
-def _version(form: Any) -> int | None:
-    raw = str(form.get("row_version") or "")
-    return int(raw) if raw.isdigit() else None
-
-
 @router.post("/proposal/{proposal_id}/putusan")
-async def decide(proposal_id: str, request: Request, page: ReviewPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-
-    def act() -> object:
-        decision = DecisionRequest(outcome=str(form.get("outcome") or ""), note=str(form.get("note") or ""),
-                                   row_version=_version(form))
-        return reviews.decide(services, key, proposal_id, decision)
-    return await off_loop(_act, page, proposal_id, act)
+async def decide(proposal_id: str, page: ReviewPage) -> Response:
+    def use(posted: Posted) -> object:
+        decision = DecisionRequest(outcome=posted.text("outcome"), note=posted.text("note"),
+                                   row_version=posted.row_version)
+        return reviews.decide(posted.services, posted.key, proposal_id, decision)
+    return await _transition(page, proposal_id, use)
 
 
 @router.post("/proposal/{proposal_id}/pengecualian")
-async def accept_exception(proposal_id: str, request: Request, page: ReviewPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-
-    def act() -> object:
-        accepted = ExceptionRequest(rule_id=str(form.get("rule_id") or ""), reason=str(form.get("reason") or ""),
-                                    row_version=_version(form))
-        return reviews.accept_exception(services, key, proposal_id, accepted)
-    return await off_loop(_act, page, proposal_id, act)
+async def accept_exception(proposal_id: str, page: ReviewPage) -> Response:
+    def use(posted: Posted) -> object:
+        accepted = ExceptionRequest(rule_id=posted.text("rule_id"), reason=posted.text("reason"),
+                                    row_version=posted.row_version)
+        return reviews.accept_exception(posted.services, posted.key, proposal_id, accepted)
+    return await _transition(page, proposal_id, use)
 
 
 @router.post("/proposal/{proposal_id}/tarik")
-async def withdraw(proposal_id: str, request: Request, page: SubmitPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-
-    def act() -> object:
-        asked = WithdrawRequest(note=str(form.get("note") or ""), row_version=_version(form))
-        return journey.withdraw(services, key, proposal_id, asked)
-    return await off_loop(_act, page, proposal_id, act)
+async def withdraw(proposal_id: str, page: SubmitPage) -> Response:
+    def use(posted: Posted) -> object:
+        asked = WithdrawRequest(note=posted.text("note"), row_version=posted.row_version)
+        return journey.withdraw(posted.services, posted.key, proposal_id, asked)
+    return await _transition(page, proposal_id, use)
 
 
 @router.post("/proposal/{proposal_id}/ajukan")
-async def submit_draft(proposal_id: str, request: Request, page: SubmitPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-
-    def act() -> object:
-        return proposal_drafts.submit_draft(services, key, proposal_id, DraftSubmitRequest(row_version=_version(form)))
-    return await off_loop(_act, page, proposal_id, act)
+async def submit_draft(proposal_id: str, page: SubmitPage) -> Response:
+    def use(posted: Posted) -> object:
+        asked = DraftSubmitRequest(row_version=posted.row_version)
+        return proposal_drafts.submit_draft(posted.services, posted.key, proposal_id, asked)
+    return await _transition(page, proposal_id, use)
 
 
 @router.post("/proposal/{proposal_id}/hapus")
-async def delete_draft(proposal_id: str, request: Request, page: SubmitPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-
-    def act() -> object:
-        proposal_drafts.delete_draft(services, key, proposal_id, _version(form))
+async def delete_draft(proposal_id: str, page: SubmitPage) -> Response:
+    def use(posted: Posted) -> object:
+        proposal_drafts.delete_draft(posted.services, posted.key, proposal_id, posted.row_version)
         return None
-    return await off_loop(_act, page, proposal_id, act, "/proposal")
+    return await _transition(page, proposal_id, use, then="/proposal")
 
 
 def _read_upload(page: Page, raw: bytes, kind: str, name: str) -> Any:
@@ -247,24 +256,18 @@ def _read_upload(page: Page, raw: bytes, kind: str, name: str) -> Any:
 
 
 @router.post("/proposal/{proposal_id}/revisi")
-async def revise(proposal_id: str, request: Request, page: SubmitPage) -> Response:
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    assert page.user is not None
-    key, services = page.user, request.app.state.services
-    upload = await uploaded_file(form, UPLOAD_TYPES)
-    amending = form.get("kind") == "amendment"
-
-    def act() -> object:
+async def revise(proposal_id: str, page: SubmitPage) -> Response:
+    def use(posted: Posted) -> object:
+        upload = posted.upload
+        assert upload is not None  # read: this route names its upload types
         if isinstance(upload, Problem):
             raise InvalidInput([upload])
         proposal = _read_upload(page, upload.data, upload.kind, upload.name)
-        if amending:
-            berita_acara = BeritaAcara(nomor=str(form.get("ba_nomor") or ""), tanggal=str(form.get("ba_tanggal") or ""),
-                                       dokumen=str(form.get("ba_dokumen") or "") or None)
-            return journey.amend(services, key, proposal_id, AmendmentRequest(
-                proposal=proposal, berita_acara=berita_acara, row_version=_version(form)))
-        return journey.revise(services, key, proposal_id, RevisionRequest(proposal=proposal,
-                                                                          row_version=_version(form)))
-    return await off_loop(_act, page, proposal_id, act)
+        if posted.text("kind") == "amendment":
+            berita_acara = BeritaAcara(nomor=posted.text("ba_nomor"), tanggal=posted.text("ba_tanggal"),
+                                       dokumen=posted.text("ba_dokumen") or None)
+            return journey.amend(posted.services, posted.key, proposal_id, AmendmentRequest(
+                proposal=proposal, berita_acara=berita_acara, row_version=posted.row_version))
+        asked = RevisionRequest(proposal=proposal, row_version=posted.row_version)
+        return journey.revise(posted.services, posted.key, proposal_id, asked)
+    return await _transition(page, proposal_id, use, upload_types=UPLOAD_TYPES)
