@@ -133,8 +133,13 @@ async def print_pdf(proposal_id: str, page: ReadPage) -> Response:
     shown = await off_loop(_shown, page, proposal_id)
     if isinstance(shown, Response):
         return shown
+    return await _pdf_download(page, shown, "proposal")
+
+
+async def _pdf_download(page: Page, shown: ProposalJourney | UnstoredCheck, prefix: str) -> Response:
+    """The summary as a PDF attachment named after the proposal: `prefix-cycle-kelurahan-rwNN.pdf`."""
     body = await off_loop(pdf_of, summary_html(page, shown))
-    name = f"proposal-{shown.cycle}-{shown.kelurahan}-rw{shown.rw:02d}.pdf".replace(" ", "-").lower()
+    name = f"{prefix}-{shown.cycle}-{shown.kelurahan}-rw{shown.rw:02d}.pdf".replace(" ", "-").lower()
     return finish(page, Response(body, media_type="application/pdf",
                                  headers={"Content-Disposition": f'attachment; filename="{name}"'}))
 
@@ -156,13 +161,18 @@ def checked_again(page: Page, data: Any) -> UnstoredCheck | Response:
                          cycle=proposal.cycle, verdict=check["verdict"], proposal=content, check=check)
 
 
-@router.post("/pra-periksa/cetak")
-async def precheck_print_view(request: Request, page: AnyPage) -> Response:
-    """An unstored pre-check's result as a page made for printing, from the posted form."""
+async def _posted_check(request: Request, page: Page) -> UnstoredCheck | Response:
+    """The posted pre-check form, its CSRF token checked, read and checked again (else the page to show)."""
     form, refused = await posted_form(request, page)
     if refused is not None:
         return refused
-    shown = await off_loop(checked_again, page, posted_proposal(form))
+    return await off_loop(checked_again, page, posted_proposal(form))
+
+
+@router.post("/pra-periksa/cetak")
+async def precheck_print_view(request: Request, page: AnyPage) -> Response:
+    """An unstored pre-check's result as a page made for printing, from the posted form."""
+    shown = await _posted_check(request, page)
     if isinstance(shown, Response):
         return shown
     return finish(page, HTMLResponse(summary_html(page, shown)))
@@ -171,13 +181,7 @@ async def precheck_print_view(request: Request, page: AnyPage) -> Response:
 @router.post("/pra-periksa/cetak.pdf")
 async def precheck_pdf(request: Request, page: AnyPage) -> Response:
     """The same printout of an unstored pre-check as a PDF made on the server."""
-    form, refused = await posted_form(request, page)
-    if refused is not None:
-        return refused
-    shown = await off_loop(checked_again, page, posted_proposal(form))
+    shown = await _posted_check(request, page)
     if isinstance(shown, Response):
         return shown
-    body = await off_loop(pdf_of, summary_html(page, shown))
-    name = f"pra-periksa-{shown.cycle}-{shown.kelurahan}-rw{shown.rw:02d}.pdf".replace(" ", "-").lower()
-    return finish(page, Response(body, media_type="application/pdf",
-                                 headers={"Content-Disposition": f'attachment; filename="{name}"'}))
+    return await _pdf_download(page, shown, "pra-periksa")
