@@ -182,10 +182,15 @@ def submit_many(session: Session, items: list[tuple[Any, ...]], *,
     return len(stored)
 
 
+def no_proposal(proposal_id: str) -> NotFound:
+    """The refusal for a proposal id that names nothing (or nothing the caller may know of)."""
+    return NotFound(f"Proposal '{proposal_id}' tidak ada", f"No proposal '{proposal_id}'")
+
+
 def get_proposal(session: Session, proposal_id: str) -> StoredProposal:
     row = session.get(StoredProposal, proposal_id)
     if row is None:
-        raise NotFound(f"Proposal '{proposal_id}' tidak ada", f"No proposal '{proposal_id}'")
+        raise no_proposal(proposal_id)
     return row
 
 

@@ -54,12 +54,17 @@ def _event(event: ProposalEvent) -> EventView:
                      rule_id=event.rule_id, key_id=event.key_id, created_at=event.created_at)
 
 
-def _require_visible(key: Principal, row: StoredProposal) -> None:
-    """A facilitator reads its own kelurahan's proposals only; the other roles every one but a draft."""
+def require_visible(key: Principal, row: StoredProposal) -> None:
+    """The one test of who may know of a proposal, for every use case that takes a proposal's id.
+
+    A draft is its kelurahan's work in progress: to every key but its kelurahan's facilitators
+    (reviewers, other kelurahan's facilitators, the other roles) it does not exist, so a guessed
+    id gets the same 404 as an id that names nothing, never a 403 or 409 that would confirm it.
+    Other proposals: a facilitator reaches only its own kelurahan's (403); the other roles every one.
+    """
+    if row.state == ProposalState.DRAFT and key.scoped_kelurahan != row.kelurahan:
+        raise repository.no_proposal(row.id)
     key.require_kelurahan(row.kelurahan)
-    if row.state == ProposalState.DRAFT and key.scoped_kelurahan is None:
-        # A draft is its kelurahan's work in progress: no reviewer or other role sees it yet.
-        raise NotFound(f"Proposal '{row.id}' tidak ada", f"No proposal '{row.id}'")
 
 
 def journey_of(services: Services, proposal_id: str, key: Principal | None = None) -> ProposalJourney:
@@ -67,7 +72,7 @@ def journey_of(services: Services, proposal_id: str, key: Principal | None = Non
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
         if key is not None:
-            _require_visible(key, row)
+            require_visible(key, row)
         check = repository.get_decision(session, row.decision_id).output
         timeline = [_event(e) for e in journey_store.events(session, row.id)]
         return ProposalJourney(
@@ -81,7 +86,7 @@ def revision_content(services: Services, key: Principal, proposal_id: str, numbe
     """The proposal as revision `number` stored it (a facilitator: own kelurahan; 404 for no such revision)."""
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
-        _require_visible(key, row)
+        require_visible(key, row)
         found = next((r for r in journey_store.revisions(session, row.id) if r.number == number), None)
         if found is None:
             raise NotFound(f"Proposal {row.id} tidak punya revisi {number}", f"Proposal {row.id} has no revision {number}")
@@ -111,7 +116,7 @@ def same_rw(row: StoredProposal, proposal: Proposal) -> None:
 def _read_for_change(services: Services, key: Principal, proposal_id: str) -> StoredProposal:
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
-    key.require_kelurahan(row.kelurahan)
+    require_visible(key, row)
     return row
 
 

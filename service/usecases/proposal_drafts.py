@@ -27,7 +27,7 @@ from service.schemas_journey import (
     ProposalJourney,
     ProposalState,
 )
-from service.usecases.journey import journey_of, refuse_state, same_rw
+from service.usecases.journey import journey_of, refuse_state, require_visible, same_rw
 from service.usecases.proposals import public
 
 
@@ -43,10 +43,11 @@ def save_draft(services: Services, key: Principal, proposal: Proposal) -> Propos
 
 
 def _draft(services: Services, key: Principal, proposal_id: str, doing_id: str, doing_en: str) -> StoredProposal:
-    """The draft, read for a change: another kelurahan's is 403, a proposal no longer a draft 409."""
+    """The draft, read for a change: another kelurahan's does not exist for this key (404), a proposal no
+    longer a draft 409 (another kelurahan's submitted proposal 403)."""
     with services.db.session() as session:
         row = repository.get_proposal(session, proposal_id)
-    key.require_kelurahan(row.kelurahan)
+    require_visible(key, row)
     if row.state != ProposalState.DRAFT:
         raise refuse_state(row, doing_id, doing_en)
     return row

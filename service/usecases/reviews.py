@@ -27,7 +27,7 @@ from service.schemas_journey import (
     ProposalJourney,
     ProposalState,
 )
-from service.usecases.journey import journey_of, refuse_state
+from service.usecases.journey import journey_of, refuse_state, require_visible
 from service.usecases.proposals import summary
 
 SCOPE_WORDS = {Scope.KELURAHAN: ("kelurahan", "kelurahan"), Scope.KECAMATAN: ("kecamatan", "kecamatan"),
@@ -71,7 +71,9 @@ def decision_refusal(key: Principal, *, state: str, stage_index: int, kelurahan:
 
 
 def _require_stage(key: Principal, chain: ReviewChain, row: StoredProposal, expected: int | None) -> Stage:
-    """The stage the proposal waits at, if this key decides there: else 403 (other region or stage) or 409."""
+    """The stage the proposal waits at, if this key decides there: else 404 (a draft: no reviewer knows of
+    it), 403 (other region or stage) or 409."""
+    require_visible(key, row)
     refused = _region_refusal(key, row.kelurahan, row.kecamatan)
     if refused is not None:
         raise refused

@@ -7,6 +7,7 @@ checks it again and puts it at the chain's first stage. Refusals change nothing.
 from __future__ import annotations
 
 import copy
+import json
 
 from sqlalchemy import func, select
 
@@ -85,17 +86,62 @@ def test_deleting_a_draft_frees_the_rw(app, client, keys, proposal):
     assert client.post("/v1/proposals", json=proposal, headers=keys.auth("facilitator")).status_code == 201
 
 
-def test_another_kelurahans_draft_is_refused_and_unchanged(app, client, keys, proposal):
+def _as_unknown(body: dict, draft_id: str) -> dict:
+    """A refusal with the draft's id put back as the id of a proposal that does not exist."""
+    return json.loads(json.dumps(body).replace(draft_id, UNKNOWN_ID))
+
+
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def test_a_draft_does_not_exist_for_anyone_but_its_kelurahans_facilitators(app, client, keys, proposal):
+    """Reviewers of every stage and region, other kelurahan's facilitators and the other roles who guess a
+    draft's id get what an id that names nothing gets: 404 (not 403 or 409, which would say it exists),
+    or the refusal of their role, which comes before any proposal is looked up."""
+    proposal["musyawarah"]["attendance"]["women"] = 5
     draft = drafted(client, keys, proposal)
-    other = keys.auth("facilitator_other")
-    before = counts(app)
-    refused(client.post(f"/v1/proposals/{draft['id']}/submission", json={}, headers=other), 403)
-    refused(client.put(f"/v1/proposals/{draft['id']}/draft", json={"proposal": proposal}, headers=other), 403)
-    refused(client.delete(f"/v1/proposals/{draft['id']}", headers=other), 403)
-    refused(client.post(f"/v1/proposals/{draft['id']}/submission", json={}, headers=keys.auth("evaluator")), 403)
+    rule = draft["check"]["findings"][0]["rule_id"]
+    others = {"kelurahan": reviewer(app, "kelurahan", kelurahan="Cibabat"),
+              "kecamatan": reviewer(app, "kecamatan", kecamatan="Cimahi Utara"),
+              "dinas": reviewer(app, "city"), "melong": reviewer(app, "kelurahan", kelurahan="Melong"),
+              **{role: keys.auth(role) for role in ("facilitator_other", "evaluator", "policy", "admin")}}
+    revision, ba = {"proposal": proposal}, {"nomor": "BA-1", "tanggal": "2022-08-01"}
+    calls = {
+        "read": ("GET", "", None, others),
+        "decide": ("POST", "/decisions", {"outcome": "approve", "note": ""}, others),
+        "return": ("POST", "/decisions", {"outcome": "return", "note": "Perbaiki", "row_version": 1}, others),
+        "exception": ("POST", "/exceptions", {"rule_id": rule, "reason": "Musyawarah susulan"}, others),
+        "edit": ("PUT", "/draft", revision, {"facilitator_other": others["facilitator_other"]}),
+        "submit": ("POST", "/submission", {}, {"facilitator_other": others["facilitator_other"]}),
+        "delete": ("DELETE", "", None, {"facilitator_other": others["facilitator_other"]}),
+        "revise": ("POST", "/revisions", revision, {"facilitator_other": others["facilitator_other"]}),
+        "amend": ("POST", "/amendments", {**revision, "berita_acara": ba},
+                  {"facilitator_other": others["facilitator_other"]}),
+        "withdraw": ("POST", "/withdrawal", {}, {"facilitator_other": others["facilitator_other"]}),
+    }
+    before, statuses = counts(app), {}
+    for action, (method, tail, body, who) in calls.items():
+        for name, headers in who.items():
+            guessed = client.request(method, f"/v1/proposals/{draft['id']}{tail}", json=body, headers=headers)
+            unknown = client.request(method, f"/v1/proposals/{UNKNOWN_ID}{tail}", json=body, headers=headers)
+            assert guessed.status_code == unknown.status_code, (action, name, guessed.text)
+            statuses[action, name] = guessed.status_code
+            assert _as_unknown(refused(guessed, guessed.status_code), draft["id"]) == refused(
+                unknown, unknown.status_code), (action, name)
     assert counts(app) == before
+    reviewers = ("kelurahan", "kecamatan", "dinas", "melong")
+    assert {statuses[action, name] for action in ("read", "decide", "return", "exception") for name in reviewers} == {404}
+    assert {statuses[action, "facilitator_other"] for action in calls if action not in ("decide", "return",
+                                                                                       "exception")} == {404}
+    assert statuses["read", "evaluator"] == 404 and statuses["decide", "evaluator"] == 403  # not a reviewer
     shown = read(client, keys, draft["id"])
-    assert shown["state"] == "draft" and shown["row_version"] == 1
+    assert shown["state"] == "draft" and shown["row_version"] == 1 and shown["exceptions"] == []
+    # The role check still comes first: an evaluator may not submit anything (403, whatever the id).
+    refused(client.post(f"/v1/proposals/{draft['id']}/submission", json={}, headers=keys.auth("evaluator")), 403)
+    # Once submitted it exists for the reviewers; another kelurahan's facilitator is refused as for any proposal.
+    client.post(f"/v1/proposals/{draft['id']}/submission", json={}, headers=keys.auth("facilitator"))
+    assert client.get(f"/v1/proposals/{draft['id']}", headers=others["kelurahan"]).status_code == 200
+    refused(client.get(f"/v1/proposals/{draft['id']}", headers=others["facilitator_other"]), 403)
 
 
 def test_a_submitted_proposal_is_not_edited_deleted_or_submitted_as_a_draft(app, client, keys, proposal):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-from tests.service.web.helpers import as_form, csrf_of, valid_proposal
-from tests.service.web.journey_helpers import flawed, post, submitted
+from tests.service.web.helpers import as_form, csrf_of, make_key, valid_proposal
+from tests.service.web.journey_helpers import browser_of, flawed, post, submitted
 
 
 def test_a_reviewer_decides_and_accepts_an_exception_on_the_proposal_page(app, people):
@@ -160,3 +160,36 @@ def test_a_facilitator_deletes_a_draft_and_the_rw_is_free_again(app, people):
     assert deleted.status_code == 303 and deleted.headers["location"] == "/proposal"
     assert browser.get(f"/proposal/{pid}").status_code == 404
     assert save_draft_form(browser, proposal).status_code == 303
+
+
+def test_a_draft_is_not_found_on_any_page_by_anyone_but_its_kelurahans_facilitators(app, people):
+    """Its page, print, PDF, downloads and forms answer a guessed draft id as they answer an unknown one:
+    404, the same page; a reviewer's decision or exception on it changes nothing."""
+    pid = save_draft_form(people["facilitator"], flawed()).headers["location"].removeprefix("/proposal/")
+    unknown = "00000000-0000-4000-8000-000000000000"
+    outsiders = {name: people[name] for name in ("kelurahan", "kecamatan", "dinas", "melong")}
+    outsiders["facilitator_melong"] = browser_of(app, make_key(app, "facilitator", "Melong"))
+    outsiders["evaluator"] = browser_of(app, make_key(app, "evaluator"))
+    reads = ["/proposal/{}", "/proposal/{}/cetak", "/proposal/{}/cetak.pdf", "/proposal/{}/revisi/1.json",
+             "/proposal/{}/revisi/1.xlsx"]
+    review = {"/proposal/{}/putusan": {"outcome": "approve"},
+              "/proposal/{}/pengecualian": {"rule_id": "PPM-INK-001", "reason": "Musyawarah susulan"}}
+    submit = {"/proposal/{}/ajukan": {}, "/proposal/{}/hapus": {}, "/proposal/{}/tarik": {}}
+    for name, browser in outsiders.items():
+        token = csrf_of(browser.get("/proposal").text)
+        calls = [("GET", path, None) for path in reads]
+        if name.startswith("facilitator"):
+            calls += [("GET", "/pra-periksa?draf={}", None), ("GET", "/pra-periksa/revisi/{}", None)]
+            calls += [("POST", path, data) for path, data in submit.items()]
+        elif name != "evaluator":
+            calls += [("POST", path, data) for path, data in review.items()]
+        for method, path, data in calls:
+            form = None if data is None else {"csrf_token": token, **data}
+            guessed = browser.request(method, path.format(pid), data=form, follow_redirects=False)
+            missing = browser.request(method, path.format(unknown), data=form, follow_redirects=False)
+            assert guessed.status_code == missing.status_code == 404, (name, path, guessed.text[:300])
+            assert guessed.text.replace(pid, unknown) == missing.text, (name, path)
+    page = people["facilitator"].get(f"/proposal/{pid}").text
+    assert page.count('data-event="') == 1 and f'action="/proposal/{pid}/ajukan"' in page  # still a draft
+    outsiders["facilitator_melong"].close()
+    outsiders["evaluator"].close()
