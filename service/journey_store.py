@@ -1,4 +1,4 @@
-"""Reads and writes of a proposal's journey: conditional updates, revisions, the timeline, queues, counts.
+"""Reads and writes of a proposal's journey: conditional updates, revisions, the timeline, counts.
 
 Every change of a proposal is a conditional update on its `row_version` (`advance`): of two
 changes made on the same reading one lands and the other is a conflict, on SQLite and
@@ -61,36 +61,6 @@ def revisions(session: Session, proposal_id: str) -> list[ProposalRevision]:
 def events(session: Session, proposal_id: str) -> list[ProposalEvent]:
     return list(session.scalars(select(ProposalEvent).where(ProposalEvent.proposal_id == proposal_id)
                                 .order_by(ProposalEvent.created_at, ProposalEvent.id)))
-
-
-def waiting(session: Session, *, stage_indices: list[int], kelurahan: str | None, kecamatan: str | None,
-            cycle: int | None, offset: int, limit: int) -> tuple[list[StoredProposal], int]:
-    """Proposals in review at one of these stages, in a region when given: newest cycle first, then the latest
-    change first (a new cycle's proposals are on the first page, not after years of old ones)."""
-    query = select(StoredProposal).where(StoredProposal.state == "in_review",
-                                         StoredProposal.stage_index.in_(stage_indices))
-    if kelurahan is not None:
-        query = query.where(StoredProposal.kelurahan == kelurahan)
-    if kecamatan is not None:
-        query = query.where(StoredProposal.kecamatan == kecamatan)
-    if cycle is not None:
-        query = query.where(StoredProposal.cycle == cycle)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(StoredProposal.cycle.desc(), StoredProposal.updated_at.desc(),
-                                          StoredProposal.id).offset(offset).limit(limit))
-    return list(rows), int(total)
-
-
-def waiting_cycles(session: Session, *, stage_indices: list[int], kelurahan: str | None,
-                   kecamatan: str | None) -> list[int]:
-    """The cycles with a proposal waiting at one of these stages in the region, newest first (the queue's filter)."""
-    query = select(StoredProposal.cycle).distinct().where(StoredProposal.state == "in_review",
-                                                          StoredProposal.stage_index.in_(stage_indices))
-    if kelurahan is not None:
-        query = query.where(StoredProposal.kelurahan == kelurahan)
-    if kecamatan is not None:
-        query = query.where(StoredProposal.kecamatan == kecamatan)
-    return [int(c) for c in session.scalars(query.order_by(StoredProposal.cycle.desc()))]
 
 
 def override_counts(session: Session, cycle: int | None) -> list[tuple[int, str, int]]:

@@ -10,9 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -199,34 +200,45 @@ def stored_proposal_ids(session: Session, ids: list[str]) -> set[str]:
     return set(session.scalars(select(StoredProposal.id).where(StoredProposal.id.in_(ids)))) if ids else set()
 
 
-def list_proposals(session: Session, *, cycle: int | None = None, kelurahan: str | None = None,
-                   verdict: str | None = None, state: str | None = None, stage_index: int | None = None,
-                   offset: int = 0, limit: int = 50, drafts: bool = True) -> tuple[list[StoredProposal], int]:
-    query = select(StoredProposal)
+T = TypeVar("T")
+
+
+def _matching(query: Select[T], *, cycle: int | None = None, kelurahan: str | None = None,
+              kecamatan: str | None = None, verdict: str | None = None, state: str | None = None,
+              stage_indices: Sequence[int] | None = None, drafts: bool = True) -> Select[T]:
+    """`query` narrowed to the proposals that match every filter given (None: any)."""
     if not drafts:
         query = query.where(StoredProposal.state != "draft")
-    if state is not None:
-        query = query.where(StoredProposal.state == state)
-    if stage_index is not None:
-        query = query.where(StoredProposal.stage_index == stage_index)
-    if cycle is not None:
-        query = query.where(StoredProposal.cycle == cycle)
-    if kelurahan is not None:
-        query = query.where(StoredProposal.kelurahan == kelurahan)
-    if verdict is not None:
-        query = query.where(StoredProposal.verdict == verdict)
+    if stage_indices is not None:
+        query = query.where(StoredProposal.stage_index.in_(stage_indices))
+    for column, value in ((StoredProposal.state, state), (StoredProposal.cycle, cycle),
+                          (StoredProposal.kelurahan, kelurahan), (StoredProposal.kecamatan, kecamatan),
+                          (StoredProposal.verdict, verdict)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def list_proposals(session: Session, *, offset: int = 0, limit: int = 50, cycle: int | None = None,
+                   kelurahan: str | None = None, kecamatan: str | None = None, verdict: str | None = None,
+                   state: str | None = None, stage_indices: Sequence[int] | None = None,
+                   drafts: bool = True) -> tuple[list[StoredProposal], int]:
+    """A page of the proposals that match the filters (see `_matching`), and how many match in all."""
+    query = _matching(select(StoredProposal), cycle=cycle, kelurahan=kelurahan, kecamatan=kecamatan, verdict=verdict,
+                      state=state, stage_indices=stage_indices, drafts=drafts)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    # Newest cycle first, the latest change first within it: what a facilitator works on now is on page 1.
+    # Newest cycle first, the latest change first within it: what a facilitator works on now is on page 1,
+    # and a reviewer's queue shows a new cycle's proposals first, not after years of old ones.
     rows = session.scalars(query.order_by(StoredProposal.cycle.desc(), StoredProposal.updated_at.desc(),
                                           StoredProposal.id).offset(offset).limit(limit))
     return list(rows), int(total)
 
 
-def proposal_cycles(session: Session, *, kelurahan: str | None = None) -> list[int]:
-    """The cycles with a stored proposal (in a kelurahan when given), newest first: a list's cycle filter."""
-    query = select(StoredProposal.cycle).distinct()
-    if kelurahan is not None:
-        query = query.where(StoredProposal.kelurahan == kelurahan)
+def proposal_cycles(session: Session, *, kelurahan: str | None = None, kecamatan: str | None = None,
+                    state: str | None = None, stage_indices: Sequence[int] | None = None) -> list[int]:
+    """The cycles with a proposal that matches the filters, newest first: a list's cycle filter."""
+    query = _matching(select(StoredProposal.cycle).distinct(), kelurahan=kelurahan, kecamatan=kecamatan, state=state,
+                      stage_indices=stage_indices)
     return [int(c) for c in session.scalars(query.order_by(StoredProposal.cycle.desc()))]
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.config import ExtraValues
 
 from knowledge.evaluation import EvaluationRow
 
@@ -79,19 +80,23 @@ EXAMPLE_RECORD: dict[str, Any] = {
 }
 
 
-def _examples(*items: Any) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": list(items)})
+def with_examples(*items: Any, extra: ExtraValues | None = None) -> ConfigDict:
+    """A model's config that documents `items` as its examples in /docs (`example_of` reads them back)."""
+    config = ConfigDict(json_schema_extra={"examples": list(items)})
+    if extra is not None:
+        config["extra"] = extra
+    return config
 
 
 def example_of(model: type[BaseModel], n: int = 0) -> dict[str, Any]:
-    """The n-th example a model documents in its schema (set with `_examples`)."""
+    """The n-th example a model documents in its schema (set with `with_examples`)."""
     extra: Any = model.model_config.get("json_schema_extra")
     example: dict[str, Any] = extra["examples"][n]
     return example
 
 
 class KbRef(BaseModel):
-    model_config = _examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12..."})
+    model_config = with_examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12..."})
     name: str | None
     version: str | None
     content_hash: str | None = Field(default=None, description="sha256 of every file of the knowledge base used")
@@ -100,7 +105,7 @@ class KbRef(BaseModel):
 class StageView(BaseModel):
     """A stage of the review chain: its position, id, who decides there, and its name."""
 
-    model_config = _examples({"index": 1, "id": "kecamatan", "scope": "kecamatan",
+    model_config = with_examples({"index": 1, "id": "kecamatan", "scope": "kecamatan",
                               "name": {"id": "Kecamatan: pengawasan teknis dan administratif",
                                        "en": "Kecamatan: technical and administrative oversight"}})
 
@@ -111,7 +116,7 @@ class StageView(BaseModel):
 
 
 class ProposalSummary(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "id": "7f0c0c1e-2f57-4a53-9a55-0e4f6d1f9a10", "cycle": 2022, "kecamatan": "Cimahi Utara",
         "kelurahan": "Cibabat", "rw": 5, "title": "Perbaikan drainase", "status": "active",
         "verdict": "eligible", "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "synthetic": False,
@@ -139,7 +144,7 @@ class ProposalSummary(BaseModel):
 
 
 class ProposalPublic(ProposalSummary):
-    model_config = _examples({
+    model_config = with_examples({
         **example_of(ProposalSummary),
         "proposal": EXAMPLE_PROPOSAL, "check": EXAMPLE_CHECK})
 
@@ -148,7 +153,7 @@ class ProposalPublic(ProposalSummary):
 
 
 class ProposalPage(BaseModel):
-    model_config = _examples({"items": [example_of(ProposalSummary)],
+    model_config = with_examples({"items": [example_of(ProposalSummary)],
                               "total": 1, "offset": 0, "limit": 50})
 
     items: list[ProposalSummary]
@@ -160,9 +165,9 @@ class ProposalPage(BaseModel):
 class ScoreRequest(BaseModel):
     """One evaluation record (`record`) or a batch (`records`), as flat rows like the spreadsheets."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"records": [EXAMPLE_RECORD], "explain": True, "lang": "id"},
-        {"record": EXAMPLE_RECORD, "calibration_id": None, "explain": False, "lang": "en"}]})
+    model_config = with_examples({"records": [EXAMPLE_RECORD], "explain": True, "lang": "id"},
+                                 {"record": EXAMPLE_RECORD, "calibration_id": None, "explain": False, "lang": "en"},
+                                 extra="forbid")
 
     record: EvaluationRow | None = Field(default=None, description="A single evaluation row")
     records: list[EvaluationRow] | None = Field(default=None, description="A batch of evaluation rows (capped)")
@@ -179,7 +184,7 @@ class ScoreRequest(BaseModel):
 
 
 class ScoreResponse(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60",
         "index": {"name": "ppm", "version": "1", "hash": "sha256:ab12..."},
         "calibration_id": "cal-ppm-ordinal-2018-2023-1a2b3c4d",
@@ -203,7 +208,7 @@ class ScoreResponse(BaseModel):
 
 
 class DecisionPublic(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check",
         "knowledge_base": {"name": "ppm-cimahi", "version": "2026.1"}, "index_name": None, "index_hash": None,
         "calibration_id": None, "input_hash": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -224,7 +229,7 @@ class DecisionPublic(BaseModel):
 
 
 class ReplayResult(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60", "kind": "check", "identical": True,
         "knowledge_base": {"name": "ppm-cimahi", "version": "2025.2"}, "calibration_id": None,
         "same_knowledge_base_content": True, "stored": EXAMPLE_CHECK, "replayed": EXAMPLE_CHECK})
@@ -241,7 +246,7 @@ class ReplayResult(BaseModel):
 
 
 class KnowledgeBaseSummary(BaseModel):
-    model_config = _examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12...",
+    model_config = with_examples({"name": "ppm-cimahi", "version": "2026.1", "content_hash": "sha256:ab12...",
                               "description": {"id": "Aturan PPM Kota Cimahi", "en": "Cimahi PPM rules"},
                               "rules": 34, "parameters": 18, "default": True})
 
@@ -255,7 +260,7 @@ class KnowledgeBaseSummary(BaseModel):
 
 
 class ParameterInForce(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "name": "pagu_per_rw", "unit": "IDR", "description": {"id": "Pagu dana PPM per RW", "en": "PPM ceiling per RW"},
         "values": [{"from": "2018-01-01", "value": 72500000, "reference": "Pemberitaan Pemkot Cimahi 2018",
                     "status": "verified", "modelled_on": None}],
@@ -269,7 +274,7 @@ class ParameterInForce(BaseModel):
 
 
 class KnowledgeBaseDetail(KnowledgeBaseSummary):
-    model_config = _examples({
+    model_config = with_examples({
         **example_of(KnowledgeBaseSummary),
         "rules": 1, "parameters": 1, "cycles": [2018, 2021],
         "rule_list": [{"id": "PPM-ANG-001", "group": "budget", "severity": "blocking",
@@ -282,7 +287,7 @@ class KnowledgeBaseDetail(KnowledgeBaseSummary):
 
 
 class CalibrationSummary(BaseModel):
-    model_config = _examples({"id": "cal-ppm-ordinal-2018-2023-1a2b3c4d", "index_name": "ppm",
+    model_config = with_examples({"id": "cal-ppm-ordinal-2018-2023-1a2b3c4d", "index_name": "ppm",
                               "index_hash": "sha256:ab12...", "method": "ordinal", "synthetic": True,
                               "created_at": "2026-02-14T03:00:00+00:00", "usable": True})
 
@@ -305,12 +310,12 @@ EXAMPLE_CALIBRATION: dict[str, Any] = {
 
 
 class Health(BaseModel):
-    model_config = _examples({"status": "ok"})
+    model_config = with_examples({"status": "ok"})
     status: str
 
 
 class Readiness(BaseModel):
-    model_config = _examples({"status": "ready", "database": True, "migrations": True, "knowledge_base": True})
+    model_config = with_examples({"status": "ready", "database": True, "migrations": True, "knowledge_base": True})
     status: Literal["ready", "not_ready"]
     database: bool
     migrations: bool
@@ -327,8 +332,7 @@ _PUBLISHED_EXAMPLE: dict[str, Any] = {"effective_from": "2018-01-01", "published
 class Publication(KnowledgeBaseSummary):
     """A knowledge base the service checks with, with its publication record."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {**example_of(KnowledgeBaseSummary), **_PUBLISHED_EXAMPLE}]})
+    model_config = with_examples({**example_of(KnowledgeBaseSummary), **_PUBLISHED_EXAMPLE})
 
     effective_from: dt.date | None = Field(
         description="In force for cycles whose 1 January is on or after this date (until a later version); "
@@ -347,8 +351,7 @@ class Publication(KnowledgeBaseSummary):
 
 
 class PublicationDetail(KnowledgeBaseDetail, Publication):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {**example_of(KnowledgeBaseDetail), **_PUBLISHED_EXAMPLE}]})
+    model_config = with_examples({**example_of(KnowledgeBaseDetail), **_PUBLISHED_EXAMPLE})
 
 
 # ---- repairs (POST /v1/checks?repair=true): the example proposal with its wage line paid from PPM money

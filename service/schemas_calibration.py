@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from service.schemas import UtcDatetime
+from service.schemas import UtcDatetime, with_examples
 from service.schemas_evaluations import RunProgress
 
 Method = Literal["ordinal", "isotonic", "quantile", "fixed", "all"]
 Cycles = (Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[0-9][0-9 ,\-]*$")]
           | Annotated[list[Annotated[int, Field(ge=2000, le=2100)]], Field(min_length=1, max_length=100)])
-
-
-def _examples(*items: Any) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": list(items)})
 
 
 SCORE_DRIFT = {"variable": "score", "psi": 0.08, "band": "stable", "ks_statistic": 0.07, "ks_pvalue": 0.2,
@@ -30,9 +26,9 @@ LABELS = {"decisions": 12, "overridden": 2, "imported": 1902, "unlabelled": 0, "
 class CalibrationRunRequest(BaseModel):
     """Which past cycles to calibrate on, with which method, and the cycles to measure drift against."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"cycles": "2018-2024", "method": "all"},
-        {"cycles": [2021, 2022, 2023], "method": "ordinal", "reference_cycles": [2021], "bootstrap": 100}]})
+    model_config = with_examples({"cycles": "2018-2024", "method": "all"},
+                                 {"cycles": [2021, 2022, 2023], "method": "ordinal", "reference_cycles": [2021],
+                                  "bootstrap": 100}, extra="forbid")
 
     cycles: Cycles = Field(description="`2018-2024` (the stored cycles in that range), `2018,2021` or a list of years;"
                                        " a year named on its own must have stored scores")
@@ -43,7 +39,7 @@ class CalibrationRunRequest(BaseModel):
 
 
 class CutPointReport(BaseModel):
-    model_config = _examples({"lower": "tidak_berdaya", "upper": "berdaya", "value": 0.379, "low": 0.373,
+    model_config = with_examples({"lower": "tidak_berdaya", "upper": "berdaya", "value": 0.379, "low": 0.373,
                               "high": 0.384})
 
     lower: str = Field(description="Tier id below the cut")
@@ -56,7 +52,7 @@ class CutPointReport(BaseModel):
 class FitReport(BaseModel):
     """One method's fit, stored as a proposed calibration (never in force by itself)."""
 
-    model_config = _examples({
+    model_config = with_examples({
         "method": "ordinal", "calibration_id": "cal-ppm-ordinal-2018-2024-1a2b3c4d",
         "cut_points": [{"lower": "tidak_berdaya", "upper": "berdaya", "value": 0.379, "low": 0.373, "high": 0.384}],
         "bootstrap_used": 200, "bootstrap_skipped": 0, "flagged": 41, "units": 1914, "warning": None})
@@ -72,7 +68,7 @@ class FitReport(BaseModel):
 
 
 class TierDistribution(BaseModel):
-    model_config = _examples({"tier": "berdaya", "n": 640, "minimum": 0.31, "q1": 0.42, "median": 0.47, "q3": 0.51,
+    model_config = with_examples({"tier": "berdaya", "n": 640, "minimum": 0.31, "q1": 0.42, "median": 0.47, "q3": 0.51,
                               "maximum": 0.66})
 
     tier: str = Field(description="Final tier id")
@@ -85,7 +81,7 @@ class TierDistribution(BaseModel):
 
 
 class ScoreHistogram(BaseModel):
-    model_config = _examples({"edges": [0.0, 0.05, 0.1], "counts": {"berdaya": [0, 3]}})
+    model_config = with_examples({"edges": [0.0, 0.05, 0.1], "counts": {"berdaya": [0, 3]}})
 
     edges: list[float] = Field(description="Bin edges on the index scale")
     counts: dict[str, list[int]] = Field(description="Final tier id -> units per bin")
@@ -94,7 +90,7 @@ class ScoreHistogram(BaseModel):
 class MethodValidation(BaseModel):
     """Leave one cycle out: each cycle predicted by the method fitted on the others."""
 
-    model_config = _examples({"method": "ordinal", "n": 1914, "accuracy": 0.78, "quadratic_kappa": 0.86,
+    model_config = with_examples({"method": "ordinal", "n": 1914, "accuracy": 0.78, "quadratic_kappa": 0.86,
                               "mean_abs_tier_error": 0.22, "skipped_cycles": [], "confusion": [[300, 20], [25, 400]]})
 
     method: str
@@ -107,7 +103,7 @@ class MethodValidation(BaseModel):
 
 
 class VariableDrift(BaseModel):
-    model_config = _examples(SCORE_DRIFT)
+    model_config = with_examples(SCORE_DRIFT)
 
     variable: str = Field(description="`score` or an indicator id")
     psi: float | None
@@ -119,7 +115,7 @@ class VariableDrift(BaseModel):
 
 
 class TierShare(BaseModel):
-    model_config = _examples({"tier": "madani", "reference": 0.07, "current": 0.12, "change_points": 5.0})
+    model_config = with_examples({"tier": "madani", "reference": 0.07, "current": 0.12, "change_points": 5.0})
 
     tier: str
     reference: float
@@ -130,7 +126,7 @@ class TierShare(BaseModel):
 class CycleDrift(BaseModel):
     """A stored cycle against the reference cycles: scores, indicators, tier shares under the fitted cuts."""
 
-    model_config = _examples({
+    model_config = with_examples({
         "cycle": 2025, "score": SCORE_DRIFT,
         "indicators": [], "tier_shares": [{"tier": "madani", "reference": 0.07, "current": 0.12, "change_points": 5.0}]})
 
@@ -143,7 +139,7 @@ class CycleDrift(BaseModel):
 class LabelSources(BaseModel):
     """Where the final tiers came from."""
 
-    model_config = _examples(LABELS)
+    model_config = with_examples(LABELS)
 
     decisions: int = Field(description="Units whose final tier is the latest tier decision stored")
     overridden: int = Field(description="Of those, decisions that set another tier than the computed one")
@@ -153,7 +149,7 @@ class LabelSources(BaseModel):
 
 
 class MinimumPolicy(BaseModel):
-    model_config = _examples({"value": 10, "source": "Aturan praktis 10 kejadian per parameter", "status": "assumed"})
+    model_config = with_examples({"value": 10, "source": "Aturan praktis 10 kejadian per parameter", "status": "assumed"})
 
     value: int
     source: str
@@ -161,7 +157,7 @@ class MinimumPolicy(BaseModel):
 
 
 class CalibrationRunReport(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "index_name": "ppm", "cycles": [2018, 2019, 2021], "skipped_cycles": [2020], "reference_cycles": [2018],
         "methods": ["ordinal"], "synthetic": True, "labels": LABELS,
         "per_tier": {"berdaya": 640}, "minimum": {"value": 10, "source": "...", "status": "assumed"},
@@ -186,7 +182,7 @@ class CalibrationRunReport(BaseModel):
 
 
 class CalibrationRunPublic(BaseModel):
-    model_config = _examples({
+    model_config = with_examples({
         "id": "9a8b7c6d5e4f3a2b", "params": {"cycles": [2018, 2019], "method": "all"},
         "job": {"job_id": "9a8b7c6d5e4f3a2b", "state": "running", "done": 80, "total": 800, "percent": 10,
                 "note": None, "error": None},

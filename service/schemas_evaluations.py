@@ -5,32 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from knowledge.validation import plain_text
 from service.jobs import Job
-from service.schemas import UtcDatetime
+from service.schemas import UtcDatetime, with_examples
 
 Text = Annotated[str, AfterValidator(plain_text)]
+_RATE = {"group": "Cibabat", "decisions": 20, "overrides": 3, "rate": 0.15, "raised": 2, "lowered": 1}
 
 
 class TierDecisionRequest(BaseModel):
     """The evaluator's tier for an RW in a cycle: the computed one confirmed, or another with a reason."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "cycle": 2024,
-                    "kelurahan": "Cibabat",
-                    "rw": 5,
-                    "tier": "mandiri",
-                    "reason": "Kunjungan lapangan 12 Mei: kelompok aktif lebih banyak dari catatan",
-                }
-            ]
-        },
-    )
+    model_config = with_examples(
+        {"cycle": 2024, "kelurahan": "Cibabat", "rw": 5, "tier": "mandiri",
+         "reason": "Kunjungan lapangan 12 Mei: kelompok aktif lebih banyak dari catatan"}, extra="forbid")
 
     cycle: int = Field(ge=2000, le=2100)
     kelurahan: Text = Field(min_length=1, max_length=80)
@@ -40,31 +30,12 @@ class TierDecisionRequest(BaseModel):
 
 
 class TierDecisionPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5d1c2b3a-0f4e-4c6d-9a8b-7e6f5d4c3b2a",
-                    "index_name": "ppm",
-                    "cycle": 2024,
-                    "kecamatan": "Cimahi Utara",
-                    "kelurahan": "Cibabat",
-                    "rw": 5,
-                    "score": 0.582,
-                    "computed_tier": 1,
-                    "computed_tier_name": "Berdaya",
-                    "final_tier": 2,
-                    "final_tier_name": "Mandiri",
-                    "overridden": True,
-                    "reason": "Kunjungan lapangan",
-                    "calibration_id": None,
-                    "decided_by": "key_1a2b3c4d5e6f",
-                    "decided_by_label": "Penilai Cibabat",
-                    "created_at": "2026-12-02T03:00:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = with_examples({
+        "id": "5d1c2b3a-0f4e-4c6d-9a8b-7e6f5d4c3b2a", "index_name": "ppm", "cycle": 2024, "kecamatan": "Cimahi Utara",
+        "kelurahan": "Cibabat", "rw": 5, "score": 0.582, "computed_tier": 1, "computed_tier_name": "Berdaya",
+        "final_tier": 2, "final_tier_name": "Mandiri", "overridden": True, "reason": "Kunjungan lapangan",
+        "calibration_id": None, "decided_by": "key_1a2b3c4d5e6f", "decided_by_label": "Penilai Cibabat",
+        "created_at": "2026-12-02T03:00:00+00:00"})
 
     id: str
     index_name: str
@@ -86,13 +57,9 @@ class TierDecisionPublic(BaseModel):
 
 
 class OverrideRate(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"group": "Cibabat", "decisions": 20, "overrides": 3, "rate": 0.15, "raised": 2, "lowered": 1}]
-        }
-    )
-
     """How often the final tier differs from the computed one, and in which direction."""
+
+    model_config = with_examples(_RATE)
 
     group: str
     decisions: int
@@ -103,28 +70,8 @@ class OverrideRate(BaseModel):
 
 
 class OverrideRates(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "by_kelurahan": [
-                        {"group": "Cibabat", "decisions": 20, "overrides": 3, "rate": 0.15, "raised": 2, "lowered": 1}
-                    ],
-                    "by_evaluator": [
-                        {
-                            "decisions": 20,
-                            "overrides": 3,
-                            "rate": 0.15,
-                            "raised": 2,
-                            "lowered": 1,
-                            "group": "Penilai Cibabat",
-                        }
-                    ],
-                    "total": {"group": "Cibabat", "decisions": 20, "overrides": 3, "rate": 0.15, "raised": 2, "lowered": 1},
-                }
-            ]
-        }
-    )
+    model_config = with_examples({"by_kelurahan": [_RATE], "by_evaluator": [{**_RATE, "group": "Penilai Cibabat"}],
+                                  "total": _RATE})
 
     by_kelurahan: list[OverrideRate]
     by_evaluator: list[OverrideRate]
@@ -132,18 +79,9 @@ class OverrideRates(BaseModel):
 
 
 class InForceRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d",
-                    "from_cycle": 2025,
-                    "reason": "Kalibrasi dari tingkat akhir 2018-2024, ditinjau rapat evaluasi",
-                }
-            ]
-        },
-    )
+    model_config = with_examples(
+        {"calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d", "from_cycle": 2025,
+         "reason": "Kalibrasi dari tingkat akhir 2018-2024, ditinjau rapat evaluasi"}, extra="forbid")
 
     calibration_id: Text = Field(min_length=1, max_length=120)
     from_cycle: int = Field(ge=2000, le=2100, description="First cycle it scores (until another takes over)")
@@ -151,23 +89,10 @@ class InForceRequest(BaseModel):
 
 
 class InForcePublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "index_name": "ppm",
-                    "from_cycle": 2025,
-                    "calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d",
-                    "method": "ordinal",
-                    "reason": "Ditinjau rapat evaluasi",
-                    "set_by": "key_1a2b3c4d5e6f",
-                    "set_by_label": "Staf kebijakan",
-                    "created_at": "2026-12-02T03:00:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = with_examples({
+        "id": 1, "index_name": "ppm", "from_cycle": 2025, "calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d",
+        "method": "ordinal", "reason": "Ditinjau rapat evaluasi", "set_by": "key_1a2b3c4d5e6f",
+        "set_by_label": "Staf kebijakan", "created_at": "2026-12-02T03:00:00+00:00"})
 
     id: int
     index_name: str
@@ -181,23 +106,11 @@ class InForcePublic(BaseModel):
 
 
 class TierTransitions(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d",
-                    "from_cycle": 2025,
-                    "cycles": [2025],
-                    "units": 2,
-                    "changed": 1,
-                    "matrix": {"berdaya": {"berdaya": 1, "mandiri": 1}},
-                    "current_calibrations": {"2025": None},
-                }
-            ]
-        }
-    )
-
     """What a calibration would change if it were in force: stored scores re-tiered with its cut points."""
+
+    model_config = with_examples({
+        "calibration_id": "cal-ppm-ordinal-2018_2024-1a2b3c4d", "from_cycle": 2025, "cycles": [2025], "units": 2,
+        "changed": 1, "matrix": {"berdaya": {"berdaya": 1, "mandiri": 1}}, "current_calibrations": {"2025": None}})
 
     calibration_id: str
     from_cycle: int
@@ -209,24 +122,14 @@ class TierTransitions(BaseModel):
 
 
 class ClosureRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Evaluasi siklus 2018 selesai"}]})
+    model_config = with_examples({"reason": "Evaluasi siklus 2018 selesai"}, extra="forbid")
 
     reason: Text = Field(min_length=3, max_length=2000)
 
 
 class ClosurePublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "cycle": 2018,
-                    "reason": "Evaluasi siklus 2018 selesai",
-                    "closed_by": "key_1a2b3c4d5e6f",
-                    "created_at": "2026-12-02T03:00:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = with_examples({"cycle": 2018, "reason": "Evaluasi siklus 2018 selesai",
+                                  "closed_by": "key_1a2b3c4d5e6f", "created_at": "2026-12-02T03:00:00+00:00"})
 
     cycle: int
     reason: str
@@ -237,21 +140,9 @@ class ClosurePublic(BaseModel):
 class RunProgress(BaseModel):
     """Where a score run's background job is: its state, rows done of all, and its failure if it failed."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "job_id": "9a8b7c6d5e4f3a2b",
-                    "state": "running",
-                    "done": 1000,
-                    "total": 2552,
-                    "percent": 39,
-                    "note": {"id": "1000 dari 2552 baris dinilai", "en": "1000 of 2552 rows scored"},
-                    "error": None,
-                }
-            ]
-        }
-    )
+    model_config = with_examples({
+        "job_id": "9a8b7c6d5e4f3a2b", "state": "running", "done": 1000, "total": 2552, "percent": 39,
+        "note": {"id": "1000 dari 2552 baris dinilai", "en": "1000 of 2552 rows scored"}, "error": None})
 
     job_id: str
     state: str = Field(description="queued, running, done, failed or interrupted")
@@ -275,22 +166,9 @@ class RunProgress(BaseModel):
 
 
 class ScoreRunPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "3f2e1d0c9b8a7f6e",
-                    "index_name": "ppm",
-                    "source": "evaluations_SINTETIS.xlsx",
-                    "synthetic": True,
-                    "rows": 2552,
-                    "stored_units": 2552,
-                    "job": None,
-                    "created_at": "2026-12-02T03:00:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = with_examples({
+        "id": "3f2e1d0c9b8a7f6e", "index_name": "ppm", "source": "evaluations_SINTETIS.xlsx", "synthetic": True,
+        "rows": 2552, "stored_units": 2552, "job": None, "created_at": "2026-12-02T03:00:00+00:00"})
 
     id: str
     index_name: str
@@ -303,9 +181,7 @@ class ScoreRunPublic(BaseModel):
 
 
 class UnitPage(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"run_id": "3f2e1d0c9b8a7f6e", "items": [], "total": 0, "offset": 0, "limit": 50}]}
-    )
+    model_config = with_examples({"run_id": "3f2e1d0c9b8a7f6e", "items": [], "total": 0, "offset": 0, "limit": 50})
 
     run_id: str
     items: list[dict[str, Any]]

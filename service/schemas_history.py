@@ -3,11 +3,9 @@ each cycle and whether the next cycle followed it. Texts a person reads are {"id
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from service.schemas import UtcDatetime
+from service.schemas import UtcDatetime, with_examples
 from service.schemas_journey import DocumentedEnum
 
 Words = dict[str, str]
@@ -29,10 +27,6 @@ _CYCLE = {
     "follow_up": _FOLLOW_UP}
 
 
-def _example(example: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": [example]})
-
-
 class AdviceOutcome(DocumentedEnum):
     """Whether the indicators a cycle's advice named moved the advised way in the next scored cycle."""
 
@@ -46,7 +40,7 @@ class AdviceOutcome(DocumentedEnum):
 class NamedValue(BaseModel):
     """A dimension score or an indicator value of one cycle."""
 
-    model_config = _example(_VALUE)
+    model_config = with_examples(_VALUE)
     id: str
     name: Words
     value: float | None
@@ -57,7 +51,7 @@ class NamedValue(BaseModel):
 class AdviceStep(BaseModel):
     """One improvement the advice named, and what the next scored cycle recorded."""
 
-    model_config = _example(_STEP)
+    model_config = with_examples(_STEP)
     indicator: str
     name: Words
     value: float = Field(description="The indicator's value in the advised cycle")
@@ -68,7 +62,7 @@ class AdviceStep(BaseModel):
 
 
 class AdviceFollowUp(BaseModel):
-    model_config = _example(_FOLLOW_UP)
+    model_config = with_examples(_FOLLOW_UP)
     outcome: AdviceOutcome
     next_cycle: int | None
     moved: int = Field(description="Advised indicators that moved the advised way")
@@ -79,7 +73,7 @@ class AdviceFollowUp(BaseModel):
 class RwCycle(BaseModel):
     """One cycle of an RW: its newest stored score and its newest tier decision."""
 
-    model_config = _example(_CYCLE)
+    model_config = with_examples(_CYCLE)
     cycle: int
     score: float | None
     borderline: bool
@@ -100,7 +94,7 @@ class RwCycle(BaseModel):
 
 
 class RwHistory(BaseModel):
-    model_config = _example({"index_name": "ppm", "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5,
+    model_config = with_examples({"index_name": "ppm", "kecamatan": "Cimahi Utara", "kelurahan": "Cibabat", "rw": 5,
                              "cycles": [_CYCLE]})
     index_name: str
     kecamatan: str

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 
 from knowledge.proposal import Proposal
-from service.schemas import ProposalPublic, UtcDatetime
+from service.schemas import ProposalPublic, UtcDatetime, with_examples
 
 
 class DocumentedEnum(StrEnum):
@@ -63,8 +63,8 @@ RowVersion = Field(default=None, ge=1, description="row_version as read; a chang
 class DecisionRequest(BaseModel):
     """A reviewer's decision at the proposal's current stage; returning it needs a note (the use case says so)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"outcome": "return", "note": "Lengkapi daftar hadir musyawarah", "row_version": 1}]})
+    model_config = with_examples({"outcome": "return", "note": "Lengkapi daftar hadir musyawarah", "row_version": 1},
+                                 extra="forbid")
 
     outcome: Literal["approve", "return"]
     note: str = Note
@@ -74,8 +74,8 @@ class DecisionRequest(BaseModel):
 class ExceptionRequest(BaseModel):
     """Accept one finding of the current revision's check as a justified exception."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"rule_id": "PPM-INK-002", "reason": "Musyawarah ulang dihadiri kader PKK", "row_version": 2}]})
+    model_config = with_examples({"rule_id": "PPM-INK-002", "reason": "Musyawarah ulang dihadiri kader PKK",
+                                  "row_version": 2}, extra="forbid")
 
     rule_id: str = Field(min_length=1, max_length=40)
     reason: str = Field(min_length=1, max_length=4000)
@@ -123,7 +123,7 @@ class DraftEditRequest(BaseModel):
 class DraftSubmitRequest(BaseModel):
     """Submit a draft: it is checked again and goes to the review chain's first stage."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"row_version": 2}]})
+    model_config = with_examples({"row_version": 2}, extra="forbid")
 
     row_version: int | None = RowVersion
 
@@ -136,10 +136,10 @@ class WithdrawRequest(BaseModel):
 
 
 class RevisionView(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    model_config = with_examples({
         "number": 2, "kind": "revision", "verdict": "needs_revision", "decision_id": "0b1e7a8e-4a4c-4a53-8f0e-1d2c3b4a5f60",
         "diff": [{"op": "replace", "path": "/title", "value": "Perbaikan drainase (revisi)"}], "amends": None,
-        "berita_acara": None, "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-03-02T03:00:00+00:00"}]})
+        "berita_acara": None, "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-03-02T03:00:00+00:00"})
 
     number: int
     kind: RevisionKind
@@ -153,9 +153,9 @@ class RevisionView(BaseModel):
 
 
 class EventView(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    model_config = with_examples({
         "revision": 1, "kind": "exception", "stage": "kecamatan", "note": "Musyawarah susulan sudah dijadwalkan",
-        "rule_id": "PPM-INK-001", "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-03-01T03:00:00+00:00"}]})
+        "rule_id": "PPM-INK-001", "key_id": "key_1a2b3c4d5e6f", "created_at": "2026-03-01T03:00:00+00:00"})
 
     revision: int
     kind: EventKind
@@ -182,7 +182,7 @@ _OVERRIDE: dict[str, Any] = {
 
 
 class OverrideCount(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_OVERRIDE]})
+    model_config = with_examples(_OVERRIDE)
 
     cycle: int
     rule_id: str
@@ -195,6 +195,6 @@ class OverrideCount(BaseModel):
 class OverrideReport(BaseModel):
     """The rules accepted as exceptions most often, per cycle (an input to the annual review)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_OVERRIDE]}]})
+    model_config = with_examples({"items": [_OVERRIDE]})
 
     items: list[OverrideCount]

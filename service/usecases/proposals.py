@@ -54,15 +54,15 @@ def submit_proposal(services: Services, key: Principal, proposal: Proposal) -> P
     return public(row, check)
 
 
-def stage_filter(stage: str | None) -> tuple[str | None, int | None]:
-    """(state, stage index) of a listing's `stage`: a stage of the review chain, or draft, returned, approved,
+def stage_filter(stage: str | None) -> tuple[str | None, list[int] | None]:
+    """(state, stage indices) of a listing's `stage`: a stage of the review chain, or draft, returned, approved,
     withdrawn."""
     if stage is None:
         return None, None
     chain = load_review_chain()
     for index, known in enumerate(chain.stages):
         if known.id == stage:
-            return "in_review", index
+            return "in_review", [index]
     if stage in LISTED_STATES:
         return stage, None
     names = ", ".join([s.id for s in chain.stages] + list(LISTED_STATES))
@@ -73,7 +73,7 @@ def stage_filter(stage: str | None) -> tuple[str | None, int | None]:
 def list_proposals(services: Services, key: Principal, *, cycle: int | None, kelurahan: str | None,
                    verdict: VerdictFilter | None, offset: int, limit: int, stage: str | None = None) -> ProposalPage:
     """A filtered page of proposals (by cycle, kelurahan, verdict, stage); a facilitator sees only its own kelurahan."""
-    state, stage_index = stage_filter(stage)
+    state, stage_indices = stage_filter(stage)
     if kelurahan is not None:
         known = load_reference().find_kelurahan(kelurahan)
         kelurahan = known.name if known else kelurahan
@@ -84,7 +84,7 @@ def list_proposals(services: Services, key: Principal, *, cycle: int | None, kel
     with services.db.session() as session:
         # Drafts are listed for their kelurahan's facilitators only (no reviewer or other role sees them yet).
         rows, total = repository.list_proposals(session, cycle=cycle, kelurahan=kelurahan, verdict=verdict,
-                                                state=state, stage_index=stage_index, offset=offset, limit=limit,
+                                                state=state, stage_indices=stage_indices, offset=offset, limit=limit,
                                                 drafts=key.scoped_kelurahan is not None)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)
 

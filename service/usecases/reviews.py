@@ -155,8 +155,8 @@ def queue(services: Services, key: Principal, *, cycle: int | None, offset: int,
         chain = load_review_chain()
         indices = [i for i in indices if chain.stage(i).id == stage]
     with services.db.session() as session:
-        rows, total = journey_store.waiting(session, stage_indices=indices, kelurahan=kelurahan, kecamatan=kecamatan,
-                                            cycle=cycle, offset=offset, limit=limit)
+        rows, total = repository.list_proposals(session, state="in_review", stage_indices=indices, kelurahan=kelurahan,
+                                                kecamatan=kecamatan, cycle=cycle, offset=offset, limit=limit)
     return ProposalPage(items=[summary(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
@@ -164,7 +164,8 @@ def queue_cycles(services: Services, key: Principal) -> list[int]:
     """The cycles with a proposal in this reviewer's queue, newest first."""
     indices, kelurahan, kecamatan = _queue_region(key)
     with services.db.session() as session:
-        return journey_store.waiting_cycles(session, stage_indices=indices, kelurahan=kelurahan, kecamatan=kecamatan)
+        return repository.proposal_cycles(session, state="in_review", stage_indices=indices, kelurahan=kelurahan,
+                                          kecamatan=kecamatan)
 
 
 def _rules_of_cycle(services: Services, cycle: int) -> dict[str, Rule]:

@@ -16,7 +16,9 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
+from service.models import SignInFailure, SignInLink, WebSessionRow
 from service.web import security
 from tests.service.web.helpers import build_app, make_key
 from tests.service.web.journey_helpers import people  # noqa: F401 (the journey pages' signed-in browsers, a fixture)
@@ -47,6 +49,22 @@ def app(tmp_path):
 def client(app):
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def db_app(database_url):
+    """The app on SQLite and on PostgreSQL; the sign-in records it wrote are removed afterwards."""
+    app = build_app(database_url)
+    yield app
+    with app.state.services.db.session() as session, session.begin():
+        for model in (SignInFailure, WebSessionRow, SignInLink):
+            session.execute(delete(model))
+
+
+@pytest.fixture
+def web(db_app):
+    with TestClient(db_app) as client:
+        yield client
 
 
 @pytest.fixture

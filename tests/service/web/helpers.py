@@ -1,9 +1,10 @@
-"""Helpers of the page tests: the app with its pages, keys, a valid proposal, sign-in, form posts,
+"""Helpers of the page tests: the app with its pages, keys, a valid proposal, sign-in (typed or by link), form posts,
 synthetic evaluation records as CSV."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -16,7 +17,9 @@ from policy.reports import WhatIfReport
 from service import repository
 from service.apikeys import hash_key, new_key, new_key_id
 from service.app import create_app
+from service.models import utcnow
 from service.settings import Settings
+from service.usecases import signin_links
 from service.web import forms
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,11 +52,30 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client, key: str) -> None:
+def post_sign_in(client, key: str):
+    """Type `key` on the sign-in page and press its button: the answer, its redirect not followed."""
     page = client.get("/masuk")
-    response = client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
-                           follow_redirects=False)
+    return client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
+                       follow_redirects=False)
+
+
+def sign_in(client, key: str) -> None:
+    response = post_sign_in(client, key)
     assert response.status_code == 303, response.text[:500]
+
+
+def key_id_of(app, key: str) -> str:
+    with app.state.services.db.session() as session:
+        found = repository.find_key(session, hash_key(key))
+    assert found is not None
+    return found.id
+
+
+def sign_in_link(app, key_id: str, now: dt.datetime | None = None) -> str:
+    """The path of a new one-time sign-in link for the key `key_id`, issued at `now` (default: now)."""
+    services = app.state.services
+    link = signin_links.issue_link(services.db, services.settings, key_id, now or utcnow())
+    return "/" + link.url.split("/", 3)[3]
 
 
 def screenshot(tab, name: str) -> Path:

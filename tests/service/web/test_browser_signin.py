@@ -9,11 +9,7 @@ import re
 
 import pytest
 
-from service import repository
-from service.apikeys import hash_key
-from service.models import utcnow
-from service.usecases.signin_links import issue_link
-from tests.service.web.helpers import browser_sign_in, make_key, screenshot
+from tests.service.web.helpers import browser_sign_in, key_id_of, make_key, screenshot, sign_in_link
 
 pytestmark = pytest.mark.browser
 WIDTH = "document.documentElement.scrollWidth"
@@ -28,17 +24,9 @@ def phone(browser):
     context.close()
 
 
-def link_path(app, key: str) -> str:
-    services = app.state.services
-    with services.db.session() as session:
-        found = repository.find_key(session, hash_key(key))
-    assert found is not None
-    return "/" + issue_link(services.db, services.settings, found.id, utcnow()).url.split("/", 3)[3]
-
-
 def test_a_facilitator_opens_the_link_on_a_phone_and_lands_signed_in(phone, live_server):
     url, app = live_server["url"], live_server["app"]
-    path = link_path(app, make_key(app, "facilitator", "Cibabat"))
+    path = sign_in_link(app, key_id_of(app, make_key(app, "facilitator", "Cibabat")))
     phone.goto(url + path)
     assert "fasilitator untuk Kelurahan Cibabat" in phone.inner_text("main")
     assert int(phone.evaluate(WIDTH)) <= 390

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from service.models import StoredProposal
 from service.web import journey_pages
 from service.web.rendering import NAV
-from tests.service.web.helpers import csrf_of, make_key, valid_proposal
+from tests.service.web.helpers import make_key, post_sign_in, valid_proposal
 from tests.service.web.journey_helpers import flawed, post, submitted
 
 
@@ -91,10 +91,7 @@ def test_documents_added_in_a_revision_are_named_not_counted_as_activities(app, 
 
 def landing(app, client, role: str, **region: str) -> str:
     key = make_key(app, role, region.pop("kelurahan", None), **region)
-    page = client.get("/masuk")
-    response = client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
-                           follow_redirects=False)
-    return response.headers["location"]
+    return post_sign_in(client, key).headers["location"]
 
 
 def test_each_role_lands_on_its_work_and_sees_only_the_menu_it_may_open(app, client):

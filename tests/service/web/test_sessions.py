@@ -7,34 +7,10 @@ limit holds across worker processes.
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
 
-from service.models import SignInFailure, WebSessionRow
 from service.web.security import SESSION_COOKIE
-from tests.service.web.helpers import build_app, csrf_of, make_key, sign_in
-
-
-@pytest.fixture
-def db_app(database_url):
-    app = build_app(database_url)
-    yield app
-    with app.state.services.db.session() as session, session.begin():
-        session.execute(delete(SignInFailure))
-        session.execute(delete(WebSessionRow))
-
-
-@pytest.fixture
-def web(db_app):
-    with TestClient(db_app) as client:
-        yield client
-
-
-def attempt(client, key: str):
-    page = client.get("/masuk")
-    return client.post("/masuk", data={"csrf_token": csrf_of(page.text), "api_key": key, "next": "/"},
-                       follow_redirects=False)
+from tests.service.web.helpers import csrf_of, make_key, post_sign_in, sign_in
 
 
 def test_a_cookie_saved_before_sign_out_is_refused_after_it(db_app, web):
@@ -63,13 +39,13 @@ def test_signing_out_one_session_leaves_the_others_of_the_same_key(db_app, web):
 
 def test_ten_failed_sign_ins_in_a_row_are_refused_after_the_limit(db_app, web):
     limit = db_app.state.services.settings.signin_max_failures
-    answers = [attempt(web, f"bdy_wrong-{n}") for n in range(10)]
+    answers = [post_sign_in(web, f"bdy_wrong-{n}") for n in range(10)]
     assert [a.status_code for a in answers] == [401] * limit + [429] * (10 - limit)
     refused = answers[-1]
     assert int(refused.headers["Retry-After"]) > 0
     assert "Terlalu banyak percobaan masuk" in refused.text and "Too many failed sign-ins" in refused.text
     # The right key from the same client waits as well: the limit is a lockout, not a hint.
-    assert attempt(web, make_key(db_app, "evaluator")).status_code == 429
+    assert post_sign_in(web, make_key(db_app, "evaluator")).status_code == 429
 
 
 def test_failures_with_one_key_are_counted_across_clients(db_app):
@@ -77,13 +53,13 @@ def test_failures_with_one_key_are_counted_across_clients(db_app):
     statuses = []
     for n in range(limit + 1):
         with TestClient(db_app, client=(f"10.0.0.{n + 1}", 50000)) as client:
-            statuses.append(attempt(client, "bdy_the-same-guess").status_code)
+            statuses.append(post_sign_in(client, "bdy_the-same-guess").status_code)
     assert statuses == [401] * limit + [429]
 
 
 def test_a_successful_sign_in_forgets_the_clients_earlier_mistakes(db_app, web):
     limit = db_app.state.services.settings.signin_max_failures
     for n in range(limit - 1):
-        assert attempt(web, f"bdy_typo-{n}").status_code == 401
-    assert attempt(web, make_key(db_app, "evaluator")).status_code == 303
-    assert attempt(web, "bdy_one-more-typo").status_code == 401
+        assert post_sign_in(web, f"bdy_typo-{n}").status_code == 401
+    assert post_sign_in(web, make_key(db_app, "evaluator")).status_code == 303
+    assert post_sign_in(web, "bdy_one-more-typo").status_code == 401

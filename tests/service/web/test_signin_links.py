@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import threading
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 
@@ -21,37 +20,13 @@ from service.models import ApiKey, SignInLink, WebSessionRow, utcnow
 from service.usecases import signin_links
 from service.usecases.signin_links import LinkState
 from service.web.security import SESSION_COOKIE
-from tests.service.web.helpers import build_app, csrf_of, make_key, sign_in
-
-
-@pytest.fixture
-def db_app(database_url):
-    app = build_app(database_url)
-    yield app
-    with app.state.services.db.session() as session, session.begin():
-        session.execute(delete(WebSessionRow))
-        session.execute(delete(SignInLink))
-
-
-@pytest.fixture
-def web(db_app):
-    with TestClient(db_app) as client:
-        yield client
-
-
-def key_id_of(app, key: str) -> str:
-    with app.state.services.db.session() as session:
-        found = repository.find_key(session, hash_key(key))
-    assert found is not None
-    return found.id
+from tests.service.web.helpers import build_app, csrf_of, key_id_of, make_key, sign_in, sign_in_link
 
 
 def new_link(app, role: str = "facilitator", kelurahan: str | None = "Cibabat", now: dt.datetime | None = None):
     """(key id, the link's path) of a new link of a new key."""
     key_id = key_id_of(app, make_key(app, role, kelurahan))
-    services = app.state.services
-    link = signin_links.issue_link(services.db, services.settings, key_id, now or utcnow())
-    return key_id, "/" + link.url.split("/", 3)[3]
+    return key_id, sign_in_link(app, key_id, now)
 
 
 def written(app, sessions: tuple[str, ...] | None = None) -> tuple[int, int]:
