@@ -3,11 +3,14 @@
 wrk (a load generator written in C; Debian package `wrk`) must be on PATH: a Python client
 would measure itself. One run, on synthetic (SINTETIS) data, only 127.0.0.1 contacted:
 
-1. one uvicorn worker on SQLite: GET /healthz, then POST /v1/checks with a held-out clean
-   proposal (a seed the demo data does not use), 16 connections, 2 threads, same server;
+1. one uvicorn worker on SQLite, as `berdaya serve` starts it (its pre-checks in 2 check
+   worker processes): GET /healthz, then POST /v1/checks with a held-out clean proposal (a
+   seed the demo data does not use), 16 connections, 2 threads, same server;
 2. the same server, one connection: the median server time of a check, read from the
    `Server-Timing` header each response carries (the client's own time is left out);
-3. on PostgreSQL (`--database-url`, else `BERDAYA_TEST_POSTGRES_URL`), POST /v1/checks with
+3. beside it, POST /v1/checks on a server with `--check-workers 0` (checks in threads of the
+   server's process, as before the check workers), to show what the processes change;
+4. on PostgreSQL (`--database-url`, else `BERDAYA_TEST_POSTGRES_URL`), POST /v1/checks with
    1 worker and with 2 workers, each on a scratch database dropped afterwards.
 
 Goals (issue 18, never asserted by a test): checks >= 0.7x healthz throughput, checks p99
@@ -95,20 +98,25 @@ def free_port() -> int:
 
 
 def ready(base: str) -> bool:
+    """Ready, check workers started, on enough answers in a row to have reached every uvicorn worker."""
     try:
-        with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:
-            return r.status == 200
+        for _ in range(12):
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:
+                if r.status != 200 or not json.load(r).get("check_workers", True):
+                    return False
+        return True
     except OSError:
         return False
 
 
 @contextmanager
-def server(workers: int, workdir: Path, database_url: str | None):
+def server(workers: int, workdir: Path, database_url: str | None, check_workers: int | None = None):
     port = free_port()
     env = {**os.environ, "BERDAYA_DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
            "BERDAYA_LOG_LEVEL": "WARNING", "BERDAYA_KB_STORE": str(workdir / "kb-store")}
+    extra = ["--check-workers", str(check_workers)] if check_workers is not None else []
     proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
+                             "--workers", str(workers), *extra], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=workdir)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -183,6 +191,13 @@ def main_run(wrk: Wrk, base: str, args: argparse.Namespace) -> dict:
     return result
 
 
+def threads_run(wrk: Wrk, base: str, args: argparse.Namespace) -> dict:
+    """POST /v1/checks with the checks in threads of the server's process (--check-workers 0)."""
+    load = {"connections": args.connections, "threads": args.threads, "seconds": args.seconds}
+    wrk.run(f"{base}/v1/checks", post=True, **{**load, "seconds": 2})
+    return wrk.run(f"{base}/v1/checks", post=True, **load)
+
+
 def scale_run(wrk: Wrk, workdir: Path, pg: str, args: argparse.Namespace) -> dict:
     rates = {}
     for workers in (1, 2):
@@ -200,7 +215,8 @@ def report(main: dict, scale: dict | None, args: argparse.Namespace) -> None:
     print("| what | req/s | p50 | p99 | errors |")
     print("|---|---|---|---|---|")
     rows = [("GET /healthz, 1 worker, SQLite", main["healthz"]), ("POST /v1/checks, 1 worker, SQLite", main["checks"]),
-            ("POST /v1/checks, 1 connection", main["one_connection"])]
+            ("POST /v1/checks, 1 connection", main["one_connection"]),
+            ("POST /v1/checks, 1 worker, SQLite, checks in threads (--check-workers 0)", main["threads"])]
     if scale:
         rows += [("POST /v1/checks, 1 worker, PostgreSQL", scale["one_worker"]),
                  ("POST /v1/checks, 2 workers, PostgreSQL", scale["two_workers"])]
@@ -237,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         (workdir / "sqlite").mkdir()
         with server(1, workdir / "sqlite", None) as base:
             main_result = main_run(wrk, base, args)
+        (workdir / "threads").mkdir()
+        with server(1, workdir / "threads", None, check_workers=0) as base:
+            main_result["threads"] = threads_run(wrk, base, args)
         scale = None
         if args.database_url:
             for n in (1, 2):

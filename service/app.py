@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from calibration.artifact import load_artifact
 from knowledge.reference import use_reference
 from service import repository
+from service.check_workers import CheckWorkers
 from service.db import Database
 from service.deps import Services
 from service.engines import Engines
@@ -26,6 +27,7 @@ from service.logs import RequestLogMiddleware, configure_logging
 from service.openapi import install_openapi
 from service.routers import ALL_ROUTERS
 from service.settings import Settings, get_settings
+from service.usecases.checks import check_body
 from service.web import install_pages
 
 DESCRIPTION = """
@@ -68,13 +70,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One background job at a time per process: a what-if already uses the machine's 2 worker processes.
     services = Services(settings=settings, db=db, engines=Engines(settings.kb_dir, settings.index, settings.kb_store),
                         jobs=JobRunner(db, parallel=1))
+    if settings.check_workers:
+        services.checks = CheckWorkers(settings, check_body)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.db.migrate()
         services.jobs.recover()
         import_calibrations(services)
+        if services.checks is not None:
+            services.checks.start()
         yield
+        if services.checks is not None:
+            services.checks.stop()
         services.jobs.shutdown()
         services.db.dispose()
 

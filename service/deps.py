@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.check_workers import CheckWorkers
 from service.db import Database
 from service.engines import Engines
 from service.jobs import JobRunner
@@ -25,6 +26,7 @@ class Services:
     db: Database
     engines: Engines
     jobs: JobRunner
+    checks: CheckWorkers | None = None  # pre-check processes, when BERDAYA_CHECK_WORKERS > 0
 
 
 async def get_services(request: Request) -> Services:

@@ -315,11 +315,14 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    model_config = with_examples({"status": "ready", "database": True, "migrations": True, "knowledge_base": True})
+    model_config = with_examples({"status": "ready", "database": True, "migrations": True, "knowledge_base": True,
+                                  "check_workers": True})
     status: Literal["ready", "not_ready"]
     database: bool
     migrations: bool
     knowledge_base: bool
+    check_workers: bool = Field(True, description="Every pre-check process has started (always true when checks "
+                                                  "run in threads); until then checks run in threads, more slowly")
 
 
 _PUBLISHED_EXAMPLE: dict[str, Any] = {"effective_from": "2018-01-01", "published_by": "berdaya",

@@ -90,6 +90,8 @@ class Settings(BaseModel):
     max_drafts_per_key: int = Field(default=20, description="Drafts one key may keep in the version store")
     max_drafts: int = Field(default=200, description="Drafts the version store keeps in all")
     workers: int = Field(default=1, description="uvicorn worker processes")
+    check_workers: int = Field(default=0, description="Processes of each worker that run pre-checks (POST /v1/checks) "
+                               "apart from its event loop; 0 = threads of the worker (`berdaya serve` starts 2)")
     host: str = Field(default="127.0.0.1")
     log_level: str = Field(default="INFO")
 
@@ -115,7 +117,8 @@ class Settings(BaseModel):
             raise bilingual(f"BERDAYA_PUBLIC_URL harus diawali http:// atau https:// (bukan '{self.public_url}')",
                             f"BERDAYA_PUBLIC_URL must start with http:// or https:// (not '{self.public_url}')")
         limits = {"max_body_bytes": (1_000, 50_000_000), "max_batch": (1, 100_000),
-                  "workers": (1, 64), "signin_max_failures": (1, 100), "signin_window_seconds": (10, 86_400),
+                  "workers": (1, 64), "check_workers": (0, 16),
+                  "signin_max_failures": (1, 100), "signin_window_seconds": (10, 86_400),
                   "signin_link_hours": (1, 720),
                   "max_drafts_per_key": (1, 10_000), "max_drafts": (1, 100_000),
                   **UPLOAD_RANGES}

@@ -28,11 +28,21 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Workers are separate processes: they read the same configuration from the environment.
     os.environ["BERDAYA_DATABASE_URL"] = settings.database_url
     os.environ["BERDAYA_WORKERS"] = str(workers)
+    os.environ["BERDAYA_CHECK_WORKERS"] = str(settings.check_workers)
     uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 access_log=False, log_level="warning", timeout_graceful_shutdown=5,
                 # Workers start slowly on a busy machine (imports, the rules compile); the default
                 # 5 s health check would kill and respawn them before they ever serve.
                 timeout_worker_healthcheck=120)
+
+
+def _check_workers(option: int | None, workers: int) -> int:
+    """Check worker processes per uvicorn worker: the option, else $BERDAYA_CHECK_WORKERS, else the
+    machine's cores shared among the uvicorn workers (2 on 2 cores with one worker; then the event
+    loop and the checks each have a core, as benchmarks/bench_service.py measures)."""
+    if option is not None:
+        return option
+    return int(os.environ.get("BERDAYA_CHECK_WORKERS") or max(1, (os.cpu_count() or 1) // workers))
 
 
 @app.command()
@@ -42,12 +52,16 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port"),
     workers: int = typer.Option(1, "--workers", help="Proses worker / worker processes (PostgreSQL for > 1)"),
     database_url: str | None = typer.Option(None, "--database-url", help="Default: $BERDAYA_DATABASE_URL"),
+    check_workers: int | None = typer.Option(
+        None, "--check-workers", help="Proses pra-periksa per worker / pre-check processes per worker "
+                                      "(default: $BERDAYA_CHECK_WORKERS, else the cores / --workers; 0 = threads)"),
 ) -> None:
     """Jalankan layanan HTTP / run the HTTP service (OpenAPI at /docs).
 
     Contoh / example: BERDAYA_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/berdaya berdaya serve --workers 2
     """
-    settings = Settings.from_env(database_url=database_url, workers=workers, host=host)
+    settings = Settings.from_env(database_url=database_url, workers=workers, host=host,
+                                 check_workers=_check_workers(check_workers, workers))
     _serve(settings, host, port, workers)
 
 
@@ -135,4 +149,4 @@ def run_demo(
     if note:
         typer.echo(note)
     if not no_serve:
-        _serve(settings, host, port, 1)
+        _serve(settings.model_copy(update={"check_workers": _check_workers(None, 1)}), host, port, 1)

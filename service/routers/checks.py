@@ -3,9 +3,10 @@
 The body is validated straight from its JSON bytes (pydantic's JSON parser), not through
 FastAPI's body handling: this is the busiest endpoint and that halves validation time. The
 OpenAPI document still describes the body as a `Proposal`. Validation, the check and the
-JSON of the result run in a pre-check thread (`service.bodies.in_check_thread`), so the
-event loop only reads requests and writes responses. With `?repair=true` the answer also
-carries the verified repair patches (`service.usecases.checks`), searched in the same thread.
+JSON of the result run in a check worker process (`service.check_workers`), else in a
+pre-check thread, so the event loop only reads requests and writes responses. With
+`?repair=true` the answer also carries the verified repair patches (`service.usecases.checks`),
+searched in the same place.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from knowledge.intake import ReadLimits, validate_json
-from knowledge.proposal import Proposal
 from rules.check import CheckResult
 from service.bodies import in_check_thread, read_limits
 from service.deps import ServicesDep
 from service.routers.common import problems
 from service.schemas import EXAMPLE_CHECK, EXAMPLE_PROPOSAL
-from service.usecases.checks import RepairedCheck, repair_in_force
+from service.usecases.checks import RepairedCheck, check_body
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
@@ -31,10 +30,6 @@ BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {
     "examples": {"drainase": {"summary": "Proposal yang layak / an eligible proposal", "value": EXAMPLE_PROPOSAL}},
 }}}}
 
-
-def parse_proposal_json(body: bytes, limits: ReadLimits) -> Proposal:
-    """A validated proposal from JSON bytes (the guarded reader); every problem with its field path otherwise."""
-    return validate_json(Proposal, body, limits)
 
 
 @router.post(
@@ -53,13 +48,9 @@ async def create_check(
     it, the combined patch, and the actions only the RW can take) and `patched`, the proposal after
     the combined patch. The same proposal and knowledge-base version give the same patches.
     """
-    body, limits = await request.body(), read_limits(request)
-
-    def check() -> bytes:
-        proposal = parse_proposal_json(body, limits)
-        if repair:
-            return repair_in_force(services.engines, proposal).model_dump_json().encode()
-        result, _audit = services.engines.check_result(proposal)
-        return result.model_dump_json().encode()
-
-    return Response(await in_check_thread(request, check), media_type="application/json")
+    body = await request.body()
+    answer = await services.checks.check(body, repair) if services.checks is not None else None
+    if answer is None:
+        limits = read_limits(request)
+        answer = await in_check_thread(request, lambda: check_body(services.engines, body, limits, repair))
+    return Response(answer, media_type="application/json")

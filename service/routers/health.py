@@ -30,7 +30,9 @@ def readyz(services: ServicesDep) -> JSONResponse:
         kb = True
     except Exception:  # a knowledge base that does not load means "not ready"
         kb = False
+    # Checks run in threads while the check workers start: slower, but served, so still ready.
+    workers = services.checks is None or services.checks.starting == 0
     ready = database and migrations and kb
     body = Readiness(status="ready" if ready else "not_ready", database=database, migrations=migrations,
-                     knowledge_base=kb)
+                     knowledge_base=kb, check_workers=workers)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import jsonpatch
 from pydantic import Field
 
+from knowledge.intake import ReadLimits, validate_json
 from knowledge.proposal import Proposal
 from rules.check import Checker, CheckResult
 from rules.repair import RepairResult, search_repairs
@@ -39,3 +40,16 @@ def repair_in_force(engines: Engines, proposal: Proposal) -> RepairedCheck:
     """`repair_check` with the knowledge base that checks the proposal's cycle."""
     checker, base = engines.checked_in_force(proposal)
     return repair_check(checker, proposal, base)
+
+
+def check_body(engines: Engines, body: bytes, limits: ReadLimits, repair: bool) -> bytes:
+    """The check JSON of a proposal's JSON bytes: `POST /v1/checks`, in a check worker or a thread.
+
+    The body is validated straight from its bytes by the guarded reader (pydantic's JSON parser);
+    InvalidInput names every field at fault otherwise.
+    """
+    proposal = validate_json(Proposal, body, limits)
+    if repair:
+        return repair_in_force(engines, proposal).model_dump_json().encode()
+    result, _audit = engines.check_result(proposal)
+    return result.model_dump_json().encode()

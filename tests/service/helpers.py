@@ -219,3 +219,18 @@ def routes(app) -> list[tuple[str, str, Permission | None]]:
     """(method, path, permission) of every route of an app."""
     return [(method, route.path, permission_of(route.dependant))
             for route in api_routes(app.routes) for method in sorted(route.methods)]
+
+
+def kb_base_proposal() -> dict:
+    """The knowledge base's hand-written base proposal (RW 05 Cibabat 2022; eligible, not real data)."""
+    from knowledge.documents import read_document, to_jsonable
+    from knowledge.kb import DEFAULT_KB
+
+    return to_jsonable(read_document(DEFAULT_KB / "tests" / "base_proposal.yaml"))
+
+
+def wages_and_over_ceiling() -> dict:
+    data = kb_base_proposal()
+    data["activities"][0]["budget_lines"][3]["source"] = "ppm"        # Rp 4.000.000 of wages from PPM money
+    data["activities"][1]["budget_lines"][0]["unit_price"] = 50_000_000  # PPM over the Rp 75.000.000 ceiling
+    return data

@@ -5,7 +5,7 @@ import jsonpatch
 from sqlalchemy import func, select
 
 from service.models import Decision, StoredProposal
-from tests.service.helpers import checked_in_force
+from tests.service.helpers import checked_in_force, kb_base_proposal, wages_and_over_ceiling
 
 PROBLEM = "application/problem+json"
 
@@ -113,21 +113,6 @@ def test_the_check_runs_in_a_pre_check_thread_not_on_the_event_loop(client, app,
 
 
 # ---- ?repair=true: verified patches (service.usecases.checks) ----------------------------------
-
-def kb_base_proposal() -> dict:
-    """The knowledge base's hand-written base proposal (RW 05 Cibabat 2022; eligible, not real data)."""
-    from knowledge.documents import read_document, to_jsonable
-    from knowledge.kb import DEFAULT_KB
-
-    return to_jsonable(read_document(DEFAULT_KB / "tests" / "base_proposal.yaml"))
-
-
-def wages_and_over_ceiling() -> dict:
-    data = kb_base_proposal()
-    data["activities"][0]["budget_lines"][3]["source"] = "ppm"        # Rp 4.000.000 of wages from PPM money
-    data["activities"][1]["budget_lines"][0]["unit_price"] = 50_000_000  # PPM over the Rp 75.000.000 ceiling
-    return data
-
 
 def test_repair_returns_the_check_its_verified_patches_and_the_patched_proposal(client, app):
     data = wages_and_over_ceiling()

@@ -41,7 +41,8 @@ def test_healthz_and_readyz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": True, "migrations": True, "knowledge_base": True}
+    assert ready.json() == {"status": "ready", "database": True, "migrations": True, "knowledge_base": True,
+                            "check_workers": True}
 
 
 def test_readyz_reports_an_unreachable_database(client, app):

@@ -19,7 +19,8 @@ def server(request, tmp_path):
 
 def test_serve_answers_over_http(server, base_proposal):
     base, env, log_path = server
-    assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+    # The first /readyz compiles the rules while the check workers start: on a busy machine, seconds.
+    assert httpx.get(f"{base}/readyz", timeout=60).json()["status"] == "ready"
     check = httpx.post(f"{base}/v1/checks", json=base_proposal, timeout=30)
     assert check.status_code == 200 and check.json()["verdict"] in ("eligible", "needs_revision", "ineligible")
 

@@ -14,6 +14,8 @@ from service.settings import Settings
     ({"BERDAYA_MAX_BODY_BYTES": "0"}, "max_body_bytes"),
     ({"BERDAYA_MAX_BATCH": "0"}, "max_batch"),
     ({"BERDAYA_WORKERS": "abc"}, "workers"),
+    ({"BERDAYA_CHECK_WORKERS": "17"}, "check_workers"),
+    ({"BERDAYA_CHECK_WORKERS": "-1"}, "check_workers"),
 ])
 def test_unsafe_configuration_is_refused_with_a_bilingual_reason(env, fragment):
     with pytest.raises(InvalidInput) as caught:
@@ -42,3 +44,13 @@ def test_get_settings_is_read_once(monkeypatch):
     monkeypatch.setenv("BERDAYA_MAX_BATCH", "12")
     assert settings_module.get_settings() is first and first.max_batch == 11
     settings_module.get_settings.cache_clear()
+
+
+def test_serve_shares_the_cores_among_its_workers_for_check_workers(monkeypatch):
+    from service.cli.serve import _check_workers
+
+    monkeypatch.delenv("BERDAYA_CHECK_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert (_check_workers(None, 1), _check_workers(None, 2), _check_workers(3, 2)) == (2, 1, 3)
+    monkeypatch.setenv("BERDAYA_CHECK_WORKERS", "0")
+    assert _check_workers(None, 1) == 0
