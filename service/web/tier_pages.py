@@ -56,10 +56,17 @@ def _back(form: dict[str, str], **extra: str) -> str:
     return f"/skor?{urlencode({**params, **extra})}{row}"
 
 
-def _refused(page: Page, run_id: str | None, problems: list[Problem], status: int) -> Response:
-    """A refused decision under its own heading ("Tingkat tidak disimpan"), each field by its label."""
+def _refused(page: Page, form: dict[str, str], problems: list[Problem], status: int) -> Response:
+    """A refused decision under its own heading naming the RW ("Tingkat RW 1 Cibabat 2026 tidak disimpan"),
+    each field by its label, on the view it was made in (filters, sort, page) with the row's tier and
+    reason as chosen, so nothing typed is lost."""
     named = [Problem(page.t(FIELD_LABELS[p.path]) if p.path in FIELD_LABELS else p.path, p.id, p.en) for p in problems]
-    return show(page, run_id=run_id, problems=named, status=status, problems_title="scores.decision_problems")
+    kept = {k: form[k] for k in KEEP if form.get(k)}
+    decision = {"unit": form.get("d_unit", ""), "tier": form.get("d_tier", ""), "reason": form.get("d_reason", ""),
+                "rw": form.get("d_rw", ""), "kelurahan": form.get("d_kelurahan", ""), "cycle": form.get("d_cycle", ""),
+                "fields": {p.path for p in problems}}
+    return show(page, run_id=form.get("run") or None, problems=named, status=status,
+                problems_title="scores.decision_problems", kept=kept, decision=decision)
 
 
 @router.post("/skor/tingkat")
@@ -68,7 +75,6 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
     if refused is not None:
         return refused
     form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
-    run_id = form.get("run") or None
     try:
         body = TierDecisionRequest.model_validate({
             "cycle": form.get("d_cycle"), "kelurahan": form.get("d_kelurahan"), "rw": form.get("d_rw"),
@@ -76,11 +82,11 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
         assert page.user is not None
         decided = tiers.decide_tier(services_of(page), page.user, body)
     except ValidationError as exc:
-        return _refused(page, run_id, problems_from(exc), 422)
+        return _refused(page, form, problems_from(exc), 422)
     except InvalidInput as exc:
-        return _refused(page, run_id, exc.problems, 422)
+        return _refused(page, form, exc.problems, 422)
     except ServiceError as exc:
-        return _refused(page, run_id, [Problem("tier", exc.message_id, exc.message_en)], exc.status)
+        return _refused(page, form, [Problem("tier", exc.message_id, exc.message_en)], exc.status)
     done = "override" if decided.overridden else "confirm"
     back = _back(form, done=done, d_cycle=str(decided.cycle), d_kelurahan=decided.kelurahan, d_rw=str(decided.rw))
     return finish(page, RedirectResponse(back, status_code=303))
