@@ -83,6 +83,20 @@ def change_form(proposal_id: str, page: SubmitPage) -> Response:
     return show_form(page, latest, change=target)
 
 
+def _berita_acara(typed: dict[str, str]) -> BeritaAcara:
+    """The berita acara as typed; its problems name the form's own fields (ba_nomor, ba_tanggal, ba_dokumen),
+    which the page shows by their labels: an empty number or date is "wajib diisi", not a format."""
+    missing = [Problem(name, "wajib diisi", "required") for name in ("ba_nomor", "ba_tanggal")
+               if not typed.get(name, "").strip()]
+    if missing:
+        raise InvalidInput(missing)
+    try:
+        return BeritaAcara.model_validate({"nomor": typed["ba_nomor"].strip(), "tanggal": typed["ba_tanggal"],
+                                           "dokumen": typed.get("ba_dokumen") or None})
+    except ValidationError as exc:
+        raise InvalidInput([Problem(f"ba_{p.path.split('.')[0]}", p.id, p.en) for p in problems_from(exc)]) from None
+
+
 def _submit(page: Page, data: Any, target: ChangeTarget) -> Response:
     """Store the form as the proposal's next revision or amendment; its page, or the form with the refusal."""
     assert page.user is not None
@@ -90,10 +104,7 @@ def _submit(page: Page, data: Any, target: ChangeTarget) -> Response:
     try:
         proposal = forms.parse_typed(data, "formulir")  # typed by a person: numbers read as the check reads them
         if target.kind == "amendment":
-            typed = target.berita_acara
-            berita_acara = BeritaAcara.model_validate({"nomor": typed.get("ba_nomor", ""),
-                                                       "tanggal": typed.get("ba_tanggal", ""),
-                                                       "dokumen": typed.get("ba_dokumen") or None})
+            berita_acara = _berita_acara(target.berita_acara)
             journey.amend(services, page.user, target.id, AmendmentRequest(
                 proposal=proposal, berita_acara=berita_acara, row_version=target.row_version))
         else:
