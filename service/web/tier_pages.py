@@ -92,6 +92,27 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
     return finish(page, RedirectResponse(back, status_code=303))
 
 
+def _calibration_words(page: Page, stored: list[Any]) -> dict[str, str]:
+    """Each stored calibration in words, as a person picks it: "Logit berurut · siklus 2018–2025 · 2 Desember 2026"
+    (its id stays the form's value and the API's name)."""
+    services = services_of(page)
+    words = {}
+    for c in stored:
+        cycles = calibrations.get_calibration(services, c.id).get("cycles") or []
+        words[c.id] = " · ".join([page.t(f"method.{c.method}"), f'{page.t("run.cycles_short")} {view.cycles_words(cycles)}',
+                                  page.t.date(c.created_at.date().isoformat())])
+    return words
+
+
+def _preselected(stored: list[Any], proposed: str | None) -> str | None:
+    """The calibration the enact form starts at: the one the run page proposed, else the newest ordered logit
+    (the default method), never the fixed-cuts comparison merely because it was stored first."""
+    ids = [c.id for c in stored]
+    if proposed in ids:
+        return proposed
+    return next((c.id for c in stored if c.method == "ordinal"), ids[0] if ids else None)
+
+
 def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200,
                       form: dict[str, Any] | None = None) -> Response:
     """The calibration page; `form` keeps what a refused run form held (cycles, method)."""
@@ -103,7 +124,8 @@ def show_calibrations(page: Page, *, problems: list[Problem] | None = None, stat
                   may_enact=user is not None and user.may(Permission.CALIBRATIONS_ENACT),
                   may_run=user is not None and user.may(Permission.CALIBRATIONS_WRITE),
                   cycles=calibration_runs.stored_cycles(services), runs=calibration_runs.list_runs(services, 10),
-                  methods=view.METHODS, form=form or {}, proposed=page.request.query_params.get("usul"),
+                  methods=view.METHODS, form=form or {}, words=_calibration_words(page, stored),
+                  proposed=_preselected(stored, page.request.query_params.get("usul")),
                   problems=[p.as_dict() for p in problems or []])
 
 
