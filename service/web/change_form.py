@@ -18,11 +18,19 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.review_chain import load_review_chain
 from knowledge.validation import problems_from
 from service.bodies import off_loop
 from service.errors import ServiceError
 from service.permissions import Permission
-from service.schemas_journey import AmendmentRequest, BeritaAcara, ProposalState, RevisionRequest
+from service.schemas_journey import (
+    AmendmentRequest,
+    BeritaAcara,
+    EventKind,
+    ProposalJourney,
+    ProposalState,
+    RevisionRequest,
+)
 from service.usecases import journey
 from service.web import forms
 from service.web.journey_pages import ReadPage, show_proposal
@@ -46,6 +54,8 @@ class ChangeTarget:
     kind: Literal["revision", "amendment"]
     row_version: int
     berita_acara: dict[str, str] = field(default_factory=dict)  # as typed, kept when the form is shown again
+    # The reviewer's note of the latest return (who returned it, when) and the note, shown above the form.
+    return_note: tuple[str, str] | None = None
 
     @property
     def action(self) -> str:
@@ -69,7 +79,21 @@ def _target(page: Page, proposal_id: str, form: Any = None) -> ChangeTarget | Re
     version = str(form.get("row_version") or "") if form is not None else ""
     return ChangeTarget(shown.id, shown.title, shown.revision,
                         "amendment" if shown.state == ProposalState.APPROVED else "revision",
-                        int(version) if version.isdigit() else shown.row_version, typed)
+                        int(version) if version.isdigit() else shown.row_version, typed, _note_of(page, shown))
+
+
+def _note_of(page: Page, shown: ProposalJourney) -> tuple[str, str] | None:
+    """What the reviewer asked for when returning the proposal ("Catatan peninjau tahap ..., <date>:", the note),
+    so the facilitator revising it reads it above the form instead of remembering it."""
+    if shown.state != ProposalState.RETURNED:
+        return None
+    note = next((e for e in reversed(shown.events) if e.kind == EventKind.RETURNED), None)
+    if note is None:
+        return None
+    stages = {stage.id: page.t.pick(stage.name.model_dump()) for stage in load_review_chain().stages}
+    when = page.t("journey.return_note", stage=stages.get(note.stage or "", note.stage or ""),
+                  date=page.t.date(note.created_at.date()))
+    return when, note.note
 
 
 @router.get("/pra-periksa/revisi/{proposal_id}")

@@ -44,6 +44,8 @@ def test_a_returned_proposal_is_revised_in_the_form_filled_with_its_latest_revis
     assert f'value="{proposal["title"]}"' in form and 'name="musyawarah.attendance.women"' in form
     assert re.search(r'name="musyawarah.attendance.women"[^>]*value="5"', form)
 
+    note = between(form, 'id="return-note"', "</section>")  # what the reviewer asked for, above the form
+    assert "Catatan peninjau tahap Kelurahan" in note and "<strong>Perempuan</strong>" in note
     proposal["musyawarah"]["attendance"]["women"] = 14
     checked = change(fac, pid, proposal, action="check")  # "Periksa" checks and keeps the form on this proposal
     assert checked.status_code == 200 and f'action="/pra-periksa/revisi/{pid}"' in checked.text
