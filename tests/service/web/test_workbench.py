@@ -153,6 +153,10 @@ def test_a_whatif_from_the_page_runs_as_a_job_and_says_when_past_cycles_cannot_s
     assert 'id="job-summary"' in page and 'id="future-note"' in page and 'id="report-link"' in page
     report = policy.get(re.search(r'href="([^"]+)" id="report-link"', page).group(1))
     assert report.status_code == 200 and "Perpindahan putusan" in report.text
+    # The report leads back to the draft, where it is published (not only to the list of reports).
+    assert f'href="{draft}#publish" id="back-to-draft"' in report.text
+    listed = policy.get(re.search(r'href="([^"?]+)[^"]*" id="report-link"', page).group(1) + "?draf=0123456789abcdef")
+    assert listed.status_code == 200 and 'id="back-to-draft"' not in listed.text  # a draft no longer there: no link
 
 
 def test_the_parameters_spreadsheet_round_trips_through_the_page(policy):
