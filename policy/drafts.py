@@ -65,6 +65,7 @@ class OpenDraft(BaseModel):
     by: str | None = Field(description="Who made it (role:key id), if recorded")
     last_change: dt.datetime | None = Field(description="When its last edit was accepted (None: uploaded, never edited)")
     edits: int = Field(description="Edits in its history")
+    created_from: str | None = Field(default=None, description="The published version it was copied from (None: uploaded)")
 
 
 def open_drafts(store: KBStore) -> list[OpenDraft]:
@@ -83,7 +84,8 @@ def open_drafts(store: KBStore) -> list[OpenDraft]:
         history = store.edit_history(draft_id)
         heads.append(OpenDraft(draft_id=draft_id, version=read_kb_files(store.draft_path(draft_id)).version,
                                by=store.draft_owner(draft_id) or (history[-1].by if history else None),
-                               last_change=last.get(draft_id), edits=sum(1 for r in history if r.edits)))
+                               last_change=last.get(draft_id), edits=sum(1 for r in history if r.edits),
+                               created_from=next((r.created_from for r in history if r.created_from), None)))
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(heads, key=lambda d: (d.last_change or oldest, d.draft_id), reverse=True)
 

@@ -18,11 +18,19 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from knowledge.errors import BerdayaError, InvalidInput, Problem
+from knowledge.review_chain import load_review_chain
 from knowledge.validation import problems_from
 from service.bodies import off_loop
 from service.errors import ServiceError
 from service.permissions import Permission
-from service.schemas_journey import AmendmentRequest, BeritaAcara, ProposalState, RevisionRequest
+from service.schemas_journey import (
+    AmendmentRequest,
+    BeritaAcara,
+    EventKind,
+    ProposalJourney,
+    ProposalState,
+    RevisionRequest,
+)
 from service.usecases import journey
 from service.web import forms
 from service.web.journey_pages import ReadPage, show_proposal
@@ -46,6 +54,8 @@ class ChangeTarget:
     kind: Literal["revision", "amendment"]
     row_version: int
     berita_acara: dict[str, str] = field(default_factory=dict)  # as typed, kept when the form is shown again
+    # The reviewer's note of the latest return (who returned it, when) and the note, shown above the form.
+    return_note: tuple[str, str] | None = None
 
     @property
     def action(self) -> str:
@@ -69,7 +79,21 @@ def _target(page: Page, proposal_id: str, form: Any = None) -> ChangeTarget | Re
     version = str(form.get("row_version") or "") if form is not None else ""
     return ChangeTarget(shown.id, shown.title, shown.revision,
                         "amendment" if shown.state == ProposalState.APPROVED else "revision",
-                        int(version) if version.isdigit() else shown.row_version, typed)
+                        int(version) if version.isdigit() else shown.row_version, typed, _note_of(page, shown))
+
+
+def _note_of(page: Page, shown: ProposalJourney) -> tuple[str, str] | None:
+    """What the reviewer asked for when returning the proposal ("Catatan peninjau tahap ..., <date>:", the note),
+    so the facilitator revising it reads it above the form instead of remembering it."""
+    if shown.state != ProposalState.RETURNED:
+        return None
+    note = next((e for e in reversed(shown.events) if e.kind == EventKind.RETURNED), None)
+    if note is None:
+        return None
+    stages = {stage.id: page.t.pick(stage.name.model_dump()) for stage in load_review_chain().stages}
+    when = page.t("journey.return_note", stage=stages.get(note.stage or "", note.stage or ""),
+                  date=page.t.date(note.created_at.date()))
+    return when, note.note
 
 
 @router.get("/pra-periksa/revisi/{proposal_id}")
@@ -83,6 +107,20 @@ def change_form(proposal_id: str, page: SubmitPage) -> Response:
     return show_form(page, latest, change=target)
 
 
+def _berita_acara(typed: dict[str, str]) -> BeritaAcara:
+    """The berita acara as typed; its problems name the form's own fields (ba_nomor, ba_tanggal, ba_dokumen),
+    which the page shows by their labels: an empty number or date is "wajib diisi", not a format."""
+    missing = [Problem(name, "wajib diisi", "required") for name in ("ba_nomor", "ba_tanggal")
+               if not typed.get(name, "").strip()]
+    if missing:
+        raise InvalidInput(missing)
+    try:
+        return BeritaAcara.model_validate({"nomor": typed["ba_nomor"].strip(), "tanggal": typed["ba_tanggal"],
+                                           "dokumen": typed.get("ba_dokumen") or None})
+    except ValidationError as exc:
+        raise InvalidInput([Problem(f"ba_{p.path.split('.')[0]}", p.id, p.en) for p in problems_from(exc)]) from None
+
+
 def _submit(page: Page, data: Any, target: ChangeTarget) -> Response:
     """Store the form as the proposal's next revision or amendment; its page, or the form with the refusal."""
     assert page.user is not None
@@ -90,10 +128,7 @@ def _submit(page: Page, data: Any, target: ChangeTarget) -> Response:
     try:
         proposal = forms.parse_typed(data, "formulir")  # typed by a person: numbers read as the check reads them
         if target.kind == "amendment":
-            typed = target.berita_acara
-            berita_acara = BeritaAcara.model_validate({"nomor": typed.get("ba_nomor", ""),
-                                                       "tanggal": typed.get("ba_tanggal", ""),
-                                                       "dokumen": typed.get("ba_dokumen") or None})
+            berita_acara = _berita_acara(target.berita_acara)
             journey.amend(services, page.user, target.id, AmendmentRequest(
                 proposal=proposal, berita_acara=berita_acara, row_version=target.row_version))
         else:

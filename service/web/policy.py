@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from knowledge.versions import UnknownVersion
 from policy.reports import dump
 from service import repository
 from service.usecases import reviews
@@ -54,8 +55,20 @@ def whatif_list(request: Request, page: PolicyPage) -> Response:
     return render(page, "whatif_list.html", active="policy", reports=list_reports(request.app))
 
 
+def _draft_back(request: Request, draft_id: str | None) -> str | None:
+    """The draft a report was opened from (`?draf=`), when it is still in the store: the report links back to it,
+    where the draft is published."""
+    if not draft_id:
+        return None
+    try:
+        store_of(request.app).draft_path(draft_id)
+    except UnknownVersion:
+        return None
+    return draft_id
+
+
 @router.get("/kebijakan/what-if/{report_id}")
-def whatif_report(request: Request, report_id: str, page: PolicyPage) -> Response:
+def whatif_report(request: Request, report_id: str, page: PolicyPage, draf: str | None = None) -> Response:
     found = next((r for r in list_reports(request.app) if r["id"] == report_id), None)
     if not REPORT_NAME.match(report_id) or found is None:
         return refuse(page, "not_found", status=404, name=report_id[:80])
@@ -70,4 +83,5 @@ def whatif_report(request: Request, report_id: str, page: PolicyPage) -> Respons
     with request.app.state.services.db.session() as session:
         linked = repository.stored_proposal_ids(session, [c["ref"] for c in shown])
     return render(page, "whatif.html", active="policy", report=report, report_id=report_id, verdicts=verdicts,
-                  charts=charts, bars=bars, moved=moved, titles=titles, shown=shown, linked=linked)
+                  charts=charts, bars=bars, moved=moved, titles=titles, shown=shown, linked=linked,
+                  draft_back=_draft_back(request, draf))

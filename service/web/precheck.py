@@ -55,9 +55,17 @@ def blank_proposal(page: Page) -> dict[str, Any]:
             "musyawarah": {"attendance": {}}, "team": {}, "documents": []}
 
 
+# Fields of the revision form that are not the proposal's (the amendment's berita acara): label, input id.
+OWN_FIELDS = {"ba_nomor": ("journey.ba_nomor", "ba-nomor"), "ba_tanggal": ("journey.ba_tanggal", "ba-tanggal"),
+              "ba_dokumen": ("journey.ba_dokumen", "ba-dokumen")}
+
+
 def _problem_dict(t: Translator, p: Problem, targets: dict[str, str | None]) -> dict[str, Any]:
     """A schema problem for the page: its field's label and the text in the page's language only
     (the path stays in the JSON); a problem with no field of the form is about the whole proposal."""
+    if p.path in OWN_FIELDS:
+        key, target = OWN_FIELDS[p.path]
+        return {"label": t(key), "text": p.id if t.lang == "id" else p.en, "target": target}
     label = path_label(t, p.path) if p.path else ""
     return {"label": label if label != p.path else t("precheck.whole_proposal"), "text": p.id if t.lang == "id" else p.en,
             "target": targets.get(p.path)}

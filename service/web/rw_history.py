@@ -4,6 +4,8 @@ the bilingual 404 page."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -25,5 +27,14 @@ def history_page(kelurahan: str, rw: str, page: TiersReadPage) -> Response:
     except NotFound:
         return refuse(page, "rw_unknown", status=404, rw=rw[:8], kelurahan=name)
     assert page.user is not None  # a TiersReadPage has a signed-in key
-    return render(page, "rw_history.html", active="scores", h=history,
+    return render(page, "rw_history.html", active="scores", h=history, back=_back(page),
                   may_score=page.user.may(Permission.SCORES_CREATE))
+
+
+def _back(page: TiersReadPage) -> str:
+    """Where "Kembali" leads: the scores view the RW was opened from (its run, filters, sort and page, from this
+    site's own Referer), else /skor."""
+    came = urlsplit(page.request.headers.get("referer", ""))
+    if came.netloc == page.request.url.netloc and came.path == "/skor" and "run" in parse_qs(came.query):
+        return f"/skor?{came.query}"
+    return "/skor"

@@ -111,13 +111,13 @@ def in_force_notes(page: Page, units: list[Any]) -> list[dict[str, Any]]:
     return notes
 
 
-def _run_context(page: Page, run_id: str) -> dict[str, Any]:
+def _run_context(page: Page, run_id: str, asked: dict[str, str]) -> dict[str, Any]:
     services = services_of(page)
     run = score_runs.get_run(services, run_id)
     context: dict[str, Any] = {"run": run}
     if run.job is None or run.job.state != "done":
         return context
-    query = unit_query(page.request.query_params)
+    query = unit_query(asked)
     found = score_runs.units_page(services, run_id, query)
     all_units = score_runs.run_units(services, run_id)
     finals = final_tier_labels(services, [])
@@ -130,11 +130,15 @@ def _run_context(page: Page, run_id: str) -> dict[str, Any]:
 
 
 def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | None = None, status: int = 200,
-         problems_title: str = "scores.problems") -> Response:
-    context = _run_context(page, run_id) if run_id else {}
-    current = {k: v for k, v in page.request.query_params.items() if k in KEPT_PARAMS}
+         problems_title: str = "scores.problems", kept: dict[str, str] | None = None,
+         decision: dict[str, Any] | None = None) -> Response:
+    """The scores page; `kept` is the view a refused tier decision was made in (its filters, sort and page,
+    posted with the form) and `decision` what that decision held, so the row shows it again."""
+    asked = kept if kept is not None else page.request.query_params
+    current = {k: str(v) for k, v in asked.items() if k in KEPT_PARAMS}
     if run_id:
         current["run"] = run_id
+    context = _run_context(page, run_id, current) if run_id else {}
 
     def params(**changes: Any) -> str:
         """The query string of this view with `changes` (None drops a parameter)."""
@@ -146,7 +150,7 @@ def show(page: Page, *, run_id: str | None = None, problems: list[Problem] | Non
                   index_title=page.t.pick(services_of(page).engines.definition().title.model_dump()),
                   dimensions=dimension_names(page), problems=[p.as_dict() for p in problems or []],
                   recent=score_runs.latest_runs(services_of(page), 5), problems_title=problems_title,
-                  notice=_decided(page), upload_columns=upload_columns(page), **context)
+                  decision=decision or {}, notice=_decided(page), upload_columns=upload_columns(page), **context)
 
 
 def _decided(page: Page) -> str | None:

@@ -56,10 +56,17 @@ def _back(form: dict[str, str], **extra: str) -> str:
     return f"/skor?{urlencode({**params, **extra})}{row}"
 
 
-def _refused(page: Page, run_id: str | None, problems: list[Problem], status: int) -> Response:
-    """A refused decision under its own heading ("Tingkat tidak disimpan"), each field by its label."""
+def _refused(page: Page, form: dict[str, str], problems: list[Problem], status: int) -> Response:
+    """A refused decision under its own heading naming the RW ("Tingkat RW 1 Cibabat 2026 tidak disimpan"),
+    each field by its label, on the view it was made in (filters, sort, page) with the row's tier and
+    reason as chosen, so nothing typed is lost."""
     named = [Problem(page.t(FIELD_LABELS[p.path]) if p.path in FIELD_LABELS else p.path, p.id, p.en) for p in problems]
-    return show(page, run_id=run_id, problems=named, status=status, problems_title="scores.decision_problems")
+    kept = {k: form[k] for k in KEEP if form.get(k)}
+    decision = {"unit": form.get("d_unit", ""), "tier": form.get("d_tier", ""), "reason": form.get("d_reason", ""),
+                "rw": form.get("d_rw", ""), "kelurahan": form.get("d_kelurahan", ""), "cycle": form.get("d_cycle", ""),
+                "fields": {p.path for p in problems}}
+    return show(page, run_id=form.get("run") or None, problems=named, status=status,
+                problems_title="scores.decision_problems", kept=kept, decision=decision)
 
 
 @router.post("/skor/tingkat")
@@ -68,7 +75,6 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
     if refused is not None:
         return refused
     form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
-    run_id = form.get("run") or None
     try:
         body = TierDecisionRequest.model_validate({
             "cycle": form.get("d_cycle"), "kelurahan": form.get("d_kelurahan"), "rw": form.get("d_rw"),
@@ -76,14 +82,35 @@ async def decide_tier(request: Request, page: TierDecisionPage) -> Response:
         assert page.user is not None
         decided = tiers.decide_tier(services_of(page), page.user, body)
     except ValidationError as exc:
-        return _refused(page, run_id, problems_from(exc), 422)
+        return _refused(page, form, problems_from(exc), 422)
     except InvalidInput as exc:
-        return _refused(page, run_id, exc.problems, 422)
+        return _refused(page, form, exc.problems, 422)
     except ServiceError as exc:
-        return _refused(page, run_id, [Problem("tier", exc.message_id, exc.message_en)], exc.status)
+        return _refused(page, form, [Problem("tier", exc.message_id, exc.message_en)], exc.status)
     done = "override" if decided.overridden else "confirm"
     back = _back(form, done=done, d_cycle=str(decided.cycle), d_kelurahan=decided.kelurahan, d_rw=str(decided.rw))
     return finish(page, RedirectResponse(back, status_code=303))
+
+
+def _calibration_words(page: Page, stored: list[Any]) -> dict[str, str]:
+    """Each stored calibration in words, as a person picks it: "Logit berurut · siklus 2018–2025 · 2 Desember 2026"
+    (its id stays the form's value and the API's name)."""
+    services = services_of(page)
+    words = {}
+    for c in stored:
+        cycles = calibrations.get_calibration(services, c.id).get("cycles") or []
+        words[c.id] = " · ".join([page.t(f"method.{c.method}"), f'{page.t("run.cycles_short")} {view.cycles_words(cycles)}',
+                                  page.t.date(c.created_at.date().isoformat())])
+    return words
+
+
+def _preselected(stored: list[Any], proposed: str | None) -> str | None:
+    """The calibration the enact form starts at: the one the run page proposed, else the newest ordered logit
+    (the default method), never the fixed-cuts comparison merely because it was stored first."""
+    ids = [c.id for c in stored]
+    if proposed in ids:
+        return proposed
+    return next((c.id for c in stored if c.method == "ordinal"), ids[0] if ids else None)
 
 
 def show_calibrations(page: Page, *, problems: list[Problem] | None = None, status: int = 200,
@@ -97,7 +124,8 @@ def show_calibrations(page: Page, *, problems: list[Problem] | None = None, stat
                   may_enact=user is not None and user.may(Permission.CALIBRATIONS_ENACT),
                   may_run=user is not None and user.may(Permission.CALIBRATIONS_WRITE),
                   cycles=calibration_runs.stored_cycles(services), runs=calibration_runs.list_runs(services, 10),
-                  methods=view.METHODS, form=form or {}, proposed=page.request.query_params.get("usul"),
+                  methods=view.METHODS, form=form or {}, words=_calibration_words(page, stored),
+                  proposed=_preselected(stored, page.request.query_params.get("usul")),
                   problems=[p.as_dict() for p in problems or []])
 
 

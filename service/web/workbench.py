@@ -61,7 +61,7 @@ def versions_page(request: Request, page: PolicyPage) -> Response:
     rows = view.version_rows(published, governance(published), today)
     return render(page, "workbench_versions.html", active="policy", rows=rows,
                   in_force=view.in_force_by_cycle(published, today), open_drafts=drafts.open_drafts(store),
-                  problems=[])
+                  people=key_labels(request.app.state.services), problems=[])
 
 
 @router.post("/kebijakan/draf")
@@ -266,4 +266,5 @@ async def rollback_version(request: Request, version: str, page: PolicyWritePage
     today = dt.date.today()
     return render(page, "workbench_versions.html", status=422, active="policy",
                   rows=view.version_rows(published, governance(published), today),
+                  people=key_labels(request.app.state.services),
                   in_force=view.in_force_by_cycle(published, today), problems=problems, rollback_of=version)

@@ -75,3 +75,23 @@ def test_a_refused_run_names_its_reasons_on_the_page_and_stores_nothing(client, 
     client.cookies.clear()
     sign_in(client, keys["facilitator"])
     assert client.get("/kalibrasi").status_code == 403
+
+
+def test_policy_staff_choose_a_calibration_to_put_in_force_by_its_method_and_cycles_in_words(client, keys):
+    """The enact form's choices read "Logit berurut · siklus 2022–2023 · <date>", not the artifact's id, and it
+    starts at the ordered logit (the default method), not at the fixed cuts kept only for comparison."""
+    sign_in(client, keys["policy"])
+    assert 'id="no-stored"' in client.get("/kalibrasi").text  # an empty list says so
+    client.cookies.clear()
+    sign_in(client, keys["evaluator"])
+    stored_scores(client, known_tier_rows())
+    finished_page(client, run_form(client, cycles=["2022", "2023"], method="all").headers["location"])
+    client.cookies.clear()
+    sign_in(client, keys["policy"])
+    page = client.get("/kalibrasi").text
+    options = re.findall(r'<option value="(cal-[^"]+)"( selected)?>([^<]+)</option>', page)
+    assert len(options) == 4
+    words = {text.split(" · ")[0] for _, _, text in options}
+    assert words == {"Logit berurut", "Isotonik per batas", "Penjangkaran kuantil", "Batas tetap definisi"}
+    assert all(" · siklus 2022–2023 · " in text and "cal-" not in text for _, _, text in options)
+    assert [text.split(" · ")[0] for _, selected, text in options if selected] == ["Logit berurut"]

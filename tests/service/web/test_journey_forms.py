@@ -44,6 +44,8 @@ def test_a_returned_proposal_is_revised_in_the_form_filled_with_its_latest_revis
     assert f'value="{proposal["title"]}"' in form and 'name="musyawarah.attendance.women"' in form
     assert re.search(r'name="musyawarah.attendance.women"[^>]*value="5"', form)
 
+    note = between(form, 'id="return-note"', "</section>")  # what the reviewer asked for, above the form
+    assert "Catatan peninjau tahap Kelurahan" in note and "<strong>Perempuan</strong>" in note
     proposal["musyawarah"]["attendance"]["women"] = 14
     checked = change(fac, pid, proposal, action="check")  # "Periksa" checks and keeps the form on this proposal
     assert checked.status_code == 200 and f'action="/pra-periksa/revisi/{pid}"' in checked.text
@@ -95,6 +97,29 @@ def test_an_approved_proposal_is_amended_in_the_form_and_its_berita_acara_is_lis
     assert "tidak dicentang" not in page  # the berita acara given is listed among the documents
     amended = json.loads(fac.get(f"/proposal/{pid}/revisi/2.json").content)
     assert "berita_acara_perubahan" in amended["documents"] and amended["amends"]["proposal_ref"] == pid
+
+
+def test_an_amendment_without_its_berita_acara_names_the_berita_acara_fields_in_words(app, people):
+    """Not "Proposal: tidak boleh kosong" and "Proposal: harus tanggal ISO (YYYY-MM-DD)": the number and the date
+    of the berita acara are named by their labels, marked on the form, and what was typed stays."""
+    proposal = valid_proposal()
+    pid = submitted(app, people, proposal)
+    for stage in ("kelurahan", "kecamatan", "dinas"):
+        assert post(people[stage], f"/proposal/{pid}/putusan", {"outcome": "approve"}).status_code == 303, stage
+    fac = people["facilitator"]
+    proposal["activities"][0]["budget_lines"][0]["quantity"] = 35
+    missing = change(fac, pid, proposal, ba_dokumen="Lemari arsip kelurahan")
+    assert missing.status_code == 422
+    problems = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", between(missing.text, 'id="schema-problems"', "</section>")))
+    assert "Nomor berita acara perubahan : wajib diisi" in problems and "Tanggal berita acara : wajib diisi" in problems
+    assert "Proposal" not in problems and "ISO" not in problems
+    assert '<a href="#ba-nomor">' in missing.text
+    assert re.search(r'id="ba-tanggal"[^>]*aria-invalid="true"', missing.text)
+    assert 'value="Lemari arsip kelurahan"' in missing.text and re.search(r'value="35"', missing.text)
+    wrong = change(fac, pid, proposal, ba_nomor="BA-07", ba_tanggal="31/02/2022")
+    problems = between(wrong.text, 'id="schema-problems"', "</section>")
+    assert wrong.status_code == 422 and "Tanggal berita acara" in problems and "Proposal" not in problems
+    assert revisions_of(fac, pid) == 1
 
 
 def test_a_revision_downloads_as_json_and_as_the_xlsx_template(app, people):

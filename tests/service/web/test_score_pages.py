@@ -81,7 +81,8 @@ def test_a_tier_decision_is_confirmed_in_words_at_its_row_and_a_refusal_names_th
         "csrf_token": token, "run": run_id, "d_cycle": rows[0]["cycle"], "d_kelurahan": rows[0]["kelurahan"],
         "d_rw": rows[0]["rw"], "d_unit": unit["unit_id"], "d_tier": other, "d_reason": ""})
     problems = text_of(re.search(r'<section class="problems".*?</section>', missing.text, re.S).group(0))
-    assert "Tingkat tidak disimpan (1 masalah)" in problems and "Data tidak dapat dinilai" not in problems
+    assert (f"Tingkat RW {rows[0]['rw']} {rows[0]['kelurahan']} {rows[0]['cycle']} tidak disimpan (1 masalah)"
+            in problems) and "Data tidak dapat dinilai" not in problems
     assert "Alasan: alasan wajib" in problems and "reason" not in problems
     saved = client.post("/skor/tingkat", data={
         "csrf_token": token, "run": run_id, "d_cycle": rows[0]["cycle"], "d_kelurahan": rows[0]["kelurahan"],
@@ -94,6 +95,37 @@ def test_a_tier_decision_is_confirmed_in_words_at_its_row_and_a_refusal_names_th
     notice = text_of(re.search(r'<p class="notice" role="status" id="decided">.*?</p>', shown.text, re.S).group(0))
     assert notice.strip() == (f"Tingkat RW {rows[0]['rw']} {rows[0]['kelurahan']} {rows[0]['cycle']} disimpan: "
                               f"{name} (alasan: kunjungan lapangan).")
+
+
+def test_a_refused_tier_decision_keeps_the_view_it_was_made_in_and_the_row_as_chosen(client, keys):
+    """A missing reason refuses the decision on the same filtered, sorted view (not the run's first 50 rows),
+    with the chosen tier still selected and the typed reason kept, and links that still lead to /skor."""
+    rows = synthetic_records(60)
+    run_id, token = uploaded(client, keys, rows)
+    kelurahan = rows[0]["kelurahan"]
+    units = client.get(f"/v1/score-runs/{run_id}/units", params={"kelurahan": kelurahan, "limit": 100},
+                       headers={"Authorization": f"Bearer {keys['evaluator']}"}).json()["items"]
+    unit = units[-1]
+    row = next(r for r in rows if (r["kelurahan"], r["rw"], r["cycle"]) == (unit["kelurahan"], unit["rw"], unit["cycle"]))
+    other = (unit["tier"] + 2) % 4
+    refused = client.post("/skor/tingkat", data={
+        "csrf_token": token, "run": run_id, "kelurahan": kelurahan, "sort": "rw", "order": "desc",
+        "d_cycle": row["cycle"], "d_kelurahan": row["kelurahan"], "d_rw": row["rw"], "d_unit": unit["unit_id"],
+        "d_tier": other, "d_reason": ""})
+    assert refused.status_code == 422
+    shown = table_rows(refused.text)
+    expected = sorted((r["rw"] for r in rows if r["kelurahan"] == kelurahan), reverse=True)
+    assert [int(x.split("-")[1]) for x in shown] == expected  # the kelurahan filter and the sort are kept
+    form = re.search(rf'<tr id="u-{unit["unit_id"]}".*?</tr>', refused.text, re.S).group(0)
+    assert re.search(rf'<option value="{other}" selected>', form)  # the tier as chosen, not the computed one
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*name="d_reason"[^>]*>', form).group(0)
+    assert re.findall(r'<a href="(/[^"?]*)\?[^"]*sort=', refused.text) and \
+        set(re.findall(r'<a href="(/[^"?]*)\?[^"]*sort=', refused.text)) == {"/skor"}  # never GET /skor/tingkat
+    typed = client.post("/skor/tingkat", data={
+        "csrf_token": token, "run": run_id, "kelurahan": kelurahan, "d_cycle": 1990, "d_kelurahan": row["kelurahan"],
+        "d_rw": row["rw"], "d_unit": unit["unit_id"], "d_tier": other, "d_reason": "kunjungan lapangan"})
+    form = re.search(rf'<tr id="u-{unit["unit_id"]}".*?</tr>', typed.text, re.S).group(0)
+    assert typed.status_code >= 400 and 'value="kunjungan lapangan"' in form  # a typed reason is never lost
 
 
 def test_policy_puts_a_calibration_in_force_and_skor_shows_the_transitions(client, app, keys):

@@ -93,6 +93,24 @@ def test_publish_refusals_show_next_to_their_fields(policy):
         assert says in refused.text.split('id="pb-version"', 1)[1].split("</form>", 1)[0], name
 
 
+def test_the_versions_page_names_publishers_and_a_drafts_origin_in_words(policy):
+    """"Diterbitkan oleh" names the key's holder and role, not "policy:key_…"; a refused publish that set the
+    draft's version name still lists the draft as made from the version it was copied from."""
+    location, csrf = new_draft(policy)
+    refused = policy.post(f"{location}/terbit", data={"csrf_token": csrf, "effective_cycle": "2027", "reason": "",
+                                                      "version": "2027.1"})
+    assert refused.status_code == 422
+    listed = policy.get("/kebijakan/versi").text.split('id="open-drafts"', 1)[1].split("</ul>", 1)[0]
+    assert "Draf dari versi 2026.1" in listed and "Draf dari versi 2027.1" not in listed
+    page = policy.get("/kebijakan/versi").text
+    rolled = policy.post("/kebijakan/versi/2025.2/kembalikan", data={
+        "csrf_token": csrf_of(page), "effective_cycle": "2030", "reason": "uji pengembalian"}, follow_redirects=False)
+    assert rolled.status_code == 303, rolled.text[:500]
+    html = policy.get(rolled.headers["location"]).text
+    newest = html.split('class="panel version"', 1)[1].split("</dl>", 1)[0]
+    assert "web test policy (staf kebijakan)" in newest and "policy:" not in newest and "key_" not in newest
+
+
 def test_the_publish_form_suggests_the_next_cycle_and_its_next_version_name(policy):
     location, _ = new_draft(policy)
     form = policy.get(location).text.split('id="publish"', 1)[1].split("</section>", 1)[0]
@@ -135,6 +153,10 @@ def test_a_whatif_from_the_page_runs_as_a_job_and_says_when_past_cycles_cannot_s
     assert 'id="job-summary"' in page and 'id="future-note"' in page and 'id="report-link"' in page
     report = policy.get(re.search(r'href="([^"]+)" id="report-link"', page).group(1))
     assert report.status_code == 200 and "Perpindahan putusan" in report.text
+    # The report leads back to the draft, where it is published (not only to the list of reports).
+    assert f'href="{draft}#publish" id="back-to-draft"' in report.text
+    listed = policy.get(re.search(r'href="([^"?]+)[^"]*" id="report-link"', page).group(1) + "?draf=0123456789abcdef")
+    assert listed.status_code == 200 and 'id="back-to-draft"' not in listed.text  # a draft no longer there: no link
 
 
 def test_the_parameters_spreadsheet_round_trips_through_the_page(policy):
