@@ -8,6 +8,8 @@ from pathlib import Path
 from knowledge.labels import generic_path
 from knowledge.proposal import KINDS
 from service.jobs import JobState
+from service.schemas_history import AdviceOutcome
+from service.schemas_journey import EventKind, ProposalState, RevisionKind
 from service.web import forms
 from service.web.i18n import LANGS, Translator, catalogue
 from service.web.xlsx_proposal import ACTIVITY_COLUMNS, LINE_COLUMNS, MUSYAWARAH_ROWS, PROPOSAL_ROWS
@@ -48,9 +50,8 @@ def test_keys_built_from_data_exist():
     built |= {f"stored_body.{v}" for v in ("eligible", "needs_revision", "ineligible")}
     built |= {f"group.{g}" for g in ("eligibility", "budget", "inclusion", "documents", "sustainability", "consistency")}
     built |= {f"role.{r}" for r in ("facilitator", "reviewer", "evaluator", "policy", "admin")}
-    built |= {f"state.{s}" for s in ("in_review", "returned", "approved", "withdrawn")}
-    built |= {f"event.{e}" for e in ("submitted", "approved", "returned", "exception", "revised", "amended", "withdrawn")}
-    built |= {f"revision_kind.{k}" for k in ("submission", "revision", "amendment")}
+    built |= {f"state.{s.value}" for s in ProposalState} | {f"event.{e.value}" for e in EventKind}
+    built |= {f"revision_kind.{k.value}" for k in RevisionKind}
     built |= {f"source.{s}" for s in forms.SOURCES} | {f"kind.{k}" for k in KINDS}
     built |= {f"error.{e}.{p}" for e in ("role", "csrf", "not_found") for p in ("title", "body")}
     labels = {f"field.{generic_path(n)}" for n in forms.all_input_names(valid_proposal())}
@@ -58,6 +59,18 @@ def test_keys_built_from_data_exist():
     workbook |= {f"field.activities.{c}" for c in ACTIVITY_COLUMNS}
     workbook |= {f"field.activities.budget_lines.{c}" for c in LINE_COLUMNS}
     assert sorted((built | labels | workbook) - keys) == []
+
+
+def test_every_outcome_of_an_rw_history_has_its_words():
+    """The RW history names whether advice was followed by `history.outcome.<value>`: an outcome added to
+    the enum without its words in the catalogue fails here, not on an evaluator's page."""
+    keys = {f"history.outcome.{o.value}" for o in AdviceOutcome}
+    assert len(keys) >= 5 and sorted(keys - set(catalogue())) == []
+    ind, eng = Translator("id"), Translator("en")
+    words = {o: (ind(f"history.outcome.{o.value}"), eng(f"history.outcome.{o.value}")) for o in AdviceOutcome}
+    assert words[AdviceOutcome.PARTLY] == ("Sebagian diikuti", "Partly followed")
+    assert words[AdviceOutcome.NOT_YET] == ("Belum dapat dinilai", "Not known yet")
+    assert len({w for w, _ in words.values()}) == len(words)  # no two outcomes read the same
 
 
 def test_dates_and_rupiah_are_written_the_indonesian_way():

@@ -1,6 +1,7 @@
-"""Phones: no page is wider than a 390 px screen, for any role, result pages with wide tables (the scores
-of a run, an RW's history) included (Debian Chromium through Playwright measures
-`document.documentElement.scrollWidth`).
+"""Phones and desktops: no page is wider than a 390 px screen or a 1280 px window, for any role, result
+pages with wide tables (the scores of a run, an RW's history) included, and on a phone a list of cards
+(the proposals, a run's units) never scrolls inside its box (Debian Chromium through Playwright measures
+`document.documentElement.scrollWidth` and each box's own).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from service.web.forms import input_id
 from tests.service.web.helpers import (
+    SCREENSHOTS,
     TYPED_NUMBERS,
     browser_sign_in,
     make_key,
@@ -25,9 +27,14 @@ from tests.service.web.helpers import whatif_report as make_report
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 SKIPPED = ("/static/", "/v1/", "/docs", "/openapi", "/redoc")
 LINKS = """() => Array.from(document.querySelectorAll('a[href^="/"]')).map(a => a.getAttribute('href'))"""
 WIDTH = "document.documentElement.scrollWidth"
+SORTED = "sort="  # a table sorted another way is the same page with its rows in another order
+# The boxes of cards that scroll sideways inside themselves (on a phone, none may).
+SCROLLING_CARDS = """() => Array.from(document.querySelectorAll('.cards-on-phone'))
+    .filter(box => box.scrollWidth > box.clientWidth + 1).map(box => box.id || box.className)"""
 
 
 def rupiah(amount: int) -> str:
@@ -38,44 +45,74 @@ def _wide(tab) -> int:
     return int(tab.evaluate(WIDTH))
 
 
-def _crawl(tab, url: str) -> dict[str, int]:
-    """Every page reachable by links from the home page: path -> its width on the phone."""
-    widths: dict[str, int] = {}
+def _crawl(tab, url: str) -> dict[str, tuple[int, list[str]]]:
+    """Every page reachable by links from the home page: path -> its width, and its boxes of cards that
+    scroll inside themselves."""
+    measured: dict[str, tuple[int, list[str]]] = {}
     todo = ["/"]
     while todo:
         path = todo.pop()
-        if path in widths or path.startswith(SKIPPED) or "." in path.split("?")[0].rsplit("/", 1)[-1]:
+        if path in measured or path.startswith(SKIPPED) or "." in path.split("?")[0].rsplit("/", 1)[-1] or SORTED in path:
             continue
         response = tab.goto(url + path)
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
-        widths[path] = _wide(tab)
+        measured[path] = (_wide(tab), tab.evaluate(SCROLLING_CARDS))
         todo += [h.split("#")[0] for h in tab.evaluate(LINKS) if h.split("#")[0]]
-    return widths
+    return measured
+
+
+def _screen(browser, viewport: dict):
+    phone = viewport == PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    return tab
 
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    tab = context.new_page()
-    tab.set_default_timeout(20_000)
+    tab = _screen(browser, PHONE)
     yield tab
-    context.close()
+    tab.context.close()
 
 
-def test_no_page_any_role_reaches_is_wider_than_a_phone(phone, live_server):
+def _score(tab, url: str, key: str, tmp_path, rows: int = 12) -> None:
+    """Upload `rows` synthetic evaluation records as the evaluator and wait for the run's units."""
+    records = tmp_path / "evaluasi-SINTETIS.csv"
+    records.write_bytes(records_csv(synthetic_records(rows)))
+    tab.context.clear_cookies()
+    browser_sign_in(tab, url, key)
+    tab.locator("#records-file").set_input_files(str(records))
+    tab.get_by_role("button", name=re.compile("Unggah dan hitung skor|Upload and score")).click()
+    tab.wait_for_selector("#units")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_no_page_any_role_reaches_is_wider_than_the_screen(browser, live_server, tmp_path, viewport):
+    """Phone (390 px) and desktop (1280 px window): a stored score run is reached too (its units table)."""
     url, keys = live_server["url"], live_server["keys"]
     engines = live_server["app"].state.services.engines
     engines.store.save_whatif(make_report(engines.default_kb().name))
     keys = {**keys, "admin": make_key(live_server["app"], "admin")}
-    reached = {"anonymous": _crawl(phone, url)}
-    for role, key in keys.items():
-        phone.context.clear_cookies()
-        browser_sign_in(phone, url, key)
-        reached[role] = _crawl(phone, url)
+    tab = _screen(browser, viewport)
+    try:
+        _score(tab, url, keys["evaluator"], tmp_path, rows=4)
+        tab.context.clear_cookies()
+        reached = {"anonymous": _crawl(tab, url)}
+        for role, key in keys.items():
+            tab.context.clear_cookies()
+            browser_sign_in(tab, url, key)
+            reached[role] = _crawl(tab, url)
+    finally:
+        tab.context.close()
     assert any(p.startswith("/kebijakan/what-if/") for p in reached["policy"])
-    too_wide = {(role, path, w) for role, pages in reached.items() for path, w in pages.items() if w > PHONE["width"]}
-    assert sorted(too_wide) == []
+    assert any(p.startswith("/skor?run=") for p in reached["evaluator"])
+    too_wide = {(role, path, w) for role, pages in reached.items() for path, (w, _) in pages.items()
+                if w > viewport["width"]}
+    scrolling = {(role, path, tuple(boxes)) for role, pages in reached.items() for path, (_, boxes) in pages.items()
+                 if boxes and viewport == PHONE}
+    assert (sorted(too_wide), sorted(scrolling)) == ([], [])
 
 
 def _problem_proposal() -> dict:
@@ -103,15 +140,18 @@ def test_result_pages_with_findings_and_wide_tables_fit_a_phone(phone, live_serv
     screenshot(phone, "12-hasil-ponsel")
     assert _wide(phone) <= PHONE["width"]
 
-    records = tmp_path / "evaluasi-SINTETIS.csv"
-    records.write_bytes(records_csv(synthetic_records(12)))
-    phone.context.clear_cookies()
-    browser_sign_in(phone, url, keys["evaluator"])
-    phone.locator("#records-file").set_input_files(str(records))
-    phone.get_by_role("button", name=re.compile("Unggah dan hitung skor|Upload and score")).click()
-    phone.wait_for_selector("#units")
+    _score(phone, url, keys["evaluator"], tmp_path)
     screenshot(phone, "13-skor-ponsel")
     assert _wide(phone) <= PHONE["width"]
+    # The units are cards: each row a box, each cell on its own line under its column's name; none scrolls.
+    row = phone.locator("#units tbody tr").first
+    expect(row).to_have_css("display", "block")
+    expect(row.locator("td").first).to_have_css("display", "block")
+    score = row.locator('td[data-label="Skor"]')
+    assert score.evaluate("td => getComputedStyle(td, '::before').content") == '"Skor: "'
+    assert phone.locator("#units-wrap").evaluate("box => box.scrollWidth <= box.clientWidth")
+    expect(phone.locator("#units thead")).to_have_css("position", "absolute")  # read by screen readers only
+    row.screenshot(path=str(SCREENSHOTS / "13-skor-kartu-ponsel.png"))
 
     phone.locator("#units a.rw-history").first.click()           # the RW's history, from the units table
     phone.wait_for_selector("#history-summary")

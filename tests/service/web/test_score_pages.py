@@ -44,6 +44,20 @@ def test_filters_sort_and_pages_are_query_parameters_over_the_stored_run(client,
     assert nonsense.status_code == 200 and len(table_rows(nonsense.text)) == 50
 
 
+def test_the_filter_form_sorts_too_so_a_phone_without_column_headers_can_sort(client, keys):
+    """On a phone the units are cards and the column headers (the sort links) are hidden: the filter
+    form chooses the sort in words and keeps the one chosen."""
+    run_id, _ = uploaded(client, keys, synthetic_records(8))
+    page = client.get(f"/skor?run={run_id}&sort=score&order=desc").text
+    form = re.search(r'<form method="get" action="/skor" class="filters" id="filters">.*?</form>', page, re.S).group(0)
+    assert re.search(r'<option value="score" selected>Skor</option>', form)
+    assert re.search(r'<option value="desc" selected>Turun \(besar ke kecil, Z ke A\)</option>', form)
+    assert 'for="f-sort">Urutkan menurut<' in form and 'for="f-order">Arah urutan<' in form
+    scores = [float(s.replace(",", ".")) for s in re.findall(r'data-label="Skor">([0-9,]+)<', page)]
+    assert len(scores) == 8 and scores == sorted(scores, reverse=True)
+    assert 'class="table-wrap cards-on-phone" id="units-wrap"' in page
+
+
 def _decide(client, token, run_id, row, tier, reason=""):
     return client.post("/skor/tingkat", data={
         "csrf_token": token, "run": run_id, "d_cycle": row["cycle"], "d_kelurahan": row["kelurahan"],
