@@ -107,9 +107,9 @@ def test_an_ineligible_proposal_is_submitted_only_after_confirmation_and_the_not
 
     asked = submit("submit")
     assert asked.status_code == 200 and 'id="confirm"' in asked.text and "Ajukan proposal yang tidak layak?" in asked.text
-    assert "Tersimpan dengan nomor" not in asked.text and "Belum ada proposal" in browser.get("/proposal").text
+    assert "Tersimpan sebagai proposal" not in asked.text and "Belum ada proposal" in browser.get("/proposal").text
     done = submit("submit_anyway")
-    assert "Tersimpan dengan nomor" in done.text and 'id="confirm"' not in done.text
+    assert "Tersimpan sebagai proposal RW 5 Kelurahan Cibabat siklus" in done.text and 'id="confirm"' not in done.text
     notice = done.text[done.text.index('id="stored"'):]
     notice = notice[:notice.index("</section>")]
     assert "seperti yang Anda konfirmasi" in notice and 'href="/proposal/' in notice

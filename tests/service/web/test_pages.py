@@ -116,7 +116,11 @@ def test_only_a_signed_in_facilitator_can_submit_and_then_the_proposal_is_stored
     sign_in(client, keys["facilitator"])
     response = post_form(client, data, action="submit")
     assert response.status_code == 200 and count_stored(app) == 1
-    stored_id = re.search(r"Tersimpan dengan nomor ([0-9a-f-]{36})", text_of(response.text)).group(1)
+    stored = text_of(response.text)
+    assert f"Tersimpan sebagai proposal RW {data['region']['rw']} Kelurahan {data['region']['kelurahan']} siklus " \
+           f"{data['cycle']}, dengan putusan" in stored  # the RW and cycle in words, not the stored id
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", stored)
+    stored_id = re.search(r'<a href="/proposal/([0-9a-f-]{36})">', response.text).group(1)
     api = client.get(f"/v1/proposals/{stored_id}", headers={"Authorization": f"Bearer {keys['facilitator']}"})
     assert api.status_code == 200 and api.json()["proposal"]["title"] == data["title"]
     again = post_form(client, data, action="submit")        # one active proposal per RW per cycle
